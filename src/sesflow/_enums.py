@@ -1,0 +1,246 @@
+"""SES strings as enums.
+
+Every enum is a `StrEnum` whose values are the exact strings SES uses, so
+`VerificationStatus.SUCCESS == "SUCCESS"` and a member can be passed anywhere SES
+expects the string. Wherever sesflow takes one of these enums it accepts the plain
+string too.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from ._errors import ValidationError
+
+__all__ = [
+    "BehaviorOnMxFailure",
+    "BulkEmailStatus",
+    "ContactLanguage",
+    "DkimStatus",
+    "EventType",
+    "IdentityType",
+    "MailFromDomainStatus",
+    "MailType",
+    "RecordPurpose",
+    "ReviewStatus",
+    "SuppressionReason",
+    "TlsPolicy",
+    "VerificationStatus",
+    "coerce_enum",
+]
+
+
+class VerificationStatus(StrEnum):
+    """Where SES is in verifying an identity (`GetEmailIdentity.VerificationStatus`).
+
+    `TEMPORARY_FAILURE` means SES will look again; `FAILED` is final.
+
+    Example:
+        >>> VerificationStatus("SUCCESS") is VerificationStatus.SUCCESS
+        True
+    """
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
+    NOT_STARTED = "NOT_STARTED"
+
+
+class DkimStatus(StrEnum):
+    """The state of a domain's DKIM check (`DkimAttributes.Status`).
+
+    Example:
+        >>> DkimStatus.PENDING == "PENDING"
+        True
+    """
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
+    NOT_STARTED = "NOT_STARTED"
+
+
+class MailFromDomainStatus(StrEnum):
+    """The state of a custom MAIL FROM domain's MX check.
+
+    Example:
+        >>> MailFromDomainStatus("FAILED").name
+        'FAILED'
+    """
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
+
+
+class BehaviorOnMxFailure(StrEnum):
+    """What SES does when the MAIL FROM domain's MX record is missing.
+
+    `USE_DEFAULT_VALUE` falls back to a subdomain of amazonses.com; `REJECT_MESSAGE`
+    refuses to send.
+
+    Example:
+        >>> BehaviorOnMxFailure.REJECT_MESSAGE.value
+        'REJECT_MESSAGE'
+    """
+
+    USE_DEFAULT_VALUE = "USE_DEFAULT_VALUE"
+    REJECT_MESSAGE = "REJECT_MESSAGE"
+
+
+class IdentityType(StrEnum):
+    """The kind of an identity, as `ListEmailIdentities` reports it.
+
+    Example:
+        >>> IdentityType("DOMAIN") is IdentityType.DOMAIN
+        True
+    """
+
+    EMAIL_ADDRESS = "EMAIL_ADDRESS"
+    DOMAIN = "DOMAIN"
+    MANAGED_DOMAIN = "MANAGED_DOMAIN"
+
+
+class EventType(StrEnum):
+    """The events a configuration set can publish to an event destination.
+
+    Example:
+        >>> [EventType.BOUNCE, EventType.COMPLAINT]
+        [<EventType.BOUNCE: 'BOUNCE'>, <EventType.COMPLAINT: 'COMPLAINT'>]
+    """
+
+    SEND = "SEND"
+    REJECT = "REJECT"
+    BOUNCE = "BOUNCE"
+    COMPLAINT = "COMPLAINT"
+    DELIVERY = "DELIVERY"
+    OPEN = "OPEN"
+    CLICK = "CLICK"
+    RENDERING_FAILURE = "RENDERING_FAILURE"
+    DELIVERY_DELAY = "DELIVERY_DELAY"
+    SUBSCRIPTION = "SUBSCRIPTION"
+
+
+class MailType(StrEnum):
+    """The kind of mail a production-access request says the account will send.
+
+    Example:
+        >>> MailType("MARKETING")
+        <MailType.MARKETING: 'MARKETING'>
+    """
+
+    MARKETING = "MARKETING"
+    TRANSACTIONAL = "TRANSACTIONAL"
+
+
+class ContactLanguage(StrEnum):
+    """The language AWS uses to contact you about a production-access request.
+
+    Example:
+        >>> ContactLanguage.EN.value
+        'EN'
+    """
+
+    EN = "EN"
+    JA = "JA"
+
+
+class SuppressionReason(StrEnum):
+    """Why an address is on the account's suppression list.
+
+    Example:
+        >>> SuppressionReason.BOUNCE == "BOUNCE"
+        True
+    """
+
+    BOUNCE = "BOUNCE"
+    COMPLAINT = "COMPLAINT"
+
+
+class TlsPolicy(StrEnum):
+    """Whether a configuration set requires TLS to the receiving server.
+
+    Example:
+        >>> TlsPolicy.REQUIRE.value
+        'REQUIRE'
+    """
+
+    REQUIRE = "REQUIRE"
+    OPTIONAL = "OPTIONAL"
+
+
+class ReviewStatus(StrEnum):
+    """The state of a production-access review (`ReviewDetails.Status`).
+
+    Example:
+        >>> ReviewStatus("GRANTED") is ReviewStatus.GRANTED
+        True
+    """
+
+    PENDING = "PENDING"
+    FAILED = "FAILED"
+    GRANTED = "GRANTED"
+    DENIED = "DENIED"
+
+
+class BulkEmailStatus(StrEnum):
+    """The per-entry outcome of a `SendBulkEmail` call.
+
+    SES answers HTTP 200 even when entries fail, so every entry is read.
+
+    Example:
+        >>> BulkEmailStatus.ACCOUNT_THROTTLED.value
+        'ACCOUNT_THROTTLED'
+    """
+
+    SUCCESS = "SUCCESS"
+    MESSAGE_REJECTED = "MESSAGE_REJECTED"
+    MAIL_FROM_DOMAIN_NOT_VERIFIED = "MAIL_FROM_DOMAIN_NOT_VERIFIED"
+    CONFIGURATION_SET_NOT_FOUND = "CONFIGURATION_SET_NOT_FOUND"
+    TEMPLATE_NOT_FOUND = "TEMPLATE_NOT_FOUND"
+    ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED"
+    ACCOUNT_THROTTLED = "ACCOUNT_THROTTLED"
+    ACCOUNT_DAILY_QUOTA_EXCEEDED = "ACCOUNT_DAILY_QUOTA_EXCEEDED"
+    INVALID_SENDING_POOL_NAME = "INVALID_SENDING_POOL_NAME"
+    ACCOUNT_SENDING_PAUSED = "ACCOUNT_SENDING_PAUSED"
+    CONFIGURATION_SET_SENDING_PAUSED = "CONFIGURATION_SET_SENDING_PAUSED"
+    INVALID_PARAMETER = "INVALID_PARAMETER"
+    TRANSIENT_FAILURE = "TRANSIENT_FAILURE"
+    FAILED = "FAILED"
+
+
+class RecordPurpose(StrEnum):
+    """Why a DNS record exists (`DnsRecord.purpose`); sesflow's own vocabulary.
+
+    Example:
+        >>> RecordPurpose.MAIL_FROM_MX.value
+        'mail_from_mx'
+    """
+
+    DKIM = "dkim"
+    MAIL_FROM_MX = "mail_from_mx"
+    MAIL_FROM_SPF = "mail_from_spf"
+    DMARC = "dmarc"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def coerce_enum(enum: type[E], value: E | str, *, field: str) -> E:
+    """Return `value` as a member of `enum`, accepting its plain SES string.
+
+    Raises `ValidationError` naming `field` and the accepted values otherwise.
+    """
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ValidationError(
+            f"{field}: {value!r} is not a valid {enum.__name__} (expected one of: {allowed})",
+            field=field,
+            value=value,
+        ) from None

@@ -1,0 +1,478 @@
+"""sesflow's error tree and the one place botocore errors are translated into it.
+
+Everything sesflow raises derives from `SesflowError`. Errors that come from an AWS
+answer derive from `ApiError`, which keeps SES's error `code`, `message`, the
+`operation` that failed and the `request_id`, and chains the botocore exception as
+`__cause__` (`raise ... from`), so nothing AWS said is lost.
+
+Classification is by error code *and* message: SES reuses codes (a daily-quota hit and
+a resource quota both come back as `LimitExceededException`), and moto and older SES
+versions use other spellings of the same codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    ParamValidationError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+if TYPE_CHECKING:
+    from ._dns import DnsRecords
+
+__all__ = [
+    "AccountSuspendedError",
+    "AlreadyExistsError",
+    "ApiError",
+    "BadRequestError",
+    "ConflictError",
+    "DailyQuotaExceededError",
+    "LimitExceededError",
+    "MailFromDomainNotVerifiedError",
+    "MessageRejectedError",
+    "NotFoundError",
+    "SendingPausedError",
+    "ServiceError",
+    "SesflowError",
+    "ThrottledError",
+    "TransportError",
+    "ValidationError",
+    "VerificationFailedError",
+    "WaiterTimeoutError",
+    "translate",
+]
+
+
+class SesflowError(Exception):
+    """The root of every error sesflow raises.
+
+    Example:
+        >>> try:
+        ...     raise NotFoundError("no such identity")
+        ... except SesflowError as exc:
+        ...     print(type(exc).__name__, exc)
+        NotFoundError no such identity
+    """
+
+    #: Whether trying the same thing again later may succeed.
+    retryable: bool = False
+
+
+class ValidationError(SesflowError, ValueError):
+    """Bad input, raised before any AWS call. Also a `ValueError`.
+
+    `field` names the argument (and the item's position, e.g. `to[2]`), `value` is what
+    was given.
+
+    Example:
+        >>> try:
+        ...     SES(client=FakeSES().client()).identity("not-an-address")
+        ... except ValidationError as exc:
+        ...     print(exc.field)
+        address
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+class ApiError(SesflowError):
+    """An error answered by AWS (or a transport failure talking to it).
+
+    Attributes:
+        code: SES's error code, e.g. `"NotFoundException"` (None if raised by sesflow).
+        message: SES's error message.
+        operation: the API operation, e.g. `"GetEmailIdentity"`.
+        request_id: AWS's request id, for support cases.
+        status_code: the HTTP status of the answer.
+
+    Example:
+        >>> try:
+        ...     ses.identity("nobody@example.com").refresh()
+        ... except ApiError as exc:
+        ...     print(exc.code, exc.operation)
+        NotFoundException GetEmailIdentity
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        operation: str | None = None,
+        request_id: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.operation = operation
+        self.request_id = request_id
+        self.status_code = status_code
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"operation={self.operation!r}, request_id={self.request_id!r})"
+        )
+
+
+class NotFoundError(ApiError, LookupError):
+    """The resource does not exist (SES's `NotFoundException`). Also a `LookupError`.
+
+    Example:
+        >>> ses.identity("nobody@example.com").refresh()
+        Traceback (most recent call last):
+        sesflow.NotFoundError: ...
+    """
+
+
+class AlreadyExistsError(ApiError):
+    """The resource already exists (`AlreadyExistsException` and its older spellings).
+
+    sesflow's `create()` verbs are idempotent and do not raise this.
+
+    Example:
+        >>> issubclass(AlreadyExistsError, ApiError)
+        True
+    """
+
+
+class ConflictError(ApiError):
+    """The request conflicts with the resource's state (`ConflictException`).
+
+    Example:
+        >>> issubclass(ConflictError, ApiError)
+        True
+    """
+
+
+class BadRequestError(ApiError):
+    """SES refused the request as malformed (`BadRequestException`). Not retried.
+
+    Example:
+        >>> issubclass(BadRequestError, ApiError)
+        True
+    """
+
+
+class LimitExceededError(ApiError):
+    """A resource quota was reached, e.g. 10,000 identities per region. Not retried.
+
+    Example:
+        >>> issubclass(LimitExceededError, ApiError)
+        True
+    """
+
+
+class ThrottledError(ApiError):
+    """SES throttled the request (HTTP 429, "Maximum sending rate exceeded", ...).
+
+    Retryable: sesflow backs off and tries again itself.
+
+    Example:
+        >>> ThrottledError("slow down").retryable
+        True
+    """
+
+    retryable = True
+
+
+class DailyQuotaExceededError(ApiError):
+    """The account's 24-hour sending quota is used up. Never retried in a loop.
+
+    Example:
+        >>> DailyQuotaExceededError("Daily message quota exceeded.").retryable
+        False
+    """
+
+
+class MessageRejectedError(ApiError):
+    """SES rejected the message (`MessageRejected`), e.g. an unverified address.
+
+    Example:
+        >>> issubclass(MessageRejectedError, ApiError)
+        True
+    """
+
+
+class MailFromDomainNotVerifiedError(MessageRejectedError):
+    """The sender's custom MAIL FROM domain is not verified.
+
+    Example:
+        >>> issubclass(MailFromDomainNotVerifiedError, MessageRejectedError)
+        True
+    """
+
+
+class SendingPausedError(ApiError):
+    """Sending is paused for the account or the configuration set.
+
+    Example:
+        >>> issubclass(SendingPausedError, ApiError)
+        True
+    """
+
+
+class AccountSuspendedError(ApiError):
+    """The account may not send email (`AccountSuspendedException`).
+
+    Example:
+        >>> issubclass(AccountSuspendedError, ApiError)
+        True
+    """
+
+
+class ServiceError(ApiError):
+    """An error on AWS's side (HTTP 5xx). Retryable.
+
+    Example:
+        >>> ServiceError("Internal failure", status_code=500).retryable
+        True
+    """
+
+    retryable = True
+
+
+class TransportError(ApiError):
+    """The connection to AWS failed. Retryable.
+
+    `ambiguous` is True when the request may have reached AWS before the connection
+    broke (so it may have taken effect), False when it certainly did not.
+
+    Example:
+        >>> TransportError("connection reset", ambiguous=True).ambiguous
+        True
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, *, ambiguous: bool, operation: str | None = None) -> None:
+        super().__init__(message, operation=operation)
+        self.ambiguous = ambiguous
+
+
+class VerificationFailedError(SesflowError):
+    """SES reported `FAILED` for a verification, DKIM or MAIL FROM check.
+
+    Attributes:
+        identity: the identity's name.
+        check: `"verification"`, `"dkim"` or `"mail_from"`.
+        status: the status SES reported.
+        error_type: SES's `VerificationInfo.ErrorType` (e.g. `"TYPE_NOT_FOUND"`), if any.
+        records: the DNS records that must exist for the check to pass, if known.
+        details: the raw `VerificationInfo` SES returned.
+
+    Example:
+        >>> try:
+        ...     dom.wait_for_dkim(timeout=3600)
+        ... except VerificationFailedError as exc:
+        ...     print(exc.error_type)
+        ...     print(exc.records.to_bind())
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        identity: str,
+        check: str,
+        status: str,
+        error_type: str | None = None,
+        records: DnsRecords | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.identity = identity
+        self.check = check
+        self.status = status
+        self.error_type = error_type
+        self.records = records
+        self.details: Mapping[str, Any] = details or {}
+
+
+class WaiterTimeoutError(SesflowError, TimeoutError):
+    """A waiter ran out of time. Also a `TimeoutError`.
+
+    Attributes:
+        identity: the identity's name.
+        check: `"verification"`, `"dkim"` or `"mail_from"`.
+        last_status: the last status seen (None if no poll succeeded).
+        elapsed: seconds waited, by the injected clock.
+        polls: how many times SES was asked.
+
+    Example:
+        >>> try:
+        ...     ses.identity("alice@example.com").wait_until_verified(timeout=60)
+        ... except WaiterTimeoutError as exc:
+        ...     print(exc.last_status)
+        PENDING
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        identity: str,
+        check: str,
+        last_status: str | None,
+        elapsed: float,
+        polls: int,
+    ) -> None:
+        super().__init__(message)
+        self.identity = identity
+        self.check = check
+        self.last_status = last_status
+        self.elapsed = elapsed
+        self.polls = polls
+
+
+# Codes by meaning. Several spellings each: SES v1 and v2, moto, Route 53.
+_NOT_FOUND = frozenset(
+    {
+        "NotFoundException",
+        "NotFound",
+        "ResourceNotFoundException",
+        "ConfigurationSetDoesNotExist",
+        "ConfigurationSetDoesNotExistException",
+        "TemplateDoesNotExist",
+        "TemplateDoesNotExistException",
+        "EventDestinationDoesNotExist",
+        "NoSuchHostedZone",
+        "NoSuchChange",
+        "404",
+    }
+)
+_ALREADY_EXISTS = frozenset(
+    {
+        "AlreadyExistsException",
+        "AlreadyExists",
+        "ConfigurationSetAlreadyExistsException",
+        "ConfigurationSetAlreadyExists",
+        "EventDestinationAlreadyExists",
+        "TemplateAlreadyExists",
+        "HostedZoneAlreadyExists",
+    }
+)
+_THROTTLED = frozenset(
+    {
+        "TooManyRequestsException",
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "PriorRequestNotComplete",
+        "SlowDown",
+        "429",
+    }
+)
+_BAD_REQUEST = frozenset(
+    {
+        "BadRequestException",
+        "InvalidParameterValue",
+        "InvalidParameterValueException",
+        "InvalidInput",
+        "InvalidNextTokenException",
+        "InvalidNextToken",
+        "ValidationError",
+        "ValidationException",
+        "InvalidChangeBatch",
+        "InvalidDomainName",
+    }
+)
+_BY_CODE: dict[str, type[ApiError]] = {
+    "ConflictException": ConflictError,
+    "MessageRejected": MessageRejectedError,
+    "MessageRejectedException": MessageRejectedError,
+    "MailFromDomainNotVerifiedException": MailFromDomainNotVerifiedError,
+    "MailFromDomainNotVerified": MailFromDomainNotVerifiedError,
+    "SendingPausedException": SendingPausedError,
+    "ConfigurationSetSendingPausedException": SendingPausedError,
+    "AccountSendingPausedException": SendingPausedError,
+    "AccountSuspendedException": AccountSuspendedError,
+    "ConcurrentModificationException": ServiceError,
+    "InternalServiceErrorException": ServiceError,
+    "InternalFailure": ServiceError,
+    "ServiceUnavailable": ServiceError,
+    "ServiceUnavailableException": ServiceError,
+}
+_BY_CODE.update(dict.fromkeys(_NOT_FOUND, NotFoundError))
+_BY_CODE.update(dict.fromkeys(_ALREADY_EXISTS, AlreadyExistsError))
+_BY_CODE.update(dict.fromkeys(_THROTTLED, ThrottledError))
+_BY_CODE.update(dict.fromkeys(_BAD_REQUEST, BadRequestError))
+
+
+def _classify(code: str, message: str, status: int | None) -> type[ApiError]:
+    lowered = message.lower()
+    # The message decides first: SES answers both of these under more than one code.
+    if "daily message quota exceeded" in lowered:
+        return DailyQuotaExceededError
+    if "maximum sending rate exceeded" in lowered:
+        return ThrottledError
+    if code in ("LimitExceededException", "LimitExceeded"):
+        return LimitExceededError
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if status is not None:
+        if status == 429:
+            return ThrottledError
+        if status >= 500:
+            return ServiceError
+        if status == 404:
+            return NotFoundError
+        if status == 409:
+            return ConflictError
+    return ApiError
+
+
+def translate(exc: Exception, operation: str) -> SesflowError:
+    """Translate a botocore exception raised by `operation` into sesflow's tree.
+
+    The caller raises the result `from exc`. Exceptions that are not botocore's are
+    returned as a plain `ApiError` wrapping their text.
+    """
+    if isinstance(exc, ClientError):
+        response: Mapping[str, Any] = exc.response
+        error: Mapping[str, Any] = response.get("Error") or {}
+        meta: Mapping[str, Any] = response.get("ResponseMetadata") or {}
+        status = meta.get("HTTPStatusCode")
+        code = str(error.get("Code") or (status if status is not None else "Unknown"))
+        message = str(error.get("Message") or "")
+        cls = _classify(code, message, status)
+        text = f"{operation}: {code}: {message}" if message else f"{operation}: {code}"
+        return cls(
+            text,
+            code=code,
+            operation=operation,
+            request_id=meta.get("RequestId"),
+            status_code=status,
+        )
+    if isinstance(exc, ParamValidationError):
+        # botocore's own client-side checks; sesflow validates first, so this means
+        # a value slipped past it. Report it as bad input all the same.
+        return ValidationError(f"{operation}: {exc}")
+    if isinstance(exc, BotoConnectionError):
+        # Connecting failed (refused, DNS, connect timeout): the request never left.
+        return TransportError(
+            f"{operation}: could not connect: {exc}", ambiguous=False, operation=operation
+        )
+    if isinstance(exc, HTTPClientError):
+        # Read timeouts and dropped connections: AWS may have acted on the request.
+        return TransportError(
+            f"{operation}: the connection failed after the request was sent: {exc}",
+            ambiguous=True,
+            operation=operation,
+        )
+    if isinstance(exc, BotoCoreError):
+        # Missing credentials, a bad endpoint and the like: retrying will not help.
+        return ApiError(f"{operation}: {exc}", operation=operation)
+    return ApiError(f"{operation}: {exc}", operation=operation)

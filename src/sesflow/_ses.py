@@ -1,0 +1,243 @@
+"""The root object: `SES`, which owns the clients, the clock and the call path."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from ._errors import SesflowError, ValidationError, translate
+from ._logging import logger
+from ._paging import pages
+from ._validate import validate_address, validate_domain
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from types_boto3_route53 import Route53Client
+    from types_boto3_sesv2 import SESV2Client
+
+    from ._domain import Domain
+    from ._identity import Identity
+
+__all__ = ["SES"]
+
+#: Attempts for a management call (create, get, delete...) that SES throttles or fails
+#: transiently. SES allows about one management request per second.
+MANAGEMENT_ATTEMPTS = 6
+
+
+def _default_config() -> Config:
+    # botocore would otherwise retry 429s, 5xx and LimitExceededException on its own,
+    # underneath sesflow's classification and backoff: two retry layers stacked.
+    return Config(
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        user_agent_extra=f"sesflow/{__version__}",
+    )
+
+
+class SES:
+    """The entry point: one SES account and region.
+
+    Builds its own `sesv2` client from `session` (a `boto3.Session`; the default
+    session if None), with botocore's retries off — sesflow classifies errors and backs
+    off itself — and a `sesflow/<version>` User-Agent suffix. Pass `client=` to use a
+    client of your own as it is (a stubbed, moto or `FakeSES` client, say).
+
+    Args:
+        region_name: the AWS region; None takes the session's default.
+        session: the `boto3.Session` to build clients from.
+        client: an `sesv2` client to use as given.
+        route53_client: a `route53` client for `Domain.publish_to_route53()`; built
+            from the session on first use if None.
+        botocore_config: a `botocore.config.Config` merged over sesflow's defaults
+            (set `retries` here to choose a retry policy deliberately).
+        sleep: how sesflow waits (`time.sleep`); inject a fake in tests.
+        clock: a monotonic clock in seconds (`time.monotonic`); inject a fake in tests.
+
+    Example:
+        >>> import sesflow
+        >>> ses = sesflow.SES("eu-west-1")
+        >>> ses.identity("alice@example.com").create()
+        Identity('alice@example.com', verification_status=PENDING)
+
+        Offline, against the fake:
+
+        >>> from sesflow.testing import FakeClock, FakeSES
+        >>> clock = FakeClock()
+        >>> ses = sesflow.SES(client=FakeSES().client(), sleep=clock.sleep, clock=clock)
+    """
+
+    def __init__(
+        self,
+        region_name: str | None = None,
+        *,
+        session: boto3.Session | None = None,
+        client: SESV2Client | None = None,
+        route53_client: Route53Client | None = None,
+        botocore_config: Config | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if region_name is not None and (not isinstance(region_name, str) or not region_name):
+            raise ValidationError(
+                f"region_name: expected a region name such as 'us-east-1', got {region_name!r}",
+                field="region_name",
+                value=region_name,
+            )
+        self._session = session
+        self._config = _default_config()
+        if botocore_config is not None:
+            self._config = self._config.merge(botocore_config)
+        if client is None:
+            client = self._boto_session().client(
+                "sesv2", region_name=region_name, config=self._config
+            )
+        self._client: SESV2Client = client
+        self._route53: Route53Client | None = route53_client
+        self.sleep = sleep
+        self.clock = clock
+
+    def _boto_session(self) -> boto3.Session:
+        if self._session is None:
+            self._session = boto3.Session()
+        return self._session
+
+    @property
+    def client(self) -> SESV2Client:
+        """The `sesv2` client sesflow calls.
+
+        Example:
+            >>> ses.client.meta.region_name
+            'us-east-1'
+        """
+        return self._client
+
+    @property
+    def route53_client(self) -> Route53Client:
+        """The `route53` client, built from the session on first use.
+
+        Example:
+            >>> ses.route53_client.meta.service_model.service_name
+            'route53'
+        """
+        if self._route53 is None:
+            self._route53 = self._boto_session().client("route53", config=self._config)
+        return self._route53
+
+    @property
+    def region(self) -> str:
+        """The region of the `sesv2` client, e.g. `"us-east-1"`.
+
+        Example:
+            >>> sesflow.SES("eu-west-1").region
+            'eu-west-1'
+        """
+        return str(self._client.meta.region_name)
+
+    def __repr__(self) -> str:
+        return f"SES(region={self.region!r})"
+
+    # Factories: none of these call AWS.
+
+    def identity(self, address: str) -> Identity:
+        """An email-address identity (no AWS call until you use it).
+
+        Example:
+            >>> ident = ses.identity("alice@example.com").create()
+            >>> ident.wait_until_verified(timeout=600)
+        """
+        from ._identity import Identity
+
+        if isinstance(address, str) and "@" not in address and "." in address:
+            raise ValidationError(
+                f"address: {address!r} is a domain; use ses.domain({address!r})",
+                field="address",
+                value=address,
+            )
+        return Identity(self, validate_address(address))
+
+    def domain(self, name: str) -> Domain:
+        """A domain identity (no AWS call until you use it).
+
+        Example:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
+            >>> print(dom.dns_records().to_bind())
+        """
+        from ._domain import Domain
+
+        return Domain(self, validate_domain(name, field="domain"))
+
+    def identities(self, *, page_size: int = 100) -> Iterator[Identity]:
+        """Every identity in the region, email addresses and domains, across all pages.
+
+        Domains come back as `Domain` objects; each carries the status from the listing.
+
+        Example:
+            >>> for ident in ses.identities():
+            ...     print(ident.name, ident.verification_status)
+        """
+        from ._domain import Domain
+        from ._identity import Identity
+
+        for item in pages(
+            self._lister("ListEmailIdentities"), "EmailIdentities", page_size=page_size
+        ):
+            name = str(item["IdentityName"])
+            if item.get("IdentityType") == "EMAIL_ADDRESS":
+                ident: Identity = Identity(self, name)
+            else:
+                ident = Domain(self, name)
+            ident._load_summary(item)
+            yield ident
+
+    # The call path: every AWS call goes through here, so errors are translated once.
+
+    def _lister(self, operation: str) -> Callable[..., Mapping[str, Any]]:
+        def call(**params: Any) -> Mapping[str, Any]:
+            return self._call(operation, **params)
+
+        return call
+
+    def _call(self, operation: str, *, retry: bool = True, **params: Any) -> dict[str, Any]:
+        """Call an `sesv2` operation by its API name, translating errors."""
+        return self._invoke(self._client, operation, params, retry=retry)
+
+    def _call_route53(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Call a `route53` operation by its API name, translating errors."""
+        return self._invoke(self.route53_client, operation, params, retry=True)
+
+    def _invoke(
+        self, client: Any, operation: str, params: Mapping[str, Any], *, retry: bool
+    ) -> dict[str, Any]:
+        method = getattr(client, xform_name(operation))
+
+        def attempt() -> dict[str, Any]:
+            logger.debug("calling %s", operation)
+            try:
+                response: dict[str, Any] = method(**params)
+            except (ClientError, BotoCoreError) as exc:
+                raise translate(exc, operation) from exc
+            return response
+
+        if not retry:
+            return attempt()
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, SesflowError) and e.retryable),
+            stop=stop_after_attempt(MANAGEMENT_ATTEMPTS),
+            wait=wait_exponential_jitter(initial=1.0, max=20.0),
+            sleep=self.sleep,
+            reraise=True,
+            before_sleep=lambda state: logger.info(
+                "%s: %s; retrying (attempt %d)",
+                operation,
+                state.outcome.exception() if state.outcome else "?",
+                state.attempt_number,
+            ),
+        )
+        return retrying(attempt)

@@ -1,0 +1,217 @@
+"""Input checks that run before any AWS call.
+
+Each check raises `ValidationError` naming the field (and, for items of a list, its
+position, e.g. `to[2]`) so a caller can tell which of their values was refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ._errors import ValidationError
+
+__all__ = [
+    "normalize_domain",
+    "validate_address",
+    "validate_domain",
+    "validate_name",
+    "validate_seconds",
+    "validate_subdomain",
+    "validate_tags",
+]
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# RFC 5322 dot-atom local part; SES wants it 7-bit ASCII.
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+def _punycode(domain: str) -> str | None:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def validate_domain(value: object, *, field: str = "domain") -> str:
+    """Return `value` as a lower-case domain name, or raise `ValidationError`.
+
+    A trailing dot is dropped. Non-ASCII names must be given in punycode (SES
+    requires it); the error offers the punycode form.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{field}: expected a domain name as str, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    name = value.strip().rstrip(".").lower()
+    if not name:
+        raise ValidationError(f"{field}: empty domain name", field=field, value=value)
+    if not name.isascii():
+        puny = _punycode(name)
+        hint = f"; use its punycode form {puny!r}" if puny else ""
+        raise ValidationError(f"{field}: {value!r} is not ASCII{hint}", field=field, value=value)
+    if len(name) > 253:
+        raise ValidationError(
+            f"{field}: {value!r} is longer than 253 characters", field=field, value=value
+        )
+    labels = name.split(".")
+    if len(labels) < 2:
+        raise ValidationError(
+            f"{field}: {value!r} is not a fully qualified domain name (no dot)",
+            field=field,
+            value=value,
+        )
+    for label in labels:
+        if not _LABEL.match(label):
+            raise ValidationError(
+                f"{field}: {value!r} has an invalid label {label!r} (letters, digits and "
+                "inner hyphens, 1-63 characters)",
+                field=field,
+                value=value,
+            )
+    if labels[-1].isdigit():
+        raise ValidationError(
+            f"{field}: {value!r} is not a domain name (numeric top-level label)",
+            field=field,
+            value=value,
+        )
+    return name
+
+
+def normalize_domain(value: str) -> str:
+    """Lower-case and strip the trailing dot, without validating."""
+    return value.strip().rstrip(".").lower()
+
+
+def validate_address(value: object, *, field: str = "address") -> str:
+    """Return `value` as an email address SES accepts, or raise `ValidationError`.
+
+    The local part keeps its case (SES treats it as given) and must be 7-bit ASCII;
+    the domain is lower-cased and must be ASCII (punycode offered otherwise).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{field}: expected an email address as str, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    address = value.strip()
+    if not address:
+        raise ValidationError(f"{field}: empty email address", field=field, value=value)
+    if "<" in address or ">" in address:
+        raise ValidationError(
+            f"{field}: {value!r} has a display name or angle brackets; give the bare address",
+            field=field,
+            value=value,
+        )
+    local, sep, domain = address.rpartition("@")
+    if not sep or not local:
+        raise ValidationError(
+            f"{field}: {value!r} is not an email address (expected local@domain)",
+            field=field,
+            value=value,
+        )
+    if not local.isascii():
+        raise ValidationError(
+            f"{field}: {value!r} has a non-ASCII local part; SES accepts 7-bit ASCII only",
+            field=field,
+            value=value,
+        )
+    if len(local) > 64 or not _LOCAL.match(local):
+        raise ValidationError(
+            f"{field}: {value!r} has an invalid local part {local!r}",
+            field=field,
+            value=value,
+        )
+    if not domain.isascii():
+        puny = _punycode(domain.lower())
+        hint = f"; use {local}@{puny}" if puny else ""
+        raise ValidationError(
+            f"{field}: {value!r} has a non-ASCII domain; SES needs punycode{hint}",
+            field=field,
+            value=value,
+        )
+    try:
+        domain = validate_domain(domain, field=field)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{field}: {value!r} has an invalid domain: {str(exc).split(': ', 1)[1]}",
+            field=field,
+            value=value,
+        ) from None
+    return f"{local}@{domain}"
+
+
+def validate_subdomain(value: object, parent: str, *, field: str) -> str:
+    """Return `value` as a proper subdomain of `parent`, or raise `ValidationError`."""
+    name = validate_domain(value, field=field)
+    if name == parent or not name.endswith("." + parent):
+        raise ValidationError(
+            f"{field}: {value!r} must be a subdomain of {parent!r} (e.g. 'mail.{parent}')",
+            field=field,
+            value=value,
+        )
+    return name
+
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def validate_name(value: object, *, field: str) -> str:
+    """Return `value` if it is a valid SES resource name (≤ 64 of letters, digits, - and _)."""
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValidationError(
+            f"{field}: {value!r} is not a valid name (1-64 letters, digits, '-' or '_')",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+def validate_tags(value: object, *, field: str = "tags") -> list[dict[str, str]]:
+    """Turn a `{key: value}` mapping into SES's `[{"Key": ..., "Value": ...}]` list."""
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field}: expected a mapping of tag keys to values, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    if len(value) > 50:
+        raise ValidationError(f"{field}: at most 50 tags, got {len(value)}", field=field)
+    tags = []
+    for key, tag_value in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128:
+            raise ValidationError(
+                f"{field}: tag key {key!r} must be a str of 1-128 characters",
+                field=f"{field}[{key!r}]",
+                value=key,
+            )
+        if not isinstance(tag_value, str) or len(tag_value) > 256:
+            raise ValidationError(
+                f"{field}[{key!r}]: tag value must be a str of at most 256 characters",
+                field=f"{field}[{key!r}]",
+                value=tag_value,
+            )
+        tags.append({"Key": key, "Value": tag_value})
+    return tags
+
+
+def validate_seconds(value: object, *, field: str, allow_zero: bool = True) -> float:
+    """Return `value` as a non-negative (or positive) finite float of seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            f"{field}: expected seconds as a number, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    seconds = float(value)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field}: {value!r} is not finite", field=field, value=value)
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        bound = "non-negative" if allow_zero else "positive"
+        raise ValidationError(f"{field}: must be {bound}, got {value!r}", field=field, value=value)
+    return seconds
