@@ -54,7 +54,6 @@ from ._ses import SES
 from ._version import __version__
 
 __all__ = [
-    "SES",
     "AccountSuspendedError",
     "AlreadyExistsError",
     "ApiError",
@@ -81,6 +80,7 @@ __all__ = [
     "NotFoundError",
     "RecordPurpose",
     "ReviewStatus",
+    "SES",
     "SendingPausedError",
     "ServiceError",
     "SesflowError",

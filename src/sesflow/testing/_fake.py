@@ -1,0 +1,577 @@
+"""The FakeSES engine: one dispatcher behind every way of reaching the fake.
+
+A request, whether it comes from a boto3 client's ``before-send`` hook or (later) from a loopback
+HTTP server, goes through :meth:`FakeSESBase.dispatch`: decode with the service model, log it,
+fire any injected fault, run the operation's handler under the fake's lock, encode the answer.
+
+Operations live in mixin classes (one module per concept: identities, account, sending, ...),
+each a subclass of :class:`FakeSESBase` whose handler methods are marked with :func:`operation`.
+``FakeSES`` (in ``sesflow/testing/__init__.py``) is the composition of those mixins; adding a
+concept means writing a mixin and adding it to ``FakeSES``'s bases, never editing this module.
+A mixin with state extends ``_reset_state`` (and ``_repr_parts``), calling ``super()``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime as dt
+import difflib
+import functools
+import os
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from urllib.parse import urlsplit
+
+import botocore.loaders
+import botocore.session
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.compat import HTTPHeaders
+from botocore.config import Config
+from botocore.model import ServiceModel
+
+from sesflow.testing._codec import (
+    RequestDecodeError,
+    RouteNotFoundError,
+    decode_request,
+    encode_error,
+    encode_response,
+)
+
+if TYPE_CHECKING:
+    from types_boto3_sesv2 import SESV2Client
+
+__all__ = ["FakeCall", "FakeError", "FakeSESBase", "operation"]
+
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
+_OPERATION_ATTR = "__sesflow_fake_operation__"
+# Credentials only so botocore signs without looking for real ones; nothing is ever sent.
+_PLACEHOLDER_KEY = "testing"
+_NO_RETRIES = Config(retries={"total_max_attempts": 1})
+_DEFAULT_PAGE_SIZE = 100
+_MAX_PAGE_SIZE = 1000
+
+
+@functools.cache
+def sesv2_model() -> ServiceModel:
+    """Return botocore's bundled SES v2 service model (loaded once per process).
+
+    Example:
+        ```python
+        assert "GetEmailIdentity" in sesv2_model().operation_names
+        ```
+    """
+    return _isolated_session().get_service_model("sesv2")
+
+
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    # Parsing the service JSON is most of the cost of a client; every fake shares one loader.
+    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+
+
+def _isolated_session() -> botocore.session.Session:
+    # Neither the caller's AWS_PROFILE nor their config file may change (or break, with
+    # ProfileNotFound) a session that only ever talks to the fake. Each entry is
+    # (config key, environment variable, default, converter).
+    session = botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+        }
+    )
+    session.register_component("data_loader", _shared_loader())
+    return session
+
+
+def operation(name: str) -> Callable[[_F], _F]:
+    """Mark a method of a FakeSES mixin as the handler of the SES v2 operation ``name``.
+
+    The handler receives the decoded parameters (member names as keys, as a boto3 caller wrote
+    them) and returns the output members, or raises :class:`FakeError`. It runs under the
+    fake's lock, so it may read and change state freely.
+
+    Example:
+        ```python
+        class _AccountOps(FakeSESBase):
+            @operation("GetAccount")
+            def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
+                return {"ProductionAccessEnabled": False}
+        ```
+    """
+
+    def mark(func: _F) -> _F:
+        setattr(func, _OPERATION_ATTR, name)
+        return func
+
+    return mark
+
+
+class FakeError(Exception):
+    """An SES error response; raise it from an operation handler.
+
+    Example:
+        ```python
+        raise FakeError("NotFoundException", "Email identity a@b.com does not exist.")
+        ```
+
+    Args:
+        code: The error code botocore reports as ``Error.Code``.
+        message: The message botocore reports as ``Error.Message``.
+        status: The HTTP status. ``None`` takes the status the SES v2 model gives ``code``
+            (404 for ``NotFoundException``, 429 for ``TooManyRequestsException``, ...), and 400
+            for a code the model does not know.
+    """
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = modeled_status(code) if status is None else int(status)
+
+    def __repr__(self) -> str:
+        return f"FakeError({self.code!r}, {self.message!r}, status={self.status})"
+
+
+def modeled_status(code: str) -> int:
+    """Return the HTTP status the SES v2 model assigns to the error ``code`` (400 if unknown).
+
+    Example:
+        ```python
+        assert modeled_status("TooManyRequestsException") == 429
+        ```
+    """
+    return _modeled_statuses().get(code, 400)
+
+
+@functools.cache
+def _modeled_statuses() -> dict[str, int]:
+    model = sesv2_model()
+    statuses: dict[str, int] = {}
+    for shape in model.error_shapes:
+        error = shape.metadata.get("error", {})
+        statuses[str(error.get("code", shape.name))] = int(error.get("httpStatusCode", 400))
+    return statuses
+
+
+@dataclass(frozen=True)
+class FakeCall:
+    """One request the fake received, as logged in :attr:`FakeSESBase.calls`.
+
+    Example:
+        ```python
+        call = fake.calls[-1]
+        assert call.operation == "GetEmailIdentity"
+        assert call.params == {"EmailIdentity": "alice@example.com"}
+        ```
+
+    Attributes:
+        operation: The SES v2 operation name.
+        params: The decoded parameters (a private copy).
+        time: The fake's ``clock()`` when the request arrived.
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    time: float
+
+
+class _RawBody:
+    """The ``raw`` of a synthetic :class:`AWSResponse`: botocore only streams it."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, amt: int | None = None) -> bytes:
+        data, self._body = (self._body, b"") if amt is None else self._split(amt)
+        return data
+
+    def _split(self, amt: int) -> tuple[bytes, bytes]:
+        return self._body[:amt], self._body[amt:]
+
+
+class FakeSESBase:
+    """The dispatcher, call log, fault injection and client factory shared by every operation.
+
+    Not used directly: :class:`~sesflow.testing.FakeSES` adds the operations. Subclasses find
+    their handlers through :func:`operation`, and reset their state by extending
+    :meth:`_reset_state` (always calling ``super()``).
+
+    Example:
+        ```python
+        fake = FakeSES()
+        client = fake.client()
+        client.create_email_identity(EmailIdentity="alice@example.com")
+        assert fake.call_count("CreateEmailIdentity") == 1
+        ```
+    """
+
+    _operations: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        operations: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                name = getattr(value, _OPERATION_ATTR, None)
+                if name is None:
+                    continue
+                previous = operations.get(name)
+                if previous is not None and previous != attribute:
+                    raise TypeError(
+                        f"{cls.__name__}: both {previous} and {attribute} handle {name}"
+                    )
+                operations[name] = attribute
+        unknown = sorted(set(operations) - set(sesv2_model().operation_names))
+        if unknown:
+            raise TypeError(f"{cls.__name__}: {unknown} are not SES v2 operations")
+        cls._operations = operations
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
+        auto_verify: bool = False,
+        seed: int | None = None,
+        signing_hosted_zone: str = "dkim.amazonses.com",
+    ) -> None:
+        if not region:
+            raise ValueError("region must not be empty")
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self.region = region
+        """The region whose SES this fake plays."""
+        self.account_id = account_id
+        """The AWS account id the fake reports."""
+        self.clock: Callable[[], float] = clock if clock is not None else time.monotonic
+        """Monotonic seconds: drives timed transitions and stamps :class:`FakeCall`."""
+        self.wall_clock: Callable[[], float] = wall_clock if wall_clock is not None else time.time
+        """Epoch seconds: stamps the timestamps in responses."""
+        self.auto_verify = auto_verify
+        """When true, new identities, DKIM set-ups and MAIL FROM domains succeed at once."""
+        self.signing_hosted_zone = signing_hosted_zone
+        """The ``SigningHostedZone`` Easy DKIM tokens point into."""
+        self._seed = seed
+        self._model = sesv2_model()
+        self._lock = threading.RLock()
+        self._calls: list[FakeCall] = []
+        self._faults: dict[str, deque[tuple[str, str, int]]] = {}
+        self._random = random.Random(seed)
+        self._sequence = 0
+        self._reset_state()
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _reset_state(self) -> None:
+        """Forget every resource. Mixins extend this to clear their own state."""
+        self._random = random.Random(self._seed)
+        self._sequence = 0
+
+    def reset(self) -> None:
+        """Return to a fresh fake: no resources, no call log, no pending faults.
+
+        The knobs given to the constructor (region, clocks, ``auto_verify``, seed) stay, and the
+        random generator is re-seeded, so a seeded fake replays the same tokens after a reset.
+
+        Example:
+            ```python
+            fake.reset()
+            assert fake.calls == []
+            ```
+        """
+        with self._lock:
+            self._calls.clear()
+            self._faults.clear()
+            self._reset_state()
+
+    def _next_sequence(self) -> int:
+        """Return a number that grows with every resource; keeps paging stable under deletes."""
+        self._sequence += 1
+        return self._sequence
+
+    def _wall_now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC)
+
+    # --- the call log and faults ---------------------------------------------------------
+
+    @property
+    def calls(self) -> list[FakeCall]:
+        """Every request received, oldest first (a snapshot copy).
+
+        Calls answered with an injected fault are logged too: the request did reach SES.
+
+        Example:
+            ```python
+            assert [c.operation for c in fake.calls] == ["CreateEmailIdentity"]
+            ```
+        """
+        with self._lock:
+            return list(self._calls)
+
+    def call_count(self, operation: str) -> int:
+        """Return how many requests for ``operation`` the fake received.
+
+        Example:
+            ```python
+            assert fake.call_count("GetEmailIdentity") == 3
+            ```
+
+        Raises:
+            ValueError: ``operation`` is not an SES v2 operation name (a typo would otherwise
+                count as zero and make an assertion pass).
+        """
+        self._check_operation(operation)
+        with self._lock:
+            return sum(1 for call in self._calls if call.operation == operation)
+
+    def fail_next(
+        self,
+        operation: str,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests for ``operation`` with an error instead.
+
+        Faults queue up: two calls to ``fail_next`` fail the next two requests in order.
+
+        Example:
+            ```python
+            fake.fail_next("SendEmail", "TooManyRequestsException", "Too many requests")
+            with pytest.raises(ClientError):
+                client.send_email(...)
+            ```
+
+        Args:
+            operation: The SES v2 operation name, e.g. ``"GetEmailIdentity"``.
+            code: The error code, e.g. ``"TooManyRequestsException"``.
+            message: The error message.
+            status: The HTTP status; ``None`` takes the one the SES model gives ``code`` (429
+                for ``TooManyRequestsException``), or 400.
+            times: How many consecutive requests fail.
+
+        Raises:
+            ValueError: Unknown operation, or ``times`` below 1.
+        """
+        self._check_operation(operation)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a positive integer, got {times!r}")
+        resolved = modeled_status(code) if status is None else int(status)
+        with self._lock:
+            queue = self._faults.setdefault(operation, deque())
+            queue.extend([(code, message, resolved)] * times)
+
+    @classmethod
+    def implemented_operations(cls) -> list[str]:
+        """Return the names of the SES v2 operations this fake answers, sorted.
+
+        Example:
+            ```python
+            assert "GetEmailIdentity" in FakeSES.implemented_operations()
+            ```
+        """
+        return sorted(cls._operations)
+
+    def _check_operation(self, operation: str) -> None:
+        if operation not in self._model.operation_names:
+            close = difflib.get_close_matches(operation, self._model.operation_names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"{operation!r} is not an SES v2 operation{hint}")
+
+    # --- dispatch ------------------------------------------------------------------------
+
+    def dispatch(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one HTTP request to the SES v2 REST API.
+
+        This is the entry point every transport shares: the boto3 hook of :meth:`client`
+        calls it, and so can an HTTP server.
+
+        Example:
+            ```python
+            status, headers, body = fake.dispatch(
+                "POST", "/v2/email/identities", {}, b'{"EmailIdentity": "example.com"}'
+            )
+            assert status == 200
+            ```
+
+        Args:
+            method: The HTTP method.
+            path: The path, still percent-encoded, with the query string if any.
+            headers: The request headers.
+            body: The raw request body.
+
+        Returns:
+            ``(status, headers, body)`` of the response.
+
+        Raises:
+            NotImplementedError: The operation exists in SES v2 but the fake has no handler.
+        """
+        route, _, query = path.partition("?")
+        try:
+            name, params = decode_request(self._model, method, route, query, headers, body)
+        except RouteNotFoundError as exc:
+            return encode_error("UnknownOperationException", str(exc), 404)
+        except RequestDecodeError as exc:
+            return encode_error("SerializationException", str(exc), 400)
+        with self._lock:
+            self._calls.append(FakeCall(name, copy.deepcopy(params), self.clock()))
+            faults = self._faults.get(name)
+            if faults:
+                return encode_error(*faults.popleft())
+            handler_name = self._operations.get(name)
+            if handler_name is None:
+                raise NotImplementedError(
+                    f"FakeSES does not implement the SES v2 operation {name!r}"
+                )
+            handler: Callable[[dict[str, Any]], Mapping[str, Any] | None]
+            handler = getattr(self, handler_name)
+            try:
+                result = handler(params)
+            except FakeError as err:
+                return encode_error(err.code, err.message, err.status)
+            return encode_response(self._model.operation_model(name), result or {})
+
+    # --- clients -------------------------------------------------------------------------
+
+    def client(
+        self, *, region_name: str | None = None, config: Config | None = None
+    ) -> SESV2Client:
+        """Return a real boto3 ``sesv2`` client whose requests this fake answers in-process.
+
+        botocore still validates parameters, serialises the request and parses the response;
+        only the network send is replaced, so no socket is ever opened. The client has dummy
+        credentials (so no credential lookup or IMDS), ignores ``AWS_PROFILE`` and the AWS
+        config file, and has botocore retries off, so each call is exactly one request (a
+        ``config`` with its own ``retries`` overrides that). Its endpoint is a host under
+        ``.invalid`` that can never resolve, which also keeps moto's ``mock_aws`` from
+        answering in the fake's place.
+
+        Example:
+            ```python
+            client = fake.client()
+            client.create_email_identity(EmailIdentity="alice@example.com")
+            ses = sesflow.SES(client=client)
+            ```
+
+        Args:
+            region_name: The client's region; defaults to the fake's. The fake keeps one
+                region's state whatever the client's region.
+            config: Extra botocore configuration, merged over the fake's.
+        """
+        merged = _NO_RETRIES if config is None else _NO_RETRIES.merge(config)
+        # What boto3.client() does, minus boto3.Session: that would append its resource path
+        # to the shared loader on every call. No boto3 handler concerns sesv2 clients.
+        region = region_name or self.region
+        client = cast(
+            "SESV2Client",
+            _isolated_session().create_client(
+                "sesv2",
+                region_name=region,
+                # A host under .invalid (RFC 2606) never resolves, so even a request that somehow
+                # escaped the hook could not reach AWS; and request interceptors that match AWS
+                # hosts (moto's mock_aws, for one) leave these requests to the fake.
+                endpoint_url=f"https://email.{region}.fake-ses.invalid",
+                aws_access_key_id=_PLACEHOLDER_KEY,
+                aws_secret_access_key=_PLACEHOLDER_KEY,
+                config=merged,
+            ),
+        )
+        # The stubs type every handler as returning None; a before-send handler that returns a
+        # response is exactly how botocore lets one replace the network send. It goes first so
+        # that moto's handler (registered on every client while moto is imported) never
+        # answers for the fake inside a `mock_aws()` block.
+        client.meta.events.register_first("before-send.sesv2", self._answer_send)  # type: ignore[arg-type]
+        return client
+
+    def _answer_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        url = urlsplit(request.url)
+        path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        headers = {key: _text(value) for key, value in request.headers.items()}
+        status, out_headers, body = self.dispatch(
+            request.method, path, headers, _body_bytes(request.body)
+        )
+        return AWSResponse(request.url, status, HTTPHeaders.from_dict(out_headers), _RawBody(body))
+
+    # --- helpers for operation mixins ----------------------------------------------------
+
+    def _paginate(
+        self, kind: str, items: Sequence[tuple[int, _T]], params: Mapping[str, Any]
+    ) -> tuple[list[_T], str | None]:
+        """Cut one page from ``items`` (``(sequence, item)`` pairs in sequence order).
+
+        The ``NextToken`` is opaque to callers; it names the last sequence number returned,
+        so deleting items between pages never skips or repeats the rest.
+        """
+        size = params.get("PageSize", _DEFAULT_PAGE_SIZE)
+        if not 1 <= size <= _MAX_PAGE_SIZE:
+            raise FakeError(
+                "BadRequestException", f"PageSize must be between 1 and {_MAX_PAGE_SIZE}."
+            )
+        after = 0
+        token = params.get("NextToken")
+        if token is not None:
+            after = _read_token(kind, token)
+        rest = [(sequence, item) for sequence, item in items if sequence > after]
+        page = rest[:size]
+        next_token = _make_token(kind, page[-1][0]) if len(rest) > size else None
+        return [item for _, item in page], next_token
+
+    def __repr__(self) -> str:
+        with self._lock:
+            parts = [f"region={self.region!r}", f"account_id={self.account_id!r}"]
+            parts += self._repr_parts()
+            parts.append(f"calls={len(self._calls)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def _repr_parts(self) -> list[str]:
+        """Short ``name=value`` summaries of state; mixins extend it."""
+        return []
+
+
+def _make_token(kind: str, sequence: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{sequence}".encode()).decode("ascii")
+
+
+def _read_token(kind: str, token: str) -> int:
+    try:
+        token_kind, _, sequence = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        if token_kind == kind and sequence.isdigit():
+            return int(sequence)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise FakeError("BadRequestException", "The NextToken is not valid.")
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def _body_bytes(body: str | bytes | bytearray | IO[bytes] | IO[str] | None) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    data = body.read()
+    if hasattr(body, "seek"):
+        # botocore may re-read a file body (e.g. to sign it); leave it where we found it.
+        body.seek(0)
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)

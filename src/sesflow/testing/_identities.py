@@ -1,0 +1,819 @@
+"""Email identities (addresses and domains) and the configuration sets they may name.
+
+Identities behave as in SES v2: they start ``PENDING``; a domain gets Easy DKIM tokens (or a
+BYODKIM selector) and its verification *is* its DKIM check; a custom MAIL FROM domain has its
+own status. Nothing ever verifies by itself: a test moves states on command
+(:meth:`_IdentityOps.set_status`), on a script (:meth:`_IdentityOps.transition`), or skips the
+wait altogether with ``FakeSES(auto_verify=True)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime as dt
+import enum
+import math
+import re
+import string
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sesflow.testing._fake import FakeError, FakeSESBase, operation
+
+__all__ = ["FakeIdentity"]
+
+Aspect = Literal["verification", "dkim", "mail_from"]
+
+_STATUSES = frozenset({"PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"})
+_MAIL_FROM_STATUSES = _STATUSES - {"NOT_STARTED"}
+_FAILURES = frozenset({"FAILED", "TEMPORARY_FAILURE"})
+_DEFAULT_ERROR_TYPES = {"FAILED": "TYPE_NOT_FOUND", "TEMPORARY_FAILURE": "DNS_SERVER_ERROR"}
+_ASPECTS: tuple[Aspect, ...] = ("verification", "dkim", "mail_from")
+_KEY_LENGTHS = frozenset({"RSA_1024_BIT", "RSA_2048_BIT"})
+_DEFAULT_KEY_LENGTH = "RSA_2048_BIT"
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+_MAX_PRIVATE_KEY_CHARS = 20_480
+
+_DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+# The SES v2 model's pattern for Selector (1-63 characters).
+_SELECTOR = re.compile(r"([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\Z")
+_CONFIGURATION_SET_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+
+
+@dataclass(eq=False)
+class FakeIdentity:
+    """The fake's live record of one email identity. Tests may read and edit it directly.
+
+    Statuses are the plain SES strings. :meth:`FakeSES.identity_state` returns this object
+    itself, so an edit shows in the next response.
+
+    Example:
+        ```python
+        state = fake.identity_state("example.com")
+        assert len(state.dkim_tokens) == 3
+        state.verification_status = state.dkim_status = "SUCCESS"
+        ```
+
+    Attributes:
+        name: The identity: an email address or a domain.
+        identity_type: ``"EMAIL_ADDRESS"`` or ``"DOMAIN"``.
+        verification_status: ``VerificationStatus``.
+        error_type: ``VerificationInfo.ErrorType`` while any status (verification, DKIM,
+            MAIL FROM) is a failure; ``None`` shows the default for the failure.
+        dkim_status: ``DkimAttributes.Status``.
+        dkim_signing_enabled: ``DkimAttributes.SigningEnabled``.
+        dkim_origin: ``AWS_SES`` (Easy DKIM), ``EXTERNAL`` (BYODKIM), or ``None``.
+        dkim_tokens: Easy DKIM tokens, or ``[selector]`` for BYODKIM.
+        signing_hosted_zone: The zone Easy DKIM CNAMEs point into (``None`` for BYODKIM).
+        current_signing_key_length: ``RSA_1024_BIT``/``RSA_2048_BIT`` for Easy DKIM.
+        next_signing_key_length: The key length of the next rotation.
+        last_key_generation: When the current DKIM keys were made.
+        dkim_private_key: The BYODKIM private key as sent (base64).
+        mail_from_domain: The custom MAIL FROM domain, if any.
+        mail_from_status: ``MailFromDomainStatus`` (``None`` without a MAIL FROM domain).
+        behavior_on_mx_failure: ``USE_DEFAULT_VALUE`` or ``REJECT_MESSAGE``.
+        configuration_set_name: The default configuration set, if any.
+        feedback_forwarding: ``FeedbackForwardingStatus``.
+        tags: ``[{"Key": ..., "Value": ...}]``.
+        policies: Sending authorisation policies by name.
+        last_checked: ``VerificationInfo.LastCheckedTimestamp``.
+        last_success: ``VerificationInfo.LastSuccessTimestamp``.
+    """
+
+    name: str
+    identity_type: str
+    verification_status: str = "PENDING"
+    error_type: str | None = None
+    dkim_status: str = "NOT_STARTED"
+    dkim_signing_enabled: bool = False
+    dkim_origin: str | None = None
+    dkim_tokens: list[str] = field(default_factory=list)
+    signing_hosted_zone: str | None = None
+    current_signing_key_length: str | None = None
+    next_signing_key_length: str | None = None
+    last_key_generation: dt.datetime | None = None
+    dkim_private_key: str | None = field(default=None, repr=False)
+    mail_from_domain: str | None = None
+    mail_from_status: str | None = None
+    behavior_on_mx_failure: str = "USE_DEFAULT_VALUE"
+    configuration_set_name: str | None = None
+    feedback_forwarding: bool = True
+    tags: list[dict[str, str]] = field(default_factory=list)
+    policies: dict[str, str] = field(default_factory=dict)
+    last_checked: dt.datetime | None = None
+    last_success: dt.datetime | None = None
+
+    @property
+    def is_domain(self) -> bool:
+        """Whether this is a domain identity (not an email address).
+
+        Example:
+            ```python
+            assert fake.identity_state("example.com").is_domain
+            ```
+        """
+        return self.identity_type == "DOMAIN"
+
+    @property
+    def domain(self) -> str:
+        """The domain: the identity itself, or the part of an address after ``@``.
+
+        Example:
+            ```python
+            assert fake.identity_state("alice@example.com").domain == "example.com"
+            ```
+        """
+        return self.name.rpartition("@")[2]
+
+    @property
+    def dkim_key_length(self) -> str | None:
+        """The Easy DKIM key length SES is set to use (``NextSigningKeyLength``).
+
+        Example:
+            ```python
+            client.create_email_identity(
+                EmailIdentity="example.com",
+                DkimSigningAttributes={"NextSigningKeyLength": "RSA_1024_BIT"},
+            )
+            assert fake.identity_state("example.com").dkim_key_length == "RSA_1024_BIT"
+            ```
+        """
+        return self.next_signing_key_length
+
+    @property
+    def verified_for_sending(self) -> bool:
+        """``VerifiedForSendingStatus``: true exactly when verification succeeded.
+
+        Example:
+            ```python
+            assert not fake.identity_state("alice@example.com").verified_for_sending
+            ```
+        """
+        return _plain(self.verification_status) == "SUCCESS"
+
+
+@dataclass
+class _Transition:
+    """A queued status change and the countdown towards it."""
+
+    aspects: tuple[Aspect, ...]
+    to: str
+    error_type: str | None
+    after_polls: int | None
+    after_seconds: float | None
+    # The clock reading the countdown runs from: when it was queued (or, if queued before
+    # the identity existed, when it was created), or when the transition before it took effect.
+    start: float = 0.0
+    polls: int = 0
+
+
+class _ConfigurationSetOps(FakeSESBase):
+    """Configuration sets, stored as given (enough for identities to refer to them)."""
+
+    _configuration_sets: dict[str, tuple[int, dict[str, Any]]]
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self._configuration_sets = {}
+
+    def _repr_parts(self) -> list[str]:
+        return [*super()._repr_parts(), f"configuration_sets={len(self._configuration_sets)}"]
+
+    def _configuration_set(self, name: str) -> dict[str, Any]:
+        entry = self._configuration_sets.get(name)
+        if entry is None:
+            raise FakeError("NotFoundException", f"Configuration set <{name}> does not exist.")
+        return entry[1]
+
+    @operation("CreateConfigurationSet")
+    def _create_configuration_set(self, params: Mapping[str, Any]) -> None:
+        name = params["ConfigurationSetName"]
+        if not _CONFIGURATION_SET_NAME.match(name):
+            raise FakeError(
+                "BadRequestException",
+                f"Invalid configuration set name <{name}>: use at most 64 letters, digits, "
+                "underscores and dashes.",
+            )
+        if name in self._configuration_sets:
+            raise FakeError("AlreadyExistsException", f"Configuration set <{name}> already exists.")
+        options = {key: copy.deepcopy(value) for key, value in params.items()}
+        del options["ConfigurationSetName"]
+        self._configuration_sets[name] = (self._next_sequence(), options)
+
+    @operation("GetConfigurationSet")
+    def _get_configuration_set(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        name = params["ConfigurationSetName"]
+        options = self._configuration_set(name)
+        # SES reports these defaults for options never set.
+        result: dict[str, Any] = {
+            "ConfigurationSetName": name,
+            "DeliveryOptions": {"TlsPolicy": "OPTIONAL"},
+            "ReputationOptions": {"ReputationMetricsEnabled": False},
+            "SendingOptions": {"SendingEnabled": True},
+            "Tags": [],
+        }
+        result.update(copy.deepcopy(options))
+        return result
+
+    @operation("ListConfigurationSets")
+    def _list_configuration_sets(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        wanted = _filters(params, {"CONFIGURATION_SET_NAME_CONTAINS"})
+        needle = wanted.get("CONFIGURATION_SET_NAME_CONTAINS", "").lower()
+        items = [
+            (sequence, name)
+            for name, (sequence, _) in self._configuration_sets.items()
+            if needle in name.lower()
+        ]
+        page, token = self._paginate("configuration-sets", items, params)
+        return {"ConfigurationSets": page, "NextToken": token}
+
+    @operation("DeleteConfigurationSet")
+    def _delete_configuration_set(self, params: Mapping[str, Any]) -> None:
+        name = params["ConfigurationSetName"]
+        self._configuration_set(name)
+        del self._configuration_sets[name]
+
+
+class _IdentityOps(_ConfigurationSetOps):
+    """Email identity operations and the knobs that move identity states."""
+
+    _identities: dict[str, tuple[int, FakeIdentity]]
+    # Per identity, one queue per ``aspect`` argument: scripts for different aspects run side
+    # by side, steps for the same aspect chain.
+    _transitions: dict[str, dict[tuple[Aspect, ...], deque[_Transition]]]
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self._identities = {}
+        self._transitions = {}
+
+    def _repr_parts(self) -> list[str]:
+        return [*super()._repr_parts(), f"identities={len(self._identities)}"]
+
+    # --- knobs ---------------------------------------------------------------------------
+
+    def identity_state(self, name: str) -> FakeIdentity:
+        """Return the live state of identity ``name`` (edits show in later responses).
+
+        Transitions whose time has come are applied first; poll-counted ones are not touched.
+
+        Example:
+            ```python
+            client.create_email_identity(EmailIdentity="example.com")
+            tokens = fake.identity_state("example.com").dkim_tokens
+            ```
+
+        Raises:
+            KeyError: No such identity.
+        """
+        with self._lock:
+            identity = self._state(name)
+            self._settle(identity, poll=False)
+            return identity
+
+    def set_status(
+        self,
+        name: str,
+        *,
+        verification: str | None = None,
+        dkim: str | None = None,
+        mail_from: str | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Change identity statuses now.
+
+        For a domain, ``verification`` sets the DKIM status too (a domain's verification in
+        SES v2 is its DKIM check) unless ``dkim`` is given as well. Queued transitions stay
+        queued. ``error_type`` alone changes the reason of a failure already showing.
+
+        Example:
+            ```python
+            fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
+            fake.set_status("example.com", mail_from=MailFromDomainStatus.SUCCESS)
+            ```
+
+        Args:
+            name: The identity.
+            verification: New ``VerificationStatus`` (a string or str-enum).
+            dkim: New ``DkimStatus``.
+            mail_from: New ``MailFromDomainStatus`` (the identity must have a MAIL FROM domain).
+            error_type: ``VerificationInfo.ErrorType`` while a status is FAILED or
+                TEMPORARY_FAILURE; defaults to ``TYPE_NOT_FOUND`` / ``DNS_SERVER_ERROR``.
+
+        Raises:
+            KeyError: No such identity.
+            ValueError: An unknown status or error type, nothing to set, or an ``error_type``
+                with no failure to explain.
+        """
+        if verification is None and dkim is None and mail_from is None and error_type is None:
+            raise ValueError("set_status needs at least one status to set")
+        with self._lock:
+            identity = self._state(name)
+            changes: list[tuple[tuple[Aspect, ...], str]] = []
+            if verification is not None:
+                mirror_dkim = identity.is_domain and dkim is None
+                aspects: tuple[Aspect, ...] = (
+                    ("verification", "dkim") if mirror_dkim else ("verification",)
+                )
+                changes.append((aspects, _status(verification, "verification")))
+            if dkim is not None:
+                changes.append((("dkim",), _status(dkim, "dkim")))
+            if mail_from is not None:
+                self._require_mail_from(identity)
+                changes.append((("mail_from",), _status(mail_from, "mail_from")))
+            if changes:
+                failures = [status for _, status in changes if status in _FAILURES]
+            else:
+                failures = _failures(identity)
+            checked_error = self._error_type(error_type, failures[0] if failures else "SUCCESS")
+            for aspects, status in changes:
+                self._apply(identity, aspects, status, checked_error)
+            if not changes:
+                identity.error_type = checked_error
+
+    def transition(
+        self,
+        name: str,
+        to: str,
+        *,
+        aspect: Aspect | None = None,
+        after_polls: int | None = None,
+        after_seconds: float | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Queue a status change that happens later, as SES's DNS checks would.
+
+        With ``after_polls=N`` the next N ``GetEmailIdentity`` responses for this identity
+        still show the current status and the one after shows ``to``. With ``after_seconds``
+        it happens once the fake's ``clock`` has moved that far. Giving neither means
+        ``after_polls=0`` (the next poll shows it).
+
+        Transitions for the same ``aspect`` chain: each counts from the moment the one before
+        it took effect, so the response that first shows a step is the first of the next
+        step's N. Transitions for different aspects run side by side.
+
+        An identity that does not exist yet can be scripted in advance (for code under test
+        that creates it): the countdown starts when it is created. Deleting an identity drops
+        its transitions.
+
+        Example:
+            ```python
+            fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
+            fake.transition("example.com", "SUCCESS", after_polls=2)
+            # polls see: PENDING, PENDING, TEMPORARY_FAILURE, TEMPORARY_FAILURE, SUCCESS
+            fake.transition("example.com", "SUCCESS", aspect="mail_from", after_seconds=60)
+            ```
+
+        Args:
+            name: The identity.
+            to: The status to move to (a string or str-enum).
+            aspect: ``"verification"``, ``"dkim"`` or ``"mail_from"``; ``None`` means
+                verification, and DKIM too for a domain.
+            after_polls: How many polls still show the old status.
+            after_seconds: How long (by ``clock``) until the change.
+            error_type: ``VerificationInfo.ErrorType`` while ``to`` is a failure; defaults to
+                ``TYPE_NOT_FOUND`` (FAILED) / ``DNS_SERVER_ERROR`` (TEMPORARY_FAILURE).
+
+        Raises:
+            ValueError: Bad status, aspect, error type or countdown; both countdowns given;
+                a ``mail_from`` transition for an existing identity without a MAIL FROM
+                domain.
+        """
+        if after_polls is not None and after_seconds is not None:
+            raise ValueError("give after_polls or after_seconds, not both")
+        if after_polls is None and after_seconds is None:
+            after_polls = 0
+        if after_polls is not None and (
+            isinstance(after_polls, bool) or not isinstance(after_polls, int) or after_polls < 0
+        ):
+            raise ValueError(f"after_polls must be a non-negative integer, got {after_polls!r}")
+        if after_seconds is not None and not (math.isfinite(after_seconds) and after_seconds >= 0):
+            raise ValueError(f"after_seconds must be a non-negative number, got {after_seconds!r}")
+        if aspect is not None and aspect not in _ASPECTS:
+            raise ValueError(f"aspect must be one of {_ASPECTS} or None, got {aspect!r}")
+        status = _status(to, aspect or "verification")
+        with self._lock:
+            entry = self._identities.get(name)
+            is_domain = "@" not in name if entry is None else entry[1].is_domain
+            aspects: tuple[Aspect, ...]
+            if aspect is None:
+                aspects = ("verification", "dkim") if is_domain else ("verification",)
+            else:
+                aspects = (aspect,)
+            if aspect == "mail_from" and entry is not None:
+                self._require_mail_from(entry[1])
+            checked_error = self._error_type(error_type, status)
+            queues = self._transitions.setdefault(name, {})
+            queue = queues.setdefault(aspects, deque())
+            queue.append(
+                _Transition(
+                    aspects=aspects,
+                    to=status,
+                    error_type=checked_error,
+                    after_polls=after_polls,
+                    after_seconds=None if after_seconds is None else float(after_seconds),
+                    start=self.clock(),
+                )
+            )
+
+    def _state(self, name: str) -> FakeIdentity:
+        entry = self._identities.get(name)
+        if entry is None:
+            raise KeyError(f"FakeSES has no identity {name!r}")
+        return entry[1]
+
+    def _require_mail_from(self, identity: FakeIdentity) -> None:
+        if identity.mail_from_domain is None:
+            raise ValueError(f"{identity.name!r} has no MAIL FROM domain")
+
+    def _error_type(self, error_type: str | None, status: str) -> str | None:
+        if error_type is None:
+            return None
+        plain = _plain(error_type)
+        known = self._model.shape_for("VerificationError").metadata.get("enum", [])
+        if plain not in known:
+            raise ValueError(f"error_type must be one of {known}, got {error_type!r}")
+        if status not in _FAILURES:
+            raise ValueError("error_type needs a FAILED or TEMPORARY_FAILURE status to explain")
+        return plain
+
+    def _apply(
+        self,
+        identity: FakeIdentity,
+        aspects: tuple[Aspect, ...],
+        status: str,
+        error_type: str | None,
+    ) -> None:
+        now = self._wall_now()
+        identity.last_checked = now
+        for aspect in aspects:
+            if aspect == "verification":
+                identity.verification_status = status
+                if status == "SUCCESS":
+                    identity.last_success = now
+            elif aspect == "dkim":
+                identity.dkim_status = status
+            elif identity.mail_from_domain is not None:
+                # A MAIL FROM removed since the transition was queued has nothing to change.
+                identity.mail_from_status = status
+        if status in _FAILURES:
+            identity.error_type = error_type
+        elif not _failures(identity):
+            identity.error_type = None
+
+    def _settle(self, identity: FakeIdentity, *, poll: bool) -> None:
+        """Apply the queued transitions that are due; ``poll`` counts one GetEmailIdentity."""
+        now = self.clock()
+        for queue in self._transitions.get(identity.name, {}).values():
+            self._settle_queue(identity, queue, now, poll=poll)
+
+    def _settle_queue(
+        self, identity: FakeIdentity, queue: deque[_Transition], now: float, *, poll: bool
+    ) -> None:
+        while queue:
+            head = queue[0]
+            if head.after_seconds is not None:
+                effective = head.start + head.after_seconds
+                if now < effective:
+                    return
+            else:
+                if not poll:
+                    return
+                # This response is one of the N for whichever step is counting when it is
+                # made, including a step that became current while making it.
+                head.polls += 1
+                if head.after_polls is not None and head.polls <= head.after_polls:
+                    return
+                effective = now
+            queue.popleft()
+            self._apply(identity, head.aspects, head.to, head.error_type)
+            if queue:
+                queue[0].start = effective
+                queue[0].polls = 0
+
+    def _identity(self, name: str, *, poll: bool = False) -> FakeIdentity:
+        entry = self._identities.get(name)
+        if entry is None:
+            raise FakeError("NotFoundException", f"Email identity <{name}> does not exist.")
+        self._settle(entry[1], poll=poll)
+        return entry[1]
+
+    # --- operations ----------------------------------------------------------------------
+
+    @operation("CreateEmailIdentity")
+    def _create_email_identity(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        name = params["EmailIdentity"]
+        if "@" in name:
+            if not _is_email_address(name):
+                raise FakeError("BadRequestException", f"Invalid email address <{name}>.")
+            identity_type = "EMAIL_ADDRESS"
+        elif _is_domain(name):
+            identity_type = "DOMAIN"
+        else:
+            raise FakeError("BadRequestException", f"Invalid domain name <{name}>.")
+        if name in self._identities:
+            raise FakeError("AlreadyExistsException", f"Email identity <{name}> already exists.")
+        configuration_set = params.get("ConfigurationSetName")
+        if configuration_set is not None:
+            self._configuration_set(configuration_set)
+        signing = params.get("DkimSigningAttributes")
+        if signing is not None and identity_type != "DOMAIN":
+            raise FakeError(
+                "BadRequestException", "DKIM signing attributes apply only to domain identities."
+            )
+        identity = FakeIdentity(
+            name=name,
+            identity_type=identity_type,
+            configuration_set_name=configuration_set,
+            tags=copy.deepcopy(list(params.get("Tags", []))),
+            last_checked=self._wall_now(),
+        )
+        if identity_type == "DOMAIN":
+            signing = signing or {}
+            if _wants_byodkim(signing):
+                self._use_byodkim(identity, signing)
+            else:
+                origin = signing.get("DomainSigningAttributesOrigin", "AWS_SES")
+                self._use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
+        if self.auto_verify:
+            self._apply(identity, ("verification",), "SUCCESS", None)
+        self._identities[name] = (self._next_sequence(), identity)
+        now = self.clock()
+        for queue in self._transitions.get(name, {}).values():
+            # Scripted before the identity existed: the countdown runs from its creation.
+            if queue:
+                queue[0].start = now
+                queue[0].polls = 0
+        return {
+            "IdentityType": identity_type,
+            "VerifiedForSendingStatus": identity.verified_for_sending,
+            "DkimAttributes": _dkim_attributes(identity),
+        }
+
+    def _use_easy_dkim(self, identity: FakeIdentity, origin: str, key_length: str | None) -> None:
+        length = _key_length(key_length)
+        identity.dkim_origin = origin
+        identity.dkim_tokens = [self._dkim_token() for _ in range(3)]
+        identity.signing_hosted_zone = self.signing_hosted_zone
+        identity.current_signing_key_length = length
+        identity.next_signing_key_length = length
+        identity.last_key_generation = self._wall_now()
+        identity.dkim_private_key = None
+        identity.dkim_signing_enabled = True
+        identity.dkim_status = "SUCCESS" if self.auto_verify else "PENDING"
+
+    def _use_byodkim(self, identity: FakeIdentity, signing: Mapping[str, Any]) -> None:
+        selector = signing.get("DomainSigningSelector")
+        key = signing.get("DomainSigningPrivateKey")
+        if not selector or not key:
+            raise FakeError(
+                "BadRequestException",
+                "BYODKIM needs both DomainSigningSelector and DomainSigningPrivateKey.",
+            )
+        if not (len(selector) <= 63 and _SELECTOR.match(selector)):
+            raise FakeError("BadRequestException", f"Invalid DKIM selector <{selector}>.")
+        if len(key) > _MAX_PRIVATE_KEY_CHARS or not _is_base64(key):
+            raise FakeError(
+                "BadRequestException",
+                "DomainSigningPrivateKey must be base64 text of at most "
+                f"{_MAX_PRIVATE_KEY_CHARS} characters.",
+            )
+        identity.dkim_origin = "EXTERNAL"
+        identity.dkim_tokens = [selector]
+        identity.signing_hosted_zone = None
+        identity.current_signing_key_length = None
+        identity.next_signing_key_length = None
+        identity.last_key_generation = self._wall_now()
+        identity.dkim_private_key = key
+        identity.dkim_signing_enabled = True
+        identity.dkim_status = "SUCCESS" if self.auto_verify else "PENDING"
+
+    def _dkim_token(self) -> str:
+        return "".join(self._random.choice(_TOKEN_ALPHABET) for _ in range(32))
+
+    @operation("GetEmailIdentity")
+    def _get_email_identity(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        identity = self._identity(params["EmailIdentity"], poll=True)
+        status = _plain(identity.verification_status)
+        info: dict[str, Any] = {
+            "LastCheckedTimestamp": identity.last_checked,
+            "LastSuccessTimestamp": identity.last_success,
+        }
+        failures = _failures(identity)
+        if failures:
+            # One reason for the identity; a hard failure outranks a temporary one.
+            worst = "FAILED" if "FAILED" in failures else "TEMPORARY_FAILURE"
+            info["ErrorType"] = _plain(identity.error_type or _DEFAULT_ERROR_TYPES[worst])
+            info["SOARecord"] = _soa_record(identity.domain, identity.last_checked)
+        result: dict[str, Any] = {
+            "IdentityType": identity.identity_type,
+            "FeedbackForwardingStatus": identity.feedback_forwarding,
+            "VerifiedForSendingStatus": identity.verified_for_sending,
+            "DkimAttributes": _dkim_attributes(identity),
+            "Policies": dict(identity.policies),
+            "Tags": copy.deepcopy(identity.tags),
+            "ConfigurationSetName": identity.configuration_set_name,
+            "VerificationStatus": status,
+            "VerificationInfo": info,
+        }
+        if identity.mail_from_domain is not None:
+            result["MailFromAttributes"] = {
+                "MailFromDomain": identity.mail_from_domain,
+                "MailFromDomainStatus": identity.mail_from_status or "PENDING",
+                "BehaviorOnMxFailure": identity.behavior_on_mx_failure,
+            }
+        return result
+
+    @operation("ListEmailIdentities")
+    def _list_email_identities(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        wanted = _filters(
+            params, {"IDENTITY_NAME_CONTAINS", "IDENTITY_TYPE", "VERIFICATION_STATUS"}
+        )
+        items: list[tuple[int, dict[str, Any]]] = []
+        for sequence, identity in self._identities.values():
+            self._settle(identity, poll=False)
+            status = _plain(identity.verification_status)
+            if (
+                wanted.get("IDENTITY_NAME_CONTAINS", "").lower() not in identity.name.lower()
+                or wanted.get("IDENTITY_TYPE", identity.identity_type) != identity.identity_type
+                or wanted.get("VERIFICATION_STATUS", status) != status
+            ):
+                continue
+            items.append(
+                (
+                    sequence,
+                    {
+                        "IdentityType": identity.identity_type,
+                        "IdentityName": identity.name,
+                        "SendingEnabled": identity.verified_for_sending,
+                        "VerificationStatus": status,
+                    },
+                )
+            )
+        page, token = self._paginate("identities", items, params)
+        return {"EmailIdentities": page, "NextToken": token}
+
+    @operation("DeleteEmailIdentity")
+    def _delete_email_identity(self, params: Mapping[str, Any]) -> None:
+        name = params["EmailIdentity"]
+        self._identity(name)
+        del self._identities[name]
+        self._transitions.pop(name, None)
+
+    @operation("PutEmailIdentityMailFromAttributes")
+    def _put_mail_from(self, params: Mapping[str, Any]) -> None:
+        identity = self._identity(params["EmailIdentity"])
+        behavior = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
+        if behavior not in ("USE_DEFAULT_VALUE", "REJECT_MESSAGE"):
+            raise FakeError("BadRequestException", f"Invalid BehaviorOnMxFailure <{behavior}>.")
+        mail_from = params.get("MailFromDomain")
+        if not mail_from:
+            identity.mail_from_domain = None
+            identity.mail_from_status = None
+            identity.behavior_on_mx_failure = "USE_DEFAULT_VALUE"
+            return
+        parent = identity.domain.lower()
+        if not (_is_domain(mail_from) and mail_from.lower().endswith("." + parent)):
+            raise FakeError(
+                "BadRequestException",
+                f"MAIL FROM domain <{mail_from}> must be a subdomain of <{identity.domain}>.",
+            )
+        identity.mail_from_domain = mail_from
+        identity.behavior_on_mx_failure = behavior
+        identity.mail_from_status = "SUCCESS" if self.auto_verify else "PENDING"
+
+    @operation("PutEmailIdentityDkimSigningAttributes")
+    def _put_dkim_signing(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        identity = self._identity(params["EmailIdentity"])
+        if not identity.is_domain:
+            raise FakeError(
+                "BadRequestException", "DKIM signing attributes apply only to domain identities."
+            )
+        origin = params["SigningAttributesOrigin"]
+        signing = params.get("SigningAttributes") or {}
+        if origin == "EXTERNAL":
+            self._use_byodkim(identity, signing)
+        elif origin.startswith("AWS_SES"):
+            if identity.dkim_origin == origin:
+                # Same Easy DKIM set-up: only the next rotation's key length changes; the
+                # published CNAMEs (and so the status) stay valid.
+                identity.next_signing_key_length = _key_length(
+                    signing.get("NextSigningKeyLength") or identity.next_signing_key_length
+                )
+            else:
+                self._use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
+        else:
+            raise FakeError("BadRequestException", f"Invalid SigningAttributesOrigin <{origin}>.")
+        return {
+            "DkimStatus": identity.dkim_status,
+            "DkimTokens": list(identity.dkim_tokens),
+            "SigningHostedZone": identity.signing_hosted_zone,
+        }
+
+    @operation("PutEmailIdentityDkimAttributes")
+    def _put_dkim(self, params: Mapping[str, Any]) -> None:
+        identity = self._identity(params["EmailIdentity"])
+        identity.dkim_signing_enabled = bool(params.get("SigningEnabled", False))
+
+    @operation("PutEmailIdentityConfigurationSetAttributes")
+    def _put_identity_configuration_set(self, params: Mapping[str, Any]) -> None:
+        identity = self._identity(params["EmailIdentity"])
+        name = params.get("ConfigurationSetName")
+        if name:
+            self._configuration_set(name)
+        identity.configuration_set_name = name or None
+
+
+def _plain(value: object) -> str:
+    # Tests may store str-enums in FakeIdentity; responses and comparisons want the SES string.
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _failures(identity: FakeIdentity) -> list[str]:
+    """Return the FAILED/TEMPORARY_FAILURE statuses the identity shows, in aspect order."""
+    statuses = [identity.verification_status, identity.dkim_status]
+    if identity.mail_from_domain is not None and identity.mail_from_status is not None:
+        statuses.append(identity.mail_from_status)
+    return [plain for plain in map(_plain, statuses) if plain in _FAILURES]
+
+
+def _status(value: object, aspect: Aspect) -> str:
+    plain = _plain(value)
+    allowed = _MAIL_FROM_STATUSES if aspect == "mail_from" else _STATUSES
+    if plain not in allowed:
+        raise ValueError(f"{aspect} status must be one of {sorted(allowed)}, got {value!r}")
+    return plain
+
+
+def _key_length(value: str | None) -> str:
+    length = _DEFAULT_KEY_LENGTH if value is None else _plain(value)
+    if length not in _KEY_LENGTHS:
+        raise FakeError("BadRequestException", f"Invalid NextSigningKeyLength <{length}>.")
+    return length
+
+
+def _wants_byodkim(signing: Mapping[str, Any]) -> bool:
+    return bool(
+        signing.get("DomainSigningSelector")
+        or signing.get("DomainSigningPrivateKey")
+        or signing.get("DomainSigningAttributesOrigin") == "EXTERNAL"
+    )
+
+
+def _filters(params: Mapping[str, Any], known: set[str]) -> dict[str, str]:
+    wanted = dict(params.get("Filter") or {})
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise FakeError("BadRequestException", f"Unknown filter key(s) {unknown}.")
+    return wanted
+
+
+def _is_domain(name: str) -> bool:
+    labels = name.split(".")
+    return (
+        len(name) <= 253
+        and len(labels) >= 2
+        and all(_DNS_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+
+
+def _is_email_address(name: str) -> bool:
+    local, _, domain = name.rpartition("@")
+    return 0 < len(local) <= 64 and bool(_LOCAL_PART.match(local)) and _is_domain(domain)
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    return True
+
+
+def _dkim_attributes(identity: FakeIdentity) -> dict[str, Any]:
+    return {
+        "SigningEnabled": identity.dkim_signing_enabled,
+        "Status": _plain(identity.dkim_status),
+        "Tokens": list(identity.dkim_tokens) if identity.dkim_tokens else None,
+        "SigningHostedZone": identity.signing_hosted_zone,
+        "SigningAttributesOrigin": identity.dkim_origin,
+        "NextSigningKeyLength": identity.next_signing_key_length,
+        "CurrentSigningKeyLength": identity.current_signing_key_length,
+        "LastKeyGenerationTimestamp": identity.last_key_generation,
+    }
+
+
+def _soa_record(domain: str, checked: dt.datetime | None) -> dict[str, Any]:
+    # A plausible SOA for the zone SES looked in; the serial follows the YYYYMMDDnn convention.
+    day = checked or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return {
+        "PrimaryNameServer": f"ns1.{domain}",
+        "AdminEmail": f"hostmaster.{domain}",
+        "SerialNumber": int(day.strftime("%Y%m%d")) * 100 + 1,
+    }

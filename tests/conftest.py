@@ -1,0 +1,96 @@
+"""Shared fixtures: a fake SES with a virtual clock, moto, RSA keys, and no network."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import mock_aws
+
+import sesflow
+from sesflow.testing import FakeClock, FakeSES
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS is unreachable here, and nothing may try to reach it."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else address
+        if host in ("127.0.0.1", "::1", "localhost"):
+            return original(self, address)
+        raise AssertionError(f"a test tried to open a network connection to {address!r}")
+
+    original = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake(clock: FakeClock) -> FakeSES:
+    return FakeSES(clock=clock, seed=7)
+
+
+@pytest.fixture
+def ses(fake: FakeSES, clock: FakeClock) -> sesflow.SES:
+    return sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
+
+
+@pytest.fixture
+def moto_ses(clock: FakeClock) -> Iterator[sesflow.SES]:
+    with mock_aws():
+        yield sesflow.SES(
+            client=boto3.client("sesv2", region_name="us-east-1"),
+            route53_client=boto3.client("route53", region_name="us-east-1"),
+            sleep=clock.sleep,
+            clock=clock,
+        )
+
+
+@pytest.fixture(params=["moto", "fake"])
+def any_ses(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[sesflow.SES]:
+    """The same scenario on moto and on FakeSES, to keep the fake honest."""
+    if request.param == "fake":
+        yield sesflow.SES(client=FakeSES(clock=clock).client(), sleep=clock.sleep, clock=clock)
+    else:
+        with mock_aws():
+            yield sesflow.SES(
+                client=boto3.client("sesv2", region_name="us-east-1"),
+                sleep=clock.sleep,
+                clock=clock,
+            )
+
+
+def _pem(bits: int, fmt: serialization.PrivateFormat) -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode(
+        "ascii"
+    )
+
+
+@pytest.fixture(scope="session")
+def pkcs8_pem() -> str:
+    return _pem(2048, serialization.PrivateFormat.PKCS8)
+
+
+@pytest.fixture(scope="session")
+def pkcs1_pem() -> str:
+    return _pem(1024, serialization.PrivateFormat.TraditionalOpenSSL)
