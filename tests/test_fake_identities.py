@@ -538,6 +538,14 @@ def test_configuration_set_defaults(client: SESV2Client) -> None:
     assert got["Tags"] == []
 
 
+def test_configuration_set_defaults_fill_in_partial_options(client: SESV2Client) -> None:
+    client.create_configuration_set(
+        ConfigurationSetName="pool", DeliveryOptions={"SendingPoolName": "dedicated"}
+    )
+    got = client.get_configuration_set(ConfigurationSetName="pool")
+    assert got["DeliveryOptions"] == {"TlsPolicy": "OPTIONAL", "SendingPoolName": "dedicated"}
+
+
 def test_configuration_set_errors(client: SESV2Client) -> None:
     client.create_configuration_set(ConfigurationSetName="cs")
     with pytest.raises(ClientError) as excinfo:
@@ -863,6 +871,15 @@ def test_a_dkim_or_mail_from_failure_is_explained_too(client: SESV2Client, fake:
     info = client.get_email_identity(EmailIdentity="example.com")["VerificationInfo"]
     assert "ErrorType" not in set(info)
     assert "SOARecord" not in set(info)
+
+
+def test_the_reason_stays_while_any_failure_remains(client: SESV2Client, fake: FakeSES) -> None:
+    client.create_email_identity(EmailIdentity="example.com")
+    fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
+    fake.set_status("example.com", dkim="SUCCESS")
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert (got["VerificationStatus"], got["DkimAttributes"]["Status"]) == ("FAILED", "SUCCESS")
+    assert got["VerificationInfo"]["ErrorType"] == "HOST_NOT_FOUND"
 
 
 def test_dkim_key_length_is_the_configured_length(client: SESV2Client, fake: FakeSES) -> None:

@@ -112,3 +112,16 @@ def test_enums_match_the_botocore_model() -> None:
     for shape_name, enum in pairs.items():
         shape: Any = model.shape_for(shape_name)
         assert set(shape.enum) == {m.value for m in enum}, shape_name
+
+
+@pytest.mark.parametrize(
+    ("module", "page"),
+    [(sesflow, "sesflow.md"), (sesflow.testing, "testing.md")],
+    ids=["sesflow", "sesflow.testing"],
+)
+def test_the_api_reference_lists_every_public_name(module: types.ModuleType, page: str) -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "reference" / page).read_text()
+    listed = {line.strip()[2:] for line in text.splitlines() if line.strip().startswith("- ")}
+    assert listed == set(module.__all__) - {"__version__"}

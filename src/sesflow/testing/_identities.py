@@ -3,8 +3,8 @@
 Identities behave as in SES v2: they start ``PENDING``; a domain gets Easy DKIM tokens (or a
 BYODKIM selector) and its verification *is* its DKIM check; a custom MAIL FROM domain has its
 own status. Nothing ever verifies by itself: a test moves states on command
-(:meth:`_IdentityOps.set_status`), on a script (:meth:`_IdentityOps.transition`), or skips the
-wait altogether with ``FakeSES(auto_verify=True)``.
+(``FakeSES.set_status``), on a script (``FakeSES.transition``), or skips the wait altogether
+with ``FakeSES(auto_verify=True)``.
 """
 
 from __future__ import annotations
@@ -208,8 +208,9 @@ class _ConfigurationSetOps(FakeSESBase):
     @operation("GetConfigurationSet")
     def _get_configuration_set(self, params: Mapping[str, Any]) -> dict[str, Any]:
         name = params["ConfigurationSetName"]
-        options = self._configuration_set(name)
-        # SES reports these defaults for options never set.
+        options = copy.deepcopy(self._configuration_set(name))
+        # SES answers with the effective value of options never set, so code reading e.g.
+        # SendingOptions.SendingEnabled sees what applies.
         result: dict[str, Any] = {
             "ConfigurationSetName": name,
             "DeliveryOptions": {"TlsPolicy": "OPTIONAL"},
@@ -217,7 +218,11 @@ class _ConfigurationSetOps(FakeSESBase):
             "SendingOptions": {"SendingEnabled": True},
             "Tags": [],
         }
-        result.update(copy.deepcopy(options))
+        for key, value in options.items():
+            default = result.get(key)
+            if isinstance(default, dict) and isinstance(value, dict):
+                value = {**default, **value}
+            result[key] = value
         return result
 
     @operation("ListConfigurationSets")
