@@ -518,14 +518,14 @@ def test_implemented_operations_are_listed() -> None:
     names = FakeSES.implemented_operations()
     assert names == sorted(names)
     assert {"CreateEmailIdentity", "GetEmailIdentity", "ListConfigurationSets"} <= set(names)
-    assert "GetAccount" not in names
+    assert "ListContactLists" not in names
     assert "GetAccount" in _WithAccount.implemented_operations()
 
 
 def test_unhandled_operation_raises_not_implemented(fake: FakeSES, client: SESV2Client) -> None:
-    with pytest.raises(NotImplementedError, match="GetAccount"):
-        client.get_account()
-    assert fake.call_count("GetAccount") == 1
+    with pytest.raises(NotImplementedError, match="ListContactLists"):
+        client.list_contact_lists()
+    assert fake.call_count("ListContactLists") == 1
 
 
 def test_unhandled_operation_still_logs_decoded_querystring(
@@ -688,7 +688,8 @@ def test_repr_summarises_state(fake: FakeSES, client: SESV2Client) -> None:
     client.create_email_identity(EmailIdentity="example.com")
     assert repr(fake) == (
         "FakeSES(region='us-east-1', account_id='123456789012', configuration_sets=0, "
-        "identities=1, calls=1)"
+        "identities=1, sandbox=False, max_send_rate=14, max_24_hour_send=50000, templates=0, "
+        "outbox=0, calls=1)"
     )
 
 
@@ -716,8 +717,7 @@ def test_a_mixin_adds_an_operation() -> None:
     assert account["ProductionAccessEnabled"] is True
     assert account["SendQuota"]["Max24HourSend"] == 200.0
     # The base class is untouched.
-    with pytest.raises(NotImplementedError):
-        FakeSES().client().get_account()
+    assert FakeSES().client().get_account()["SendQuota"]["Max24HourSend"] == 50_000.0
 
 
 def test_fake_errors_from_handlers_become_client_errors() -> None:

@@ -11,6 +11,7 @@ Start from `SES`:
 Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """
 
+from ._account import Account, ReviewDetails, SendQuota
 from ._dkim import Byodkim, EasyDkim
 from ._dns import DnsRecord, DnsRecords
 from ._domain import Domain
@@ -50,16 +51,33 @@ from ._errors import (
     WaiterTimeoutError,
 )
 from ._identity import Identity
+from ._message import Attachment, InlineTemplate, Recipient, SendResult
+from ._report import (
+    AMBIGUOUS,
+    INVALID_RECIPIENT,
+    BulkFailure,
+    BulkProgress,
+    BulkReport,
+    BulkSendError,
+)
+from ._sender import Sender
 from ._ses import SES
 from ._version import __version__
 
 __all__ = [
+    "AMBIGUOUS",
+    "Account",
     "AccountSuspendedError",
     "AlreadyExistsError",
     "ApiError",
+    "Attachment",
     "BadRequestError",
     "BehaviorOnMxFailure",
     "BulkEmailStatus",
+    "BulkFailure",
+    "BulkProgress",
+    "BulkReport",
+    "BulkSendError",
     "Byodkim",
     "ConflictError",
     "ContactLanguage",
@@ -70,17 +88,24 @@ __all__ = [
     "Domain",
     "EasyDkim",
     "EventType",
+    "INVALID_RECIPIENT",
     "Identity",
     "IdentityType",
+    "InlineTemplate",
     "LimitExceededError",
     "MailFromDomainNotVerifiedError",
     "MailFromDomainStatus",
     "MailType",
     "MessageRejectedError",
     "NotFoundError",
+    "Recipient",
     "RecordPurpose",
+    "ReviewDetails",
     "ReviewStatus",
     "SES",
+    "SendQuota",
+    "SendResult",
+    "Sender",
     "SendingPausedError",
     "ServiceError",
     "SesflowError",

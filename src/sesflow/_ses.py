@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from ._errors import SesflowError, ValidationError, translate
 from ._logging import logger
@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from types_boto3_route53 import Route53Client
     from types_boto3_sesv2 import SESV2Client
 
+    from ._account import Account
     from ._domain import Domain
     from ._identity import Identity
+    from ._sender import Sender
 
 __all__ = ["SES"]
 
@@ -38,6 +40,9 @@ def _default_config() -> Config:
     return Config(
         retries={"total_max_attempts": 1, "mode": "standard"},
         user_agent_extra=f"sesflow/{__version__}",
+        # The bulk sender keeps up to 64 calls in flight; urllib3's default pool of 10
+        # would drop and re-open connections.
+        max_pool_connections=64,
     )
 
 
@@ -57,6 +62,8 @@ class SES:
             from the session on first use if None.
         botocore_config: a `botocore.config.Config` merged over sesflow's defaults
             (set `retries` here to choose a retry policy deliberately).
+        endpoint_url: another SES endpoint for the client sesflow builds, e.g. a
+            served `FakeSES` (`fake.serve()`) or a VPC endpoint.
         sleep: how sesflow waits (`time.sleep`); inject a fake in tests.
         clock: a monotonic clock in seconds (`time.monotonic`); inject a fake in tests.
 
@@ -81,6 +88,7 @@ class SES:
         client: SESV2Client | None = None,
         route53_client: Route53Client | None = None,
         botocore_config: Config | None = None,
+        endpoint_url: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -96,7 +104,7 @@ class SES:
             self._config = self._config.merge(botocore_config)
         if client is None:
             client = self._boto_session().client(
-                "sesv2", region_name=region_name, config=self._config
+                "sesv2", region_name=region_name, config=self._config, endpoint_url=endpoint_url
             )
         self._client: SESV2Client = client
         self._route53: Route53Client | None = route53_client
@@ -173,6 +181,45 @@ class SES:
 
         return Domain(self, validate_domain(name, field="domain"))
 
+    def sender(
+        self,
+        from_address: str,
+        *,
+        configuration_set: str | None = None,
+        reply_to: str | Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
+        max_rate: float | None = None,
+    ) -> Sender:
+        """A `Sender` for mail from `from_address` (no AWS call until you send).
+
+        Example:
+            >>> sender = ses.sender("Example News <news@example.com>",
+            ...                     configuration_set="marketing", max_rate=50)
+            >>> sender.send("bob@example.com", "Hello", text="Hi!")
+        """
+        from ._sender import Sender
+
+        return Sender(
+            self,
+            from_address,
+            configuration_set=configuration_set,
+            reply_to=reply_to,
+            tags=tags,
+            max_rate=max_rate,
+        )
+
+    def account(self) -> Account:
+        """A snapshot of the account (calls `GetAccount`).
+
+        Example:
+            >>> acct = ses.account()
+            >>> acct.in_sandbox, acct.quota.remaining_24h
+            (True, 200.0)
+        """
+        from ._account import Account
+
+        return Account._load(self)
+
     def identities(self, *, page_size: int = 100) -> Iterator[Identity]:
         """Every identity in the region, email addresses and domains, across all pages.
 
@@ -230,7 +277,7 @@ class SES:
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, SesflowError) and e.retryable),
             stop=stop_after_attempt(MANAGEMENT_ATTEMPTS),
-            wait=wait_exponential_jitter(initial=1.0, max=20.0),
+            wait=wait_exponential(multiplier=1.0, max=20.0) + wait_random(0, 1.0),
             sleep=self.sleep,
             reraise=True,
             before_sleep=lambda state: logger.info(

@@ -21,24 +21,66 @@ Example:
 
 from __future__ import annotations
 
+import math
+import typing
+
+from sesflow.testing._account import FakeAccount, FakeAccountDetails, _AccountOps
 from sesflow.testing._clock import FakeClock
+from sesflow.testing._configuration_sets import _ConfigurationSetOps
 from sesflow.testing._fake import FakeCall, FakeError
+from sesflow.testing._faults import _FaultOps
 from sesflow.testing._identities import FakeIdentity, _IdentityOps
+from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
+from sesflow.testing._sending import _SendingOps
+from sesflow.testing._serve import _ServeOps
+from sesflow.testing._stats import FakeStats, _StatsOps
+from sesflow.testing._templates import _TemplateOps
 
-__all__ = ["FakeCall", "FakeClock", "FakeError", "FakeIdentity", "FakeSES"]
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "FakeAccount",
+    "FakeAccountDetails",
+    "FakeAttachment",
+    "FakeCall",
+    "FakeClock",
+    "FakeError",
+    "FakeIdentity",
+    "FakeMessage",
+    "FakeSES",
+    "FakeStats",
+]
 
 
-class FakeSES(_IdentityOps):
+class FakeSES(
+    _ServeOps,
+    _SendingOps,
+    _StatsOps,
+    _FaultOps,
+    _OutboxOps,
+    _TemplateOps,
+    _AccountOps,
+    _IdentityOps,
+    _ConfigurationSetOps,
+):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
-    Every request is logged (:attr:`calls`), may be failed on purpose (:meth:`fail_next`),
-    and is answered under one lock, so clients may be shared across threads. An operation the
-    fake does not implement (see :meth:`implemented_operations`) raises
-    :class:`NotImplementedError` naming it, rather than answering something wrong.
+    Every request is logged (:attr:`calls`), may be failed on purpose (:meth:`fail_next`,
+    :meth:`inject_faults`), and is answered under one lock, so clients may be shared across
+    threads. An operation the fake does not implement (see :meth:`implemented_operations`)
+    raises :class:`NotImplementedError` naming it, rather than answering something wrong.
 
     Identities start ``PENDING`` as in SES and move only when a test says so:
     :meth:`set_status` (now), :meth:`transition` (after N polls or seconds, chained),
-    :meth:`identity_state` (edit the record), or ``auto_verify=True``.
+    :meth:`identity_state` (edit the record), :meth:`verify`, or ``auto_verify=True``.
+
+    Sending is checked as SES checks it (verified sender, sandbox recipients, 50 recipients
+    per message, templates, configuration sets, MAIL FROM, paused or suspended account) and
+    paced as SES paces it: by recipients, against ``MaxSendRate`` over a sliding second of
+    :attr:`clock` (HTTP 429 past it) and ``Max24HourSend`` over 24 hours of
+    :attr:`wall_clock`. Accepted mail lands in :attr:`outbox`; :meth:`deliveries` counts it
+    per recipient. :meth:`serve` answers the same state over real HTTP.
 
     Example:
         ```python
@@ -51,11 +93,61 @@ class FakeSES(_IdentityOps):
     Args:
         region: The region the fake plays.
         account_id: The 12-digit account id it reports.
-        clock: Monotonic seconds (default :func:`time.monotonic`); drives timed transitions.
-            Pass a :class:`FakeClock` to control time.
-        wall_clock: Epoch seconds (default :func:`time.time`); stamps response timestamps.
+        clock: Monotonic seconds (default :func:`time.monotonic`); drives timed transitions
+            and the send-rate window. Pass a :class:`FakeClock` to control time (not with
+            :meth:`serve`, which runs in real time).
+        wall_clock: Epoch seconds (default :func:`time.time`); stamps response timestamps and
+            message ids, and dates sends for the 24-hour quota.
         auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains ``SUCCESS`` at
             once.
-        seed: Seeds the generator of DKIM tokens and other random values.
+        seed: Seeds the generator of DKIM tokens, message ids and other random values.
         signing_hosted_zone: The ``SigningHostedZone`` of Easy DKIM.
+        sandbox: Start in the sandbox: only verified or mailbox-simulator recipients, and
+            unless given below 1 recipient per second and 200 per 24 hours.
+        max_send_rate: ``MaxSendRate`` in recipients per second (default 14; sandbox 1).
+        max_24_hour_send: ``Max24HourSend`` (default 50,000; sandbox 200; -1 = unlimited).
+        throttle_entries: Over the rate, answer ``SendBulkEmail`` with the entries that do not
+            fit ``ACCOUNT_THROTTLED`` instead of refusing the call with 429 (also
+            ``fake.account.throttle_entries``).
+        keep_messages: Keep every accepted :class:`FakeMessage`. ``False`` keeps only
+            per-recipient counts and arrival times, and logs send calls without their
+            parameters: for runs of millions of recipients.
     """
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
+        auto_verify: bool = False,
+        seed: int | None = None,
+        signing_hosted_zone: str = "dkim.amazonses.com",
+        sandbox: bool = False,
+        max_send_rate: float | None = None,
+        max_24_hour_send: float | None = None,
+        throttle_entries: bool = False,
+        keep_messages: bool = True,
+    ) -> None:
+        if max_send_rate is not None and not (math.isfinite(max_send_rate) and max_send_rate >= 0):
+            raise ValueError(f"max_send_rate must be a non-negative number, got {max_send_rate!r}")
+        if max_24_hour_send is not None and not math.isfinite(max_24_hour_send):
+            raise ValueError(f"max_24_hour_send must be a number, got {max_24_hour_send!r}")
+        # Read by the mixins' _reset_state, which the base initialiser runs.
+        self._sandbox = bool(sandbox)
+        self._max_send_rate_option = None if max_send_rate is None else float(max_send_rate)
+        self._max_24_hour_send_option = (
+            None if max_24_hour_send is None else float(max_24_hour_send)
+        )
+        self._throttle_entries_option = bool(throttle_entries)
+        self._keep_messages = bool(keep_messages)
+        super().__init__(
+            region=region,
+            account_id=account_id,
+            clock=clock,
+            wall_clock=wall_clock,
+            auto_verify=auto_verify,
+            seed=seed,
+            signing_hosted_zone=signing_hosted_zone,
+        )

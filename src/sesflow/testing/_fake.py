@@ -1,6 +1,6 @@
 """The FakeSES engine: one dispatcher behind every way of reaching the fake.
 
-A request, whether it comes from a boto3 client's ``before-send`` hook or (later) from a loopback
+A request, whether it comes from a boto3 client's ``before-send`` hook or from the loopback
 HTTP server, goes through :meth:`FakeSESBase.dispatch`: decode with the service model, log it,
 fire any injected fault, run the operation's handler under the fake's lock, encode the answer.
 
@@ -23,7 +23,7 @@ import os
 import random
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -34,6 +34,7 @@ import botocore.session
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 from botocore.model import ServiceModel
 
 from sesflow.testing._codec import (
@@ -47,7 +48,7 @@ from sesflow.testing._codec import (
 if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
 
-__all__ = ["FakeCall", "FakeError", "FakeSESBase", "operation"]
+__all__ = ["DroppedConnectionError", "FakeCall", "FakeError", "FakeSESBase", "operation"]
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -138,6 +139,30 @@ class FakeError(Exception):
 
     def __repr__(self) -> str:
         return f"FakeError({self.code!r}, {self.message!r}, status={self.status})"
+
+
+class DroppedConnectionError(Exception):
+    """The connection breaks instead of carrying an answer; raised by :meth:`~FakeSESBase.dispatch`.
+
+    Each transport turns it into what a broken connection looks like there: the in-process
+    client raises botocore's ``EndpointConnectionError`` (``processed=False``) or
+    ``ConnectionClosedError`` (``processed=True``); the HTTP server closes the socket without
+    answering.
+
+    Example:
+        ```python
+        raise DroppedConnectionError(processed=True)  # the mail went out; the answer is lost
+        ```
+
+    Args:
+        processed: Whether the fake handled the request (and kept its effects) before the
+            connection broke.
+    """
+
+    def __init__(self, *, processed: bool) -> None:
+        when = "after" if processed else "before"
+        super().__init__(f"connection dropped {when} the request was processed")
+        self.processed = processed
 
 
 def modeled_status(code: str) -> int:
@@ -268,6 +293,9 @@ class FakeSESBase:
         self._model = sesv2_model()
         self._lock = threading.RLock()
         self._calls: list[FakeCall] = []
+        # Counted apart from the log, which a memory-saving mixin may thin out.
+        self._call_counts: Counter[str] = Counter()
+        self._statuses: Counter[int] = Counter()
         self._faults: dict[str, deque[tuple[str, str, int]]] = {}
         self._random = random.Random(seed)
         self._sequence = 0
@@ -294,6 +322,8 @@ class FakeSESBase:
         """
         with self._lock:
             self._calls.clear()
+            self._call_counts.clear()
+            self._statuses.clear()
             self._faults.clear()
             self._reset_state()
 
@@ -335,7 +365,21 @@ class FakeSESBase:
         """
         self._check_operation(operation)
         with self._lock:
-            return sum(1 for call in self._calls if call.operation == operation)
+            return self._call_counts[operation]
+
+    @property
+    def throttled_calls(self) -> int:
+        """How many requests were answered HTTP 429, whatever the cause.
+
+        Rate enforcement, injected throttles and :meth:`fail_next` with status 429 all count.
+
+        Example:
+            ```python
+            assert fake.throttled_calls == 0
+            ```
+        """
+        with self._lock:
+            return self._statuses[429]
 
     def fail_next(
         self,
@@ -422,6 +466,8 @@ class FakeSESBase:
 
         Raises:
             NotImplementedError: The operation exists in SES v2 but the fake has no handler.
+            DroppedConnectionError: An injected fault breaks the connection instead of
+                answering.
         """
         route, _, query = path.partition("?")
         try:
@@ -430,8 +476,19 @@ class FakeSESBase:
             return encode_error("UnknownOperationException", str(exc), 404)
         except RequestDecodeError as exc:
             return encode_error("SerializationException", str(exc), 400)
+        response = self._serve_call(name, params)
         with self._lock:
-            self._calls.append(FakeCall(name, copy.deepcopy(params), self.clock()))
+            self._statuses[response[0]] += 1
+        return response
+
+    def _serve_call(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """Log one decoded request and answer it: a queued fault, or the handler's result.
+
+        Mixins that act on every request (injected faults) wrap this, calling ``super()``. It
+        may raise :class:`DroppedConnectionError` instead of answering.
+        """
+        with self._lock:
+            self._log_call(name, params)
             faults = self._faults.get(name)
             if faults:
                 return encode_error(*faults.popleft())
@@ -447,6 +504,11 @@ class FakeSESBase:
             except FakeError as err:
                 return encode_error(err.code, err.message, err.status)
             return encode_response(self._model.operation_model(name), result or {})
+
+    def _log_call(self, name: str, params: Mapping[str, Any]) -> None:
+        """Record a request in :attr:`calls`; a mixin may store less (not count less)."""
+        self._call_counts[name] += 1
+        self._calls.append(FakeCall(name, copy.deepcopy(params), self.clock()))
 
     # --- clients -------------------------------------------------------------------------
 
@@ -504,9 +566,14 @@ class FakeSESBase:
         url = urlsplit(request.url)
         path = (url.path or "/") + (f"?{url.query}" if url.query else "")
         headers = {key: _text(value) for key, value in request.headers.items()}
-        status, out_headers, body = self.dispatch(
-            request.method, path, headers, _body_bytes(request.body)
-        )
+        try:
+            status, out_headers, body = self.dispatch(
+                request.method, path, headers, _body_bytes(request.body)
+            )
+        except DroppedConnectionError as dropped:
+            if dropped.processed:
+                raise ConnectionClosedError(endpoint_url=request.url) from None
+            raise EndpointConnectionError(endpoint_url=request.url) from None
         return AWSResponse(request.url, status, HTTPHeaders.from_dict(out_headers), _RawBody(body))
 
     # --- helpers for operation mixins ----------------------------------------------------

@@ -1,4 +1,4 @@
-"""Email identities (addresses and domains) and the configuration sets they may name.
+"""Email identities: addresses and domains, their DKIM and MAIL FROM states.
 
 Identities behave as in SES v2: they start ``PENDING``; a domain gets Easy DKIM tokens (or a
 BYODKIM selector) and its verification *is* its DKIM check; a custom MAIL FROM domain has its
@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sesflow.testing._fake import FakeError, FakeSESBase, operation
+from sesflow.testing._configuration_sets import _ConfigurationSetOps, _filters
+from sesflow.testing._fake import FakeError, operation
 
 __all__ = ["FakeIdentity"]
 
@@ -42,7 +43,6 @@ _DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 # The SES v2 model's pattern for Selector (1-63 characters).
 _SELECTOR = re.compile(r"([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\Z")
-_CONFIGURATION_SET_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
 
 @dataclass(eq=False)
@@ -170,78 +170,6 @@ class _Transition:
     # the identity existed, when it was created), or when the transition before it took effect.
     start: float = 0.0
     polls: int = 0
-
-
-class _ConfigurationSetOps(FakeSESBase):
-    """Configuration sets, stored as given (enough for identities to refer to them)."""
-
-    _configuration_sets: dict[str, tuple[int, dict[str, Any]]]
-
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._configuration_sets = {}
-
-    def _repr_parts(self) -> list[str]:
-        return [*super()._repr_parts(), f"configuration_sets={len(self._configuration_sets)}"]
-
-    def _configuration_set(self, name: str) -> dict[str, Any]:
-        entry = self._configuration_sets.get(name)
-        if entry is None:
-            raise FakeError("NotFoundException", f"Configuration set <{name}> does not exist.")
-        return entry[1]
-
-    @operation("CreateConfigurationSet")
-    def _create_configuration_set(self, params: Mapping[str, Any]) -> None:
-        name = params["ConfigurationSetName"]
-        if not _CONFIGURATION_SET_NAME.match(name):
-            raise FakeError(
-                "BadRequestException",
-                f"Invalid configuration set name <{name}>: use at most 64 letters, digits, "
-                "underscores and dashes.",
-            )
-        if name in self._configuration_sets:
-            raise FakeError("AlreadyExistsException", f"Configuration set <{name}> already exists.")
-        options = {key: copy.deepcopy(value) for key, value in params.items()}
-        del options["ConfigurationSetName"]
-        self._configuration_sets[name] = (self._next_sequence(), options)
-
-    @operation("GetConfigurationSet")
-    def _get_configuration_set(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        name = params["ConfigurationSetName"]
-        options = copy.deepcopy(self._configuration_set(name))
-        # SES answers with the effective value of options never set, so code reading e.g.
-        # SendingOptions.SendingEnabled sees what applies.
-        result: dict[str, Any] = {
-            "ConfigurationSetName": name,
-            "DeliveryOptions": {"TlsPolicy": "OPTIONAL"},
-            "ReputationOptions": {"ReputationMetricsEnabled": False},
-            "SendingOptions": {"SendingEnabled": True},
-            "Tags": [],
-        }
-        for key, value in options.items():
-            default = result.get(key)
-            if isinstance(default, dict) and isinstance(value, dict):
-                value = {**default, **value}
-            result[key] = value
-        return result
-
-    @operation("ListConfigurationSets")
-    def _list_configuration_sets(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        wanted = _filters(params, {"CONFIGURATION_SET_NAME_CONTAINS"})
-        needle = wanted.get("CONFIGURATION_SET_NAME_CONTAINS", "").lower()
-        items = [
-            (sequence, name)
-            for name, (sequence, _) in self._configuration_sets.items()
-            if needle in name.lower()
-        ]
-        page, token = self._paginate("configuration-sets", items, params)
-        return {"ConfigurationSets": page, "NextToken": token}
-
-    @operation("DeleteConfigurationSet")
-    def _delete_configuration_set(self, params: Mapping[str, Any]) -> None:
-        name = params["ConfigurationSetName"]
-        self._configuration_set(name)
-        del self._configuration_sets[name]
 
 
 class _IdentityOps(_ConfigurationSetOps):
@@ -425,6 +353,50 @@ class _IdentityOps(_ConfigurationSetOps):
                     start=self.clock(),
                 )
             )
+
+    def verify(self, *identities: str) -> None:
+        """Create each identity if it does not exist, and make it ``SUCCESS`` now.
+
+        A domain's DKIM status becomes ``SUCCESS`` too (a domain's verification in SES v2 is
+        its DKIM check). Queued transitions stay queued. The shortcut for a test that only
+        wants to send.
+
+        Example:
+            ```python
+            fake.verify("example.com", "alice@other.example")
+            client.send_email(FromEmailAddress="news@example.com", ...)
+            ```
+
+        Raises:
+            ValueError: A name that is neither an email address nor a domain.
+        """
+        with self._lock:
+            for name in identities:
+                if name not in self._identities:
+                    try:
+                        self._create_email_identity({"EmailIdentity": name})
+                    except FakeError as err:
+                        raise ValueError(err.message) from None
+                identity = self._identities[name][1]
+                aspects: tuple[Aspect, ...] = (
+                    ("verification", "dkim") if identity.is_domain else ("verification",)
+                )
+                self._apply(identity, aspects, "SUCCESS", None)
+
+    def _verified_identity(self, address: str) -> FakeIdentity | None:
+        """The verified identity that covers ``address``: the address itself, else its domain.
+
+        SES treats domains case-insensitively, so the domain is also tried in lower case.
+        """
+        local, _, domain = address.rpartition("@")
+        for name in dict.fromkeys((address, f"{local}@{domain.lower()}", domain, domain.lower())):
+            entry = self._identities.get(name)
+            if entry is None:
+                continue
+            self._settle(entry[1], poll=False)
+            if entry[1].verified_for_sending:
+                return entry[1]
+        return None
 
     def _state(self, name: str) -> FakeIdentity:
         entry = self._identities.get(name)
@@ -768,14 +740,6 @@ def _wants_byodkim(signing: Mapping[str, Any]) -> bool:
         or signing.get("DomainSigningPrivateKey")
         or signing.get("DomainSigningAttributesOrigin") == "EXTERNAL"
     )
-
-
-def _filters(params: Mapping[str, Any], known: set[str]) -> dict[str, str]:
-    wanted = dict(params.get("Filter") or {})
-    unknown = sorted(set(wanted) - known)
-    if unknown:
-        raise FakeError("BadRequestException", f"Unknown filter key(s) {unknown}.")
-    return wanted
 
 
 def _is_domain(name: str) -> bool:

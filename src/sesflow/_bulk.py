@@ -1,0 +1,585 @@
+"""The rate-limited bulk sender.
+
+One thread reads the recipients lazily, checks them, skips those the journal has
+finished, and hands batches through a bounded queue (so memory stays flat however long
+the input) to worker threads. Each worker waits for the shared `RateLimiter`, sends one
+`SendBulkEmail` call and reads every entry's status, because SES answers HTTP 200 even
+when entries fail:
+
+- `SUCCESS` → sent; permanent statuses (`MESSAGE_REJECTED`, `INVALID_PARAMETER`, ...)
+  → failed, and the run goes on;
+- `ACCOUNT_THROTTLED` / `TRANSIENT_FAILURE` → only those entries go round again, with
+  backoff (the pace slows after throttles, then recovers);
+- campaign-fatal statuses and errors (template or configuration set missing, MAIL FROM
+  not verified, account paused or suspended, daily quota) stop the run.
+
+A whole-call 429 retries the call and slows the pace; 5xx and connection errors are
+retried with backoff. A connection lost *after* the request was sent is ambiguous: the
+recipients may have been sent. At-least-once (the default) sends them again and counts
+them in `ambiguous`; at-most-once records them as failed with status `AMBIGUOUS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from ._account import Account
+from ._errors import (
+    AccountSuspendedError,
+    ApiError,
+    BadRequestError,
+    DailyQuotaExceededError,
+    MailFromDomainNotVerifiedError,
+    NotFoundError,
+    SendingPausedError,
+    ServiceError,
+    SesflowError,
+    ThrottledError,
+    TransportError,
+    ValidationError,
+)
+from ._journal import FINAL, Journal
+from ._logging import logger
+from ._message import Recipient, header_list, tag_list, template_data
+from ._progress import ProgressSink, make_progress
+from ._ratelimit import RateLimiter
+from ._report import AMBIGUOUS, INVALID_RECIPIENT, BulkFailure, BulkProgress, BulkReport
+from ._validate import validate_address
+
+if TYPE_CHECKING:
+    from ._sender import Sender
+
+__all__ = ["BulkRun"]
+
+#: SendBulkEmail entries per call (the documented limit for bulk templated sends).
+MAX_BATCH = 50
+#: Attempts per batch before its remaining entries are recorded as failed.
+MAX_ATTEMPTS = 10
+_DELIVERY = ("at-least-once", "at-most-once")
+
+_RETRY_STATUSES = frozenset({"ACCOUNT_THROTTLED", "TRANSIENT_FAILURE"})
+_FATAL_STATUSES: dict[str, type[ApiError]] = {
+    "TEMPLATE_NOT_FOUND": NotFoundError,
+    "CONFIGURATION_SET_NOT_FOUND": NotFoundError,
+    "MAIL_FROM_DOMAIN_NOT_VERIFIED": MailFromDomainNotVerifiedError,
+    "ACCOUNT_SUSPENDED": AccountSuspendedError,
+    "ACCOUNT_SENDING_PAUSED": SendingPausedError,
+    "CONFIGURATION_SET_SENDING_PAUSED": SendingPausedError,
+    "ACCOUNT_DAILY_QUOTA_EXCEEDED": DailyQuotaExceededError,
+    "INVALID_SENDING_POOL_NAME": BadRequestError,
+}
+
+
+@dataclass(slots=True)
+class _Entry:
+    address: str
+    data: str | None  # JSON, merged over the default data; None: the default applies
+    tags: list[dict[str, str]]
+    headers: list[dict[str, str]]
+    reserved: bool = False  # counted against the daily quota already
+    marked: bool = False  # journaled as `sending`
+    status: str = ""
+    error: str = ""
+
+    def to_ses(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"Destination": {"ToAddresses": [self.address]}}
+        if self.data is not None:
+            entry["ReplacementEmailContent"] = {
+                "ReplacementTemplate": {"ReplacementTemplateData": self.data}
+            }
+        if self.tags:
+            entry["ReplacementTags"] = self.tags
+        if self.headers:
+            entry["ReplacementHeaders"] = self.headers
+        return entry
+
+
+class _RetryError(Exception):
+    """Some entries of a batch are worth another try."""
+
+
+class _Tally:
+    """The run's counts, shared by the threads."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.lock = threading.Lock()
+        self.read = 0
+        self.sent = 0
+        self.failed = 0
+        self.skipped = 0
+        self.ambiguous = 0
+        self.failures: list[BulkFailure] = []
+        self.clock = clock
+        self.start = clock()
+
+    def progress(self) -> BulkProgress:
+        return BulkProgress(
+            read=self.read,
+            sent=self.sent,
+            failed=self.failed,
+            skipped=self.skipped,
+            elapsed=self.clock() - self.start,
+        )
+
+    def report(self) -> BulkReport:
+        return BulkReport(
+            total=self.read,
+            sent=self.sent,
+            failed=self.failed,
+            skipped=self.skipped,
+            ambiguous=self.ambiguous,
+            failures=list(self.failures),
+            duration=self.clock() - self.start,
+            unsent=self.read - self.sent - self.failed - self.skipped,
+        )
+
+
+class BulkRun:
+    """One `send_bulk()` call: validated up front, executed by `execute()`."""
+
+    def __init__(
+        self,
+        sender: Sender,
+        template: object,
+        recipients: Iterable[str | Recipient],
+        *,
+        default_data: Mapping[str, Any] | None,
+        journal: str | os.PathLike[str] | None,
+        progress: bool | Callable[[BulkProgress], object],
+        concurrency: int | None,
+        max_rate: float | None,
+        delivery: str,
+        on_result: Callable[[str, str, str | None], object] | None,
+    ) -> None:
+        from ._sender import _template_content
+
+        self._sender = sender
+        self._ses = sender._ses
+        self._content = _template_content(template)
+        self._default = template_data(default_data, field="default_data")
+        self._default_map: dict[str, Any] = dict(default_data or {})
+        if isinstance(recipients, str | bytes) or not isinstance(recipients, Iterable):
+            raise ValidationError(
+                "recipients: expected an iterable of addresses or Recipient objects",
+                field="recipients",
+            )
+        self._recipients = recipients
+        if delivery not in _DELIVERY:
+            raise ValidationError(
+                f"delivery: {delivery!r} is not one of {', '.join(_DELIVERY)}", field="delivery"
+            )
+        self._at_most_once = delivery == "at-most-once"
+        if concurrency is not None and (
+            isinstance(concurrency, bool)
+            or not isinstance(concurrency, int)
+            or not 1 <= concurrency <= 256
+        ):
+            raise ValidationError(
+                f"concurrency: must be an int from 1 to 256, got {concurrency!r}",
+                field="concurrency",
+            )
+        self._concurrency = concurrency
+        if max_rate is not None and (
+            isinstance(max_rate, bool) or not isinstance(max_rate, int | float) or not max_rate > 0
+        ):
+            raise ValidationError(f"max_rate: must be positive, got {max_rate!r}", field="max_rate")
+        self._max_rate = max_rate
+        if journal is not None and not isinstance(journal, str | os.PathLike):
+            raise ValidationError(
+                f"journal: expected a file path, got {type(journal).__name__}", field="journal"
+            )
+        self._journal_path = journal
+        self._progress = progress
+        self._on_result = on_result
+        self._tally = _Tally(self._ses.clock)
+        self._stop = threading.Event()
+        self._fatal: BaseException | None = None
+        self._fatal_lock = threading.Lock()
+        self._journal: Journal | None = None
+        self._quota_left: float | None = None
+        self._quota_lock = threading.Lock()
+        self._sink: ProgressSink = make_progress(False, None)
+
+    # Set-up
+
+    def _campaign(self) -> str:
+        """What identifies the campaign a journal belongs to: sender and template."""
+        if "TemplateName" in self._content:
+            what = f"template={self._content['TemplateName']}"
+        else:
+            body = json.dumps(self._content["TemplateContent"], sort_keys=True)
+            what = "inline-template=" + hashlib.sha256(body.encode()).hexdigest()[:16]
+        return f"from={self._sender.from_address};{what}"
+
+    def _plan(self) -> tuple[RateLimiter, int, int]:
+        account = Account._load(self._ses)
+        quota = account.quota
+        rate = quota.max_send_rate
+        if self._max_rate is not None:
+            if rate > 0 and self._max_rate > rate:
+                logger.warning(
+                    "max_rate %g is above the account's MaxSendRate %g; using %g",
+                    self._max_rate,
+                    rate,
+                    rate,
+                )
+            else:
+                rate = self._max_rate
+        if rate <= 0:
+            raise SendingPausedError(
+                f"the account's MaxSendRate in {self._ses.region} is {rate:g}; nothing can be sent",
+                operation="GetAccount",
+            )
+        if not quota.unlimited:
+            self._quota_left = quota.remaining_24h
+        limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
+        batch = min(MAX_BATCH, limiter.capacity)
+        calls_per_second = rate / batch
+        # Enough calls in flight to keep the pace with up to ~0.5 s per call.
+        concurrency = self._concurrency or max(1, min(64, math.ceil(calls_per_second * 0.5) + 1))
+        return limiter, batch, concurrency
+
+    # Running
+
+    def execute(self) -> BulkReport:
+        if self._journal_path is not None:
+            self._journal = Journal.open(self._journal_path, campaign=self._campaign())
+        try:
+            return self._execute()
+        finally:
+            if self._journal is not None:
+                self._journal.close()
+
+    def _execute(self) -> BulkReport:
+        limiter, batch_size, concurrency = self._plan()
+        self._limiter = limiter
+        total = len(self._recipients) if isinstance(self._recipients, list | tuple) else None
+        sink = make_progress(self._progress, total)
+        self._sink = sink
+        work: queue.Queue[list[_Entry] | None] = queue.Queue(maxsize=concurrency * 2)
+        workers = [
+            threading.Thread(target=self._work, args=(work,), name=f"sesflow-bulk-{i}")
+            for i in range(concurrency)
+        ]
+        logger.info(
+            "bulk send: rate %g/s, batches of %d, %d workers", limiter.rate, batch_size, concurrency
+        )
+        for worker in workers:
+            worker.start()
+        interrupted: BaseException | None = None
+        try:
+            for batch in self._batches(batch_size):
+                if not self._put(work, batch):
+                    break
+        except Exception as exc:
+            # The recipients iterable failed: finish what was read, then re-raise.
+            interrupted = exc
+        except BaseException as exc:  # KeyboardInterrupt: stop quickly.
+            interrupted = exc
+            self._stop.set()
+        finally:
+            for _ in workers:
+                work.put(None)
+            for worker in workers:
+                worker.join()
+            sink.close()
+        report = self._tally.report()
+        error = self._fatal or interrupted
+        if error is not None:
+            # Every error that stops a run carries the partial report, sesflow's or not.
+            error.report = report  # type: ignore[attr-defined]
+            error.add_note(f"sesflow: the bulk run stopped; partial report: {report!r}")
+            raise error
+        return report
+
+    def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
+        while not self._stop.is_set():
+            try:
+                work.put(batch, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def _batches(self, size: int) -> Iterator[list[_Entry]]:
+        buffer: list[_Entry] = []
+        source = iter(self._recipients)
+        while not self._stop.is_set():
+            try:
+                item = next(source)
+            except StopIteration:
+                break
+            except Exception:
+                # The source failed: what was read before it still goes out.
+                if buffer and (batch := self._admit(buffer)):
+                    yield batch
+                raise
+            with self._tally.lock:
+                self._tally.read += 1
+            entry = self._entry(item)
+            if entry is None:
+                continue
+            buffer.append(entry)
+            if len(buffer) >= size:
+                batch = self._admit(buffer)
+                buffer = []
+                if batch:
+                    yield batch
+        if buffer and not self._stop.is_set() and (batch := self._admit(buffer)):
+            yield batch
+
+    def _entry(self, item: object) -> _Entry | None:
+        """Check one recipient; record an invalid one as failed and return None."""
+        try:
+            if isinstance(item, Recipient):
+                address = validate_address(item.address, field="recipients")
+                data = None
+                if item.data is not None:
+                    data = template_data(
+                        {**self._default_map, **item.data}, field="recipients.data"
+                    )
+                return _Entry(address, data, tag_list(item.tags), header_list(item.headers))
+            return _Entry(validate_address(item, field="recipients"), None, [], [])
+        except ValidationError as exc:
+            bad = item.address if isinstance(item, Recipient) else item
+            self._finish([], [(str(bad), INVALID_RECIPIENT, str(exc))])
+            return None
+
+    def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
+        """Drop recipients the journal has finished (or this run has seen); queue the rest."""
+        journal = self._journal
+        if journal is None:
+            return buffer
+        states = journal.states([e.address for e in buffer])
+        admitted: list[_Entry] = []
+        seen: set[str] = set()
+        skipped = 0
+        ambiguous_failures: list[tuple[str, str, str]] = []
+        for entry in buffer:
+            state, run = states.get(entry.address, ("", 0))
+            if entry.address in seen or state in FINAL or (state and run == journal.run):
+                skipped += 1
+                continue
+            seen.add(entry.address)
+            if state == "sending":
+                # An earlier run started a request for it and never heard back.
+                with self._tally.lock:
+                    self._tally.ambiguous += 1
+                if self._at_most_once:
+                    ambiguous_failures.append(
+                        (entry.address, AMBIGUOUS, "a previous run's request got no answer")
+                    )
+                    continue
+            admitted.append(entry)
+        if skipped:
+            with self._tally.lock:
+                self._tally.skipped += skipped
+        if ambiguous_failures:
+            self._finish([], ambiguous_failures)
+        if admitted:
+            journal.queue(e.address for e in admitted)
+        return admitted
+
+    def _work(self, work: queue.Queue[list[_Entry] | None]) -> None:
+        while True:
+            batch = work.get()
+            if batch is None:
+                return
+            if self._stop.is_set():
+                continue  # left `queued` in the journal: a later run sends them
+            try:
+                self._send_batch(batch)
+            except BaseException as exc:  # a bug or an interrupt: stop the run, keep it
+                self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._fatal_lock:
+            if self._fatal is None:
+                self._fatal = exc
+        self._stop.set()
+
+    def _send_batch(self, batch: list[_Entry]) -> None:
+        pending = batch
+
+        def attempt() -> None:
+            nonlocal pending
+            retry: list[_Entry] = []
+            while pending and not self._stop.is_set():
+                size = self._limiter.capacity
+                chunk, pending = pending[:size], pending[size:]
+                retry += self._send_chunk(chunk)
+            pending = retry + pending
+            # After a stop, what is left keeps its journal state for a later run.
+            if retry and not self._stop.is_set():
+                raise _RetryError
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(_RetryError),
+            stop=stop_after_attempt(MAX_ATTEMPTS),
+            wait=wait_exponential(multiplier=0.5, max=30.0) + wait_random(0, 0.5),
+            sleep=self._ses.sleep,
+            reraise=True,
+        )
+        try:
+            retrying(attempt)
+        except _RetryError:
+            # Out of attempts: what is left failed with the last status SES gave it.
+            self._finish([], [(e.address, e.status, e.error) for e in pending])
+
+    def _reserve(self, chunk: list[_Entry]) -> list[_Entry]:
+        """Count the chunk against the daily quota; cut it to what fits."""
+        fresh = [e for e in chunk if not e.reserved]
+        with self._quota_lock:
+            if self._quota_left is None or len(fresh) <= self._quota_left:
+                if self._quota_left is not None:
+                    self._quota_left -= len(fresh)
+                for e in fresh:
+                    e.reserved = True
+                return chunk
+            room = max(0, int(self._quota_left))
+            self._quota_left -= room
+        allowed = [e for e in chunk if e.reserved] + fresh[:room]
+        for e in fresh[:room]:
+            e.reserved = True
+        self._fail(
+            DailyQuotaExceededError(
+                f"the daily sending quota in {self._ses.region} would be exceeded: the run "
+                "stopped before passing it (Max24HourSend - SentLast24Hours). Resume after the "
+                "quota frees up, with the same journal.",
+                operation="SendBulkEmail",
+            )
+        )
+        return allowed
+
+    def _send_chunk(self, chunk: list[_Entry]) -> list[_Entry]:
+        """Send one call's worth; return the entries to retry."""
+        chunk = self._reserve(chunk)
+        if not chunk:
+            return []
+        self._limiter.acquire(len(chunk))
+        journal = self._journal
+        unmarked = [e.address for e in chunk if not e.marked]
+        if journal is not None and unmarked:
+            journal.sending(unmarked)
+        for e in chunk:
+            e.marked = True
+        params: dict[str, Any] = {
+            "FromEmailAddress": self._sender.from_address,
+            "DefaultContent": {"Template": {**self._content, "TemplateData": self._default}},
+            "BulkEmailEntries": [e.to_ses() for e in chunk],
+        }
+        if self._sender.reply_to:
+            params["ReplyToAddresses"] = list(self._sender.reply_to)
+        if self._sender.configuration_set:
+            params["ConfigurationSetName"] = self._sender.configuration_set
+        if self._sender._tags:
+            params["DefaultEmailTags"] = self._sender._tags
+        try:
+            response = self._ses._call("SendBulkEmail", retry=False, **params)
+        except ThrottledError as exc:
+            self._limiter.throttled()
+            return self._again(chunk, "ACCOUNT_THROTTLED", exc)
+        except TransportError as exc:
+            if not exc.ambiguous:
+                return self._again(chunk, "TRANSIENT_FAILURE", exc)
+            with self._tally.lock:
+                self._tally.ambiguous += len(chunk)
+            if self._at_most_once:
+                self._finish([], [(e.address, AMBIGUOUS, str(exc)) for e in chunk])
+                return []
+            for e in chunk:
+                e.status, e.error = "TRANSIENT_FAILURE", str(exc)
+            return chunk
+        except ServiceError as exc:
+            return self._again(chunk, "TRANSIENT_FAILURE", exc)
+        except SesflowError as exc:
+            if journal is not None:
+                journal.unsent(e.address for e in chunk)
+            self._fail(exc)
+            return []
+        return self._results(chunk, response)
+
+    def _again(self, chunk: list[_Entry], status: str, exc: Exception) -> list[_Entry]:
+        """The call certainly did not send: the chunk goes round again."""
+        if self._journal is not None:
+            self._journal.unsent(e.address for e in chunk)
+        for e in chunk:
+            e.status, e.error, e.marked = status, str(exc), False
+        return chunk
+
+    def _results(self, chunk: list[_Entry], response: Mapping[str, Any]) -> list[_Entry]:
+        results = response.get("BulkEmailEntryResults") or []
+        if len(results) != len(chunk):
+            self._fail(
+                ApiError(
+                    f"SendBulkEmail answered {len(results)} results for {len(chunk)} entries",
+                    operation="SendBulkEmail",
+                )
+            )
+            return []
+        sent: list[tuple[str, str]] = []
+        failed: list[tuple[str, str, str]] = []
+        retry: list[_Entry] = []
+        unsent: list[str] = []
+        throttled = False
+        for entry, result in zip(chunk, results, strict=True):
+            status = str(result.get("Status") or "FAILED")
+            if status == "SUCCESS":
+                sent.append((entry.address, str(result.get("MessageId") or "")))
+                continue
+            entry.status, entry.error = status, str(result.get("Error") or status)
+            if status in _RETRY_STATUSES:
+                throttled |= status == "ACCOUNT_THROTTLED"
+                retry.append(entry)
+            elif status in _FATAL_STATUSES:
+                unsent.append(entry.address)
+                self._fail(
+                    _FATAL_STATUSES[status](
+                        f"SendBulkEmail: {status}: {entry.error}",
+                        code=status,
+                        operation="SendBulkEmail",
+                    )
+                )
+            else:
+                failed.append((entry.address, status, entry.error))
+        if throttled:
+            self._limiter.throttled()
+        else:
+            self._limiter.succeeded()
+        if unsent and self._journal is not None:
+            self._journal.unsent(unsent)
+        self._finish(sent, failed)
+        return retry
+
+    def _finish(self, sent: list[tuple[str, str]], failed: list[tuple[str, str, str]]) -> None:
+        """Record final outcomes: journal first (durable), then counts and callbacks."""
+        if not sent and not failed:
+            return
+        if self._journal is not None:
+            self._journal.outcomes(sent, failed)
+        with self._tally.lock:
+            self._tally.sent += len(sent)
+            self._tally.failed += len(failed)
+            self._tally.failures.extend(BulkFailure(a, s, e) for a, s, e in failed)
+            self._sink.update(self._tally.progress())
+        if self._on_result is not None:
+            for address, message_id in sent:
+                self._on_result(address, "SUCCESS", message_id)
+            for address, status, _ in failed:
+                self._on_result(address, status, None)

@@ -1,0 +1,288 @@
+"""What a message is made of, and the checks SES would otherwise make after the call.
+
+Everything here raises `ValidationError` naming the field and the position of the bad
+item (`to[2]`, `attachments[0]`), before any AWS call.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from email.header import Header
+from email.utils import formataddr, parseaddr
+from pathlib import Path
+from typing import Any
+
+from ._errors import ValidationError
+from ._validate import validate_address
+
+__all__ = [
+    "MAX_HEADERS",
+    "MAX_MESSAGE_BYTES",
+    "MAX_RECIPIENTS",
+    "MAX_TEMPLATE_DATA",
+    "Attachment",
+    "InlineTemplate",
+    "Recipient",
+    "SendResult",
+    "address_list",
+    "header_list",
+    "tag_list",
+    "template_data",
+]
+
+#: Recipients (To + Cc + Bcc) in one message.
+MAX_RECIPIENTS = 50
+#: Custom headers in one message.
+MAX_HEADERS = 15
+#: SES v2's message size limit, after base64, attachments included.
+MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+#: Characters of template data.
+MAX_TEMPLATE_DATA = 262_144
+
+_HEADER_NAME = re.compile(r"^[!-9;-~]{1,126}$")
+_TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What SES answered for one message.
+
+    Example:
+        >>> result = sender.send("bob@example.com", "Hi", text="Hello")
+        >>> result.message_id
+        '0100018c7a5e0f7a-...-000000'
+    """
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to a message (sent with SES v2's native `Attachments`).
+
+    Args:
+        filename: the name the recipient sees.
+        content: the file's bytes.
+        content_type: a MIME type; guessed from `filename` if None.
+        inline: True to show it inline (e.g. an image referenced by `cid:`).
+        content_id: the `Content-ID` for inline use.
+
+    Example:
+        >>> Attachment("report.csv", b"a,b\\n1,2\\n").content_type
+        'text/csv'
+        >>> sender.send("bob@example.com", "Report", text="Attached.",
+        ...             attachments=[Attachment.from_path("report.pdf")])
+    """
+
+    filename: str
+    content: bytes = field(repr=False)
+    content_type: str | None = None
+    inline: bool = False
+    content_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.filename, str) or not self.filename.strip():
+            raise ValidationError(
+                "filename: an attachment needs a file name", field="filename", value=self.filename
+            )
+        if not isinstance(self.content, bytes | bytearray | memoryview):
+            raise ValidationError(
+                f"content: expected bytes, got {type(self.content).__name__}", field="content"
+            )
+        if self.content_type is None:
+            guessed = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
+            object.__setattr__(self, "content_type", guessed)
+
+    @classmethod
+    def from_path(
+        cls, path: str | Path, *, content_type: str | None = None, inline: bool = False
+    ) -> Attachment:
+        """Read a file into an `Attachment` named after it.
+
+        Example:
+            >>> Attachment.from_path("invoice.pdf").content_type
+            'application/pdf'
+        """
+        file = Path(path)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ValidationError(
+                f"path: cannot read {str(file)!r}: {exc.strerror}", field="path", value=str(file)
+            ) from exc
+        return cls(file.name, data, content_type, inline=inline)
+
+    def __repr__(self) -> str:
+        return (
+            f"Attachment(filename={self.filename!r}, content_type={self.content_type!r}, "
+            f"size={len(self.content)})"
+        )
+
+    def _to_ses(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "RawContent": bytes(self.content),
+            "FileName": self.filename,
+            "ContentType": self.content_type,
+            "ContentDisposition": "INLINE" if self.inline else "ATTACHMENT",
+            "ContentTransferEncoding": "BASE64",
+        }
+        if self.content_id:
+            item["ContentId"] = self.content_id
+        return item
+
+
+@dataclass(frozen=True, slots=True)
+class InlineTemplate:
+    """Template content sent with each request, so nothing needs storing first.
+
+    Uses SES's template syntax (`{{name}}`). At least one of `html` and `text`.
+
+    Example:
+        >>> tpl = InlineTemplate("Hello {{name}}", text="Hi {{name}}, welcome!")
+        >>> sender.send_bulk(tpl, ["a@example.com"], default_data={"name": "friend"})
+    """
+
+    subject: str
+    html: str | None = None
+    text: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.subject, str) or not self.subject.strip():
+            raise ValidationError("subject: a template needs a subject", field="subject")
+        if not (self.html or self.text):
+            raise ValidationError("html: a template needs html or text (or both)", field="html")
+        size = sum(len((s or "").encode("utf-8")) for s in (self.subject, self.html, self.text))
+        if size > 500 * 1024:
+            raise ValidationError(
+                f"html: the template is {size} bytes; SES allows 500 KB", field="html"
+            )
+
+    def _to_ses(self) -> dict[str, str]:
+        content = {"Subject": self.subject}
+        if self.html:
+            content["Html"] = self.html
+        if self.text:
+            content["Text"] = self.text
+        return content
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One recipient of a bulk send, with their own template data, tags and headers.
+
+    Example:
+        >>> Recipient("ann@example.com", data={"name": "Ann"}, tags={"segment": "vip"})
+    """
+
+    address: str
+    data: Mapping[str, Any] | None = None
+    tags: Mapping[str, str] | None = None
+    headers: Mapping[str, str] | None = None
+
+
+def format_from(value: object, *, field: str = "from_address") -> str:
+    """Check a sender (`addr` or `Name <addr>`); return it as SES wants it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field}: a sender address is required", field=field, value=value)
+    name, address = parseaddr(value)
+    address = address or value
+    address = validate_address(address, field=field)
+    if not name:
+        return address
+    if name.isascii():
+        return formataddr((name, address))
+    # SES wants a non-ASCII display name MIME-encoded (RFC 2047).
+    return f"{Header(name, 'utf-8').encode()} <{address}>"
+
+
+def address_list(value: object, *, field: str, allow_empty: bool = True) -> list[str]:
+    """Validate `value` (one address or an iterable of them) into a list."""
+    items: list[object]
+    if value is None:
+        items = []
+    elif isinstance(value, str):
+        items = [value]
+    elif isinstance(value, Iterable):
+        items = list(value)
+    else:
+        raise ValidationError(
+            f"{field}: expected an address or a list of addresses, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    if not items and not allow_empty:
+        raise ValidationError(f"{field}: at least one address is required", field=field)
+    return [validate_address(item, field=f"{field}[{i}]") for i, item in enumerate(items)]
+
+
+def header_list(value: Mapping[str, str] | None, *, field: str = "headers") -> list[dict[str, str]]:
+    """Validate custom headers into SES's `[{"Name", "Value"}]` list."""
+    if not value:
+        return []
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field}: expected a mapping of header names to values", field=field, value=value
+        )
+    if len(value) > MAX_HEADERS:
+        raise ValidationError(
+            f"{field}: {len(value)} headers; SES allows at most {MAX_HEADERS} per message",
+            field=field,
+        )
+    headers = []
+    for name, header_value in value.items():
+        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+            raise ValidationError(
+                f"{field}: {name!r} is not a valid header name", field=f"{field}[{name!r}]"
+            )
+        if not isinstance(header_value, str) or "\r" in header_value or "\n" in header_value:
+            raise ValidationError(
+                f"{field}[{name!r}]: the value must be a str without line breaks",
+                field=f"{field}[{name!r}]",
+            )
+        headers.append({"Name": name, "Value": header_value})
+    return headers
+
+
+def tag_list(value: Mapping[str, str] | None, *, field: str = "tags") -> list[dict[str, str]]:
+    """Validate message tags into SES's `[{"Name", "Value"}]` list."""
+    if not value:
+        return []
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{field}: expected a mapping of tag names to values", field=field)
+    tags = []
+    for name, tag_value in value.items():
+        for part, what in ((name, "name"), (tag_value, "value")):
+            if not isinstance(part, str) or not _TAG.match(part):
+                raise ValidationError(
+                    f"{field}[{name!r}]: tag {what} {part!r} must be 1-256 ASCII letters, "
+                    "digits, '_' or '-'",
+                    field=f"{field}[{name!r}]",
+                    value=part,
+                )
+        tags.append({"Name": name, "Value": tag_value})
+    return tags
+
+
+def template_data(value: object, *, field: str = "data") -> str:
+    """Serialise template data to the JSON object string SES wants."""
+    if value is None:
+        return "{}"
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field}: template data must be a mapping (a JSON object), got {type(value).__name__}",
+            field=field,
+        )
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{field}: not JSON-serialisable: {exc}", field=field) from None
+    if len(text) > MAX_TEMPLATE_DATA:
+        raise ValidationError(
+            f"{field}: {len(text)} characters of template data; SES allows {MAX_TEMPLATE_DATA}",
+            field=field,
+        )
+    return text

@@ -1,0 +1,157 @@
+"""Pacing by recipients per second, the way SES counts them.
+
+SES refuses a send that would put more than `MaxSendRate` recipients into one second.
+The limiter keeps a log of recent sends and lets a batch go only when no sliding window
+of `window` seconds would then hold more than `capacity` recipients. The window is a
+little longer than one second (2 % by default): SES counts arrivals, and network jitter
+bunches them, so the headroom absorbs a few milliseconds of it.
+
+After a throttle the limiter slows down (multiplicatively) and then recovers gradually
+with each successful call, so a rate that SES enforces below the advertised one is found
+instead of hammered.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from collections.abc import Callable
+
+from ._errors import ValidationError
+
+__all__ = ["RateLimiter"]
+
+
+class RateLimiter:
+    """A sliding-window limiter of recipients per second, safe to share between threads.
+
+    Args:
+        rate: recipients per second (SES's `MaxSendRate`).
+        headroom: fraction of a second added to the window (0.02: 1.02 s windows).
+        clock: monotonic seconds.
+        sleep: how to wait.
+
+    Example:
+        >>> limiter = RateLimiter(14, clock=clock, sleep=clock.sleep)
+        >>> limiter.acquire(14)   # at once
+        >>> limiter.acquire(14)   # waits until the first 14 leave the window
+    """
+
+    #: Slowest pace after throttles, as a fraction of `rate`.
+    MIN_FACTOR = 0.25
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        headroom: float = 0.02,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+            raise ValidationError(f"max_rate: must be positive, got {rate!r}", field="max_rate")
+        if not 0 <= headroom < 1:
+            raise ValidationError(
+                f"headroom: must be in [0, 1), got {headroom!r}", field="headroom"
+            )
+        self.rate = float(rate)
+        self.headroom = headroom
+        self._clock = clock
+        self._sleep = sleep
+        self._factor = 1.0
+        self._log: deque[tuple[float, int]] = deque()
+        self._in_window = 0
+        self._lock = threading.Lock()
+
+    @property
+    def capacity(self) -> int:
+        """Recipients allowed in one window at the current pace (at least 1).
+
+        Example:
+            >>> RateLimiter(14.5, clock=clock, sleep=clock.sleep).capacity
+            14
+        """
+        return max(1, math.floor(self.rate * self._factor + 1e-9))
+
+    @property
+    def window(self) -> float:
+        """The window length in seconds: one second plus the headroom.
+
+        Example:
+            >>> RateLimiter(10, clock=clock, sleep=clock.sleep).window
+            1.02
+        """
+        return 1.0 + self.headroom
+
+    @property
+    def factor(self) -> float:
+        """The current pace as a fraction of `rate` (below 1 after throttles)."""
+        return self._factor
+
+    def _expire(self, now: float) -> None:
+        # A nanosecond of slack: sums of float seconds drift, and a wait of 1e-16 s
+        # would not move a clock that is a large float.
+        horizon = now - self.window + 1e-9
+        while self._log and self._log[0][0] <= horizon:
+            self._in_window -= self._log.popleft()[1]
+
+    @property
+    def full_capacity(self) -> int:
+        """Recipients allowed in one window at full pace: `floor(rate)`, at least 1."""
+        return max(1, math.floor(self.rate + 1e-9))
+
+    def delay(self, count: int, now: float) -> float:
+        """Seconds to wait before `count` recipients may go at `now` (0: go now)."""
+        if count > self.full_capacity:
+            raise ValueError(f"a batch of {count} is larger than the window ({self.full_capacity})")
+        # A batch cut before a slow-down may exceed the slowed capacity; it still never
+        # passes the full rate.
+        capacity = max(self.capacity, count)
+        self._expire(now)
+        excess = self._in_window + count - capacity
+        if excess <= 0:
+            return 0.0
+        # Find when enough old entries will have left the window.
+        freed = 0
+        for stamp, size in self._log:
+            freed += size
+            if freed >= excess:
+                return max(0.0, stamp + self.window - now)
+        return self.window  # unreachable while count <= capacity
+
+    def record(self, count: int, now: float) -> None:
+        """Note that `count` recipients were sent at `now`."""
+        self._log.append((now, count))
+        self._in_window += count
+
+    def acquire(self, count: int) -> float:
+        """Wait until `count` recipients may be sent, record them, return the send time.
+
+        Callers queue on the lock, so send starts are spaced in the order they asked.
+        """
+        with self._lock:
+            while True:
+                now = self._clock()
+                wait = self.delay(count, now)
+                if wait <= 0:
+                    self.record(count, now)
+                    return now
+                self._sleep(wait)
+
+    def throttled(self) -> None:
+        """SES throttled us: slow down to 80 % of the current pace (not below 25 %)."""
+        with self._lock:
+            self._factor = max(self.MIN_FACTOR, self._factor * 0.8)
+
+    def succeeded(self) -> None:
+        """A call went through: recover 5 % of the rate towards full pace."""
+        if self._factor < 1.0:
+            with self._lock:
+                self._factor = min(1.0, self._factor + 0.05)
+
+    def __repr__(self) -> str:
+        return (
+            f"RateLimiter(rate={self.rate:g}, window={self.window:g}, "
+            f"capacity={self.capacity}, factor={self._factor:.2f})"
+        )

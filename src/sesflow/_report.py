@@ -1,0 +1,189 @@
+"""What a bulk run reports: counts, every failure, pace; and its progress updates."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from ._errors import SesflowError
+
+__all__ = ["AMBIGUOUS", "INVALID_RECIPIENT", "BulkFailure", "BulkProgress", "BulkReport"]
+
+#: Status of a recipient sesflow refused itself (it failed validation).
+INVALID_RECIPIENT = "INVALID_RECIPIENT"
+#: Status of a recipient whose request's answer was lost, under the at-most-once policy.
+AMBIGUOUS = "AMBIGUOUS"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkFailure:
+    """One recipient that was not sent.
+
+    Attributes:
+        address: the recipient.
+        status: a `BulkEmailStatus` value (`MESSAGE_REJECTED`, ...), `INVALID_RECIPIENT`
+            for an address sesflow refused itself, or `AMBIGUOUS` (at-most-once runs).
+        error: what SES (or sesflow) said.
+
+    Example:
+        >>> report.failures[0]
+        BulkFailure(address='bad@@example.com', status='INVALID_RECIPIENT', error='...')
+    """
+
+    address: str
+    status: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class BulkProgress:
+    """A progress update, given to a `progress=` callable after each batch.
+
+    Example:
+        >>> sender.send_bulk("welcome", recipients,
+        ...                  progress=lambda p: print(p.done, p.sent, f"{p.rate:.0f}/s"))
+    """
+
+    read: int
+    sent: int
+    failed: int
+    skipped: int
+    elapsed: float
+
+    @property
+    def done(self) -> int:
+        """Recipients finished: sent, failed or skipped.
+
+        Example:
+            >>> BulkProgress(read=10, sent=7, failed=1, skipped=2, elapsed=1.0).done
+            10
+        """
+        return self.sent + self.failed + self.skipped
+
+    @property
+    def rate(self) -> float:
+        """Recipients sent per second so far.
+
+        Example:
+            >>> BulkProgress(read=10, sent=8, failed=0, skipped=0, elapsed=2.0).rate
+            4.0
+        """
+        return self.sent / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BulkReport:
+    """The outcome of `Sender.send_bulk()`, for every recipient read.
+
+    `total == sent + failed + skipped + unsent`; `unsent` is non-zero only when an error
+    stopped the run (those recipients were read but not sent; a resumed run sends them).
+    `ambiguous` adds up, for every request whose answer was lost after it was sent, the
+    recipients in it (under at-least-once they were sent again, so each may have received
+    the message twice).
+
+    Example:
+        >>> report = sender.send_bulk("welcome", recipients)
+        >>> report
+        BulkReport(total=2000, sent=1998, failed=2, skipped=0, ambiguous=0, rate=196.1/s)
+        >>> report.raise_for_failures()  # raises if any recipient failed
+    """
+
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+    ambiguous: int
+    failures: list[BulkFailure] = field(default_factory=list)
+    duration: float = 0.0
+    unsent: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Recipients sent per second over the run.
+
+        Example:
+            >>> round(report.rate)
+            196
+        """
+        return self.sent / self.duration if self.duration > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no recipient failed.
+
+        Example:
+            >>> report.ok
+            True
+        """
+        return self.failed == 0
+
+    def raise_for_failures(self) -> None:
+        """Raise `BulkSendError` if any recipient failed.
+
+        Example:
+            >>> sender.send_bulk("welcome", recipients).raise_for_failures()
+        """
+        if self.failed:
+            raise BulkSendError(
+                f"{self.failed} of {self.total} recipients failed "
+                f"(first: {self.failures[0].address}: {self.failures[0].status})",
+                report=self,
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"BulkReport(total={self.total}, sent={self.sent}, failed={self.failed}, "
+            f"skipped={self.skipped}, ambiguous={self.ambiguous}, unsent={self.unsent}, "
+            f"rate={self.rate:.1f}/s)"
+        )
+
+    def _repr_html_(self) -> str:
+        """An HTML summary and the first failures, for notebooks.
+
+        Example:
+            >>> report  # in Jupyter
+        """
+        cells = "".join(
+            f"<td>{value}</td>"
+            for value in (
+                self.total,
+                self.sent,
+                self.failed,
+                self.skipped,
+                self.ambiguous,
+                f"{self.duration:.1f} s",
+                f"{self.rate:.1f}/s",
+            )
+        )
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("Total", "Sent", "Failed", "Skipped", "Ambiguous", "Duration", "Rate")
+        )
+        out = f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
+        if self.failures:
+            rows = "".join(
+                f"<tr><td>{html.escape(f.address)}</td><td>{html.escape(f.status)}</td>"
+                f"<td>{html.escape(f.error)}</td></tr>"
+                for f in self.failures[:20]
+            )
+            more = len(self.failures) - 20
+            tail = f"<p>... and {more} more</p>" if more > 0 else ""
+            out += (
+                f"<table><tr><th>Address</th><th>Status</th><th>Error</th></tr>{rows}</table>{tail}"
+            )
+        return out
+
+
+class BulkSendError(SesflowError):
+    """Raised by `BulkReport.raise_for_failures()`; carries the report.
+
+    Example:
+        >>> try:
+        ...     report.raise_for_failures()
+        ... except BulkSendError as exc:
+        ...     print(exc.report.failed)
+    """
+
+    def __init__(self, message: str, *, report: BulkReport) -> None:
+        super().__init__(message)
+        self.report = report

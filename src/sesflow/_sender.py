@@ -1,0 +1,427 @@
+"""Sending: single, templated and raw messages, and bulk campaigns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._errors import (
+    MailFromDomainNotVerifiedError,
+    MessageRejectedError,
+    SesflowError,
+    ValidationError,
+)
+from ._logging import logger, mask
+from ._message import (
+    MAX_MESSAGE_BYTES,
+    MAX_RECIPIENTS,
+    Attachment,
+    InlineTemplate,
+    Recipient,
+    SendResult,
+    address_list,
+    format_from,
+    header_list,
+    tag_list,
+    template_data,
+)
+from ._validate import validate_name
+
+if TYPE_CHECKING:
+    from ._report import BulkProgress, BulkReport
+    from ._ses import SES
+
+__all__ = ["Sender"]
+
+_FAILED_CHECK = re.compile(r"failed the check in region ([A-Z0-9-]+):\s*(.+)$", re.IGNORECASE)
+
+
+class Sender:
+    """Sends mail from one address: single, templated, raw and bulk.
+
+    Get one from `ses.sender(from_address, ...)`; nothing is sent until you call a verb.
+
+    Args:
+        from_address: `"news@example.com"` or `"Example News <news@example.com>"`.
+        configuration_set: the configuration set for every message (events, IP pool).
+        reply_to: Reply-To addresses.
+        tags: message tags `{name: value}` for every message (visible in events).
+        max_rate: recipients per second for bulk sends; None takes the account's
+            `MaxSendRate`.
+
+    Example:
+        >>> sender = ses.sender("news@example.com", configuration_set="marketing")
+        >>> sender.send("bob@example.com", "Hello", text="Hi Bob!")
+        SendResult(message_id='0100018c...')
+    """
+
+    def __init__(
+        self,
+        ses: SES,
+        from_address: str,
+        *,
+        configuration_set: str | None = None,
+        reply_to: str | Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
+        max_rate: float | None = None,
+    ) -> None:
+        self._ses = ses
+        self.from_address = format_from(from_address)
+        self.configuration_set = (
+            validate_name(configuration_set, field="configuration_set")
+            if configuration_set is not None
+            else None
+        )
+        self.reply_to = tuple(address_list(reply_to, field="reply_to"))
+        self._tags = tag_list(tags)
+        if max_rate is not None and (
+            isinstance(max_rate, bool) or not isinstance(max_rate, int | float) or max_rate <= 0
+        ):
+            raise ValidationError(
+                f"max_rate: must be a positive number, got {max_rate!r}",
+                field="max_rate",
+                value=max_rate,
+            )
+        self.max_rate = None if max_rate is None else float(max_rate)
+
+    def __repr__(self) -> str:
+        extra = f", configuration_set={self.configuration_set!r}" if self.configuration_set else ""
+        return f"Sender({mask(self.from_address)!r}{extra})"
+
+    # Request building
+
+    def _base(self, tags: Mapping[str, str] | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"FromEmailAddress": self.from_address}
+        if self.reply_to:
+            params["ReplyToAddresses"] = list(self.reply_to)
+        if self.configuration_set:
+            params["ConfigurationSetName"] = self.configuration_set
+        merged = {t["Name"]: t["Value"] for t in self._tags}
+        merged.update({t["Name"]: t["Value"] for t in tag_list(tags)})
+        if merged:
+            params["EmailTags"] = [{"Name": k, "Value": v} for k, v in merged.items()]
+        return params
+
+    @staticmethod
+    def _destination(to: object, cc: object = (), bcc: object = ()) -> dict[str, list[str]]:
+        to_list = address_list(to, field="to")
+        cc_list = address_list(cc, field="cc")
+        bcc_list = address_list(bcc, field="bcc")
+        count = len(to_list) + len(cc_list) + len(bcc_list)
+        if count == 0:
+            raise ValidationError("to: at least one recipient is required", field="to")
+        if count > MAX_RECIPIENTS:
+            raise ValidationError(
+                f"to: {count} recipients (To + Cc + Bcc); SES allows {MAX_RECIPIENTS} per "
+                "message — use send_bulk() for more",
+                field="to",
+            )
+        destination: dict[str, list[str]] = {}
+        if to_list:
+            destination["ToAddresses"] = to_list
+        if cc_list:
+            destination["CcAddresses"] = cc_list
+        if bcc_list:
+            destination["BccAddresses"] = bcc_list
+        return destination
+
+    # Single sends
+
+    def send(
+        self,
+        to: str | Iterable[str],
+        subject: str,
+        *,
+        text: str | None = None,
+        html: str | None = None,
+        cc: str | Iterable[str] = (),
+        bcc: str | Iterable[str] = (),
+        attachments: Iterable[Attachment] = (),
+        headers: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> SendResult:
+        """Send one message (SES v2 `Simple` content).
+
+        Args:
+            to: one address or several (To + Cc + Bcc at most 50).
+            subject: the subject line (required).
+            text: the plain-text body.
+            html: the HTML body (at least one of `text` and `html`).
+            cc: Cc addresses.
+            bcc: Bcc addresses.
+            attachments: `Attachment`s, sent with SES's native attachment support.
+            headers: custom headers (at most 15), e.g. `List-Unsubscribe`.
+            tags: message tags, merged over the sender's.
+
+        Raises:
+            ValidationError: bad input (before any call).
+            MessageRejectedError: SES refused it; the message says why (sandbox, an
+                unverified sender or recipient, which region).
+
+        Example:
+            >>> sender.send(["bob@example.com"], "Your report", text="Attached.",
+            ...             attachments=[Attachment.from_path("report.pdf")],
+            ...             headers={"List-Unsubscribe": "<https://example.com/u>"})
+        """
+        if not isinstance(subject, str) or not subject.strip():
+            raise ValidationError("subject: a subject is required", field="subject")
+        if not (text or html):
+            raise ValidationError(
+                "text: the message has no body; give text, html or both", field="text"
+            )
+        destination = self._destination(to, cc, bcc)
+        files = list(attachments)
+        for i, item in enumerate(files):
+            if not isinstance(item, Attachment):
+                raise ValidationError(
+                    f"attachments[{i}]: expected an Attachment, got {type(item).__name__}",
+                    field=f"attachments[{i}]",
+                )
+        size = sum(len(s.encode("utf-8")) for s in (subject, text or "", html or ""))
+        size += sum((len(a.content) + 2) // 3 * 4 for a in files)
+        if size > MAX_MESSAGE_BYTES:
+            raise ValidationError(
+                f"attachments: the message is about {size / 2**20:.1f} MB after encoding; "
+                "SES v2 allows 40 MB",
+                field="attachments",
+            )
+        message: dict[str, Any] = {
+            "Subject": {"Data": subject, "Charset": "UTF-8"},
+            "Body": {},
+        }
+        if text:
+            message["Body"]["Text"] = {"Data": text, "Charset": "UTF-8"}
+        if html:
+            message["Body"]["Html"] = {"Data": html, "Charset": "UTF-8"}
+        custom = header_list(headers)
+        if custom:
+            message["Headers"] = custom
+        if files:
+            message["Attachments"] = [a._to_ses() for a in files]
+        params = self._base(tags)
+        params["Destination"] = destination
+        params["Content"] = {"Simple": message}
+        return self._send(params, destination)
+
+    def send_template(
+        self,
+        template: str | InlineTemplate,
+        to: str | Iterable[str],
+        data: Mapping[str, Any] | None = None,
+        *,
+        cc: str | Iterable[str] = (),
+        bcc: str | Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SendResult:
+        """Send one message from a template: a stored template's name or an `InlineTemplate`.
+
+        Example:
+            >>> sender.send_template("welcome", "ann@example.com", {"name": "Ann"})
+            >>> sender.send_template(InlineTemplate("Hi {{name}}", text="Welcome, {{name}}"),
+            ...                      "ann@example.com", {"name": "Ann"})
+        """
+        destination = self._destination(to, cc, bcc)
+        content = _template_content(template)
+        content["TemplateData"] = template_data(data)
+        custom = header_list(headers)
+        if custom:
+            content["Headers"] = custom
+        params = self._base(tags)
+        params["Destination"] = destination
+        params["Content"] = {"Template": content}
+        return self._send(params, destination)
+
+    def send_raw(
+        self, message: EmailMessage, *, tags: Mapping[str, str] | None = None
+    ) -> SendResult:
+        """Send a MIME message you built yourself (`email.message.EmailMessage`).
+
+        Recipients come from its To, Cc and Bcc headers; the Bcc header is removed
+        before sending. The From header defaults to the sender's address.
+
+        Example:
+            >>> msg = EmailMessage()
+            >>> msg["To"] = "bob@example.com"
+            >>> msg["Subject"] = "Raw"
+            >>> msg.set_content("Full MIME control.")
+            >>> sender.send_raw(msg)
+        """
+        if not isinstance(message, EmailMessage):
+            raise ValidationError(
+                f"message: expected an email.message.EmailMessage, got {type(message).__name__}",
+                field="message",
+            )
+        message = _copy(message)
+        if message["From"] is None:
+            message["From"] = self.from_address
+        to = [a for _, a in getaddresses(message.get_all("To", []))]
+        cc = [a for _, a in getaddresses(message.get_all("Cc", []))]
+        bcc = [a for _, a in getaddresses(message.get_all("Bcc", []))]
+        destination = self._destination(to, cc, bcc)
+        del message["Bcc"]
+        data = message.as_bytes()
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise ValidationError(
+                f"message: {len(data) / 2**20:.1f} MB; SES v2 allows 40 MB", field="message"
+            )
+        params = self._base(tags)
+        params["Destination"] = destination
+        params["Content"] = {"Raw": {"Data": data}}
+        return self._send(params, destination)
+
+    def _send(self, params: dict[str, Any], destination: Mapping[str, list[str]]) -> SendResult:
+        try:
+            response = self._ses._call("SendEmail", **params)
+        except MessageRejectedError as exc:
+            raise self._explain(exc) from exc
+        count = sum(len(v) for v in destination.values())
+        logger.info("sent a message to %d recipient(s)", count)
+        return SendResult(str(response["MessageId"]))
+
+    def _explain(self, exc: MessageRejectedError) -> MessageRejectedError:
+        """Say why SES refused: the sandbox, an unverified identity, the region."""
+        region = self._ses.region
+        base = exc.message
+        if isinstance(exc, MailFromDomainNotVerifiedError):
+            domain = self.from_address.rpartition("@")[2].rstrip(">")
+            hint = (
+                f" The custom MAIL FROM domain of {domain} is not verified in {region}: publish "
+                f"its MX record (ses.domain({domain!r}).dns_records()) or set "
+                "behavior_on_mx_failure='USE_DEFAULT_VALUE'."
+            )
+        elif "not verified" in base.lower():
+            match = _FAILED_CHECK.search(base)
+            failed = [a.strip() for a in match.group(2).split(",")] if match else []
+            try:
+                from ._account import Account
+
+                in_sandbox: bool | None = Account._load(self._ses).in_sandbox
+            except SesflowError:
+                in_sandbox = None
+            sender = self.from_address.rpartition("<")[2].rstrip(">")
+            unverified_sender = not failed or sender in failed
+            names = ", ".join(failed) if failed else sender
+            if in_sandbox:
+                hint = (
+                    f" The account is in the SES sandbox in {region}: it may send only to "
+                    "verified identities and the mailbox simulator. Verify "
+                    f"{names} in {region} (ses.identity(...).create()) or request production "
+                    "access (ses.account().request_production_access(...))."
+                )
+            elif unverified_sender:
+                hint = (
+                    f" The sender {sender} (or its domain) is not a verified identity in "
+                    f"{region}; identities are per region. Verify it with "
+                    f"ses.identity({sender!r}).create() or ses.domain(...).create()."
+                )
+            else:
+                hint = f" Verify {names} in {region}."
+        else:
+            return exc
+        return type(exc)(
+            base + hint,
+            code=exc.code,
+            operation=exc.operation,
+            request_id=exc.request_id,
+            status_code=exc.status_code,
+        )
+
+    # Bulk
+
+    def send_bulk(
+        self,
+        template: str | InlineTemplate,
+        recipients: Iterable[str | Recipient],
+        *,
+        default_data: Mapping[str, Any] | None = None,
+        journal: str | Path | None = None,
+        progress: bool | Callable[[BulkProgress], object] = False,
+        concurrency: int | None = None,
+        max_rate: float | None = None,
+        delivery: Literal["at-least-once", "at-most-once"] = "at-least-once",
+        on_result: Callable[[str, str, str | None], object] | None = None,
+    ) -> BulkReport:
+        """Send a template to any number of recipients, paced under the account's quotas.
+
+        Recipients are read lazily (a generator of millions runs in constant memory),
+        sent with `SendBulkEmail` (one destination per entry, at most 50 entries per
+        call and never more than the per-second rate), paced so that no sliding
+        one-second window holds more than `max_rate` recipients, retried where SES says
+        retrying can work, and journaled so a stopped run resumes without resending.
+
+        Args:
+            template: a stored template's name, or an `InlineTemplate`.
+            recipients: addresses or `Recipient(address, data, tags, headers)`s.
+            default_data: template data for recipients that bring none (merged under
+                theirs).
+            journal: a file path; recipients it records as sent are skipped on a later
+                run (mode 0600, SQLite).
+            progress: True for a progress bar (tqdm if installed, else a line on
+                stderr); a callable receives `BulkProgress` updates.
+            concurrency: calls in flight at once (threads); default from the rate.
+            max_rate: recipients per second; default the sender's, else the account's
+                `MaxSendRate` (never above it).
+            delivery: `"at-least-once"` (default) resends recipients whose request's
+                answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
+            on_result: called `(address, status, message_id)` for every recipient's
+                final outcome (`status` is "SUCCESS" or the failure status).
+
+        Returns:
+            a `BulkReport`.
+
+        Raises:
+            ValidationError: bad arguments or a journal of another campaign (before
+                any call).
+            DailyQuotaExceededError, NotFoundError, MessageRejectedError,
+            SendingPausedError, AccountSuspendedError: campaign-fatal conditions; the
+                error's `.report` holds the partial report.
+
+        Example:
+            >>> report = sender.send_bulk(
+            ...     "welcome",
+            ...     (Recipient(row["email"], data=row) for row in csv.DictReader(f)),
+            ...     journal="welcome.journal",
+            ...     progress=True,
+            ... )
+            >>> report.raise_for_failures()
+        """
+        from ._bulk import BulkRun
+
+        run = BulkRun(
+            self,
+            template,
+            recipients,
+            default_data=default_data,
+            journal=journal,
+            progress=progress,
+            concurrency=concurrency,
+            max_rate=max_rate if max_rate is not None else self.max_rate,
+            delivery=delivery,
+            on_result=on_result,
+        )
+        return run.execute()
+
+
+def _template_content(template: object) -> dict[str, Any]:
+    if isinstance(template, InlineTemplate):
+        return {"TemplateContent": template._to_ses()}
+    if isinstance(template, str):
+        return {"TemplateName": validate_name(template, field="template")}
+    raise ValidationError(
+        f"template: expected a template name or an InlineTemplate, got {type(template).__name__}",
+        field="template",
+    )
+
+
+def _copy(message: EmailMessage) -> EmailMessage:
+    from email import message_from_bytes
+    from email.policy import SMTP
+
+    copied = message_from_bytes(message.as_bytes(policy=SMTP), policy=SMTP)
+    assert isinstance(copied, EmailMessage)
+    return copied

@@ -1,0 +1,586 @@
+"""``SendEmail`` and ``SendBulkEmail``, checked against the rules SES applies.
+
+A request is checked in this order; the first rule broken answers for the whole call:
+
+1. the account: ``AccountSuspendedException`` (suspended), ``SendingPausedException`` (sending
+   disabled);
+2. the request itself: content, addresses, at most 50 recipients per message and 50 entries
+   per bulk call, at most 15 headers, tags, sizes, template data (``BadRequestException``);
+3. the stored template (``NotFoundException``) and configuration set (``NotFoundException``;
+   ``SendingPausedException`` if its sending is disabled);
+4. the sender: a verified identity, the address or its domain (``MessageRejected``), and a
+   custom MAIL FROM domain that is verified unless its ``BehaviorOnMxFailure`` is
+   ``USE_DEFAULT_VALUE`` (``MailFromDomainNotVerifiedException``);
+5. in the sandbox, every recipient verified or a mailbox-simulator address (``MessageRejected``);
+6. the daily quota (``LimitExceededException`` "Daily message quota exceeded.");
+7. the rate: the recipients of the call plus those that arrived in the last second (by
+   ``clock``) must not exceed ``MaxSendRate`` (HTTP 429 ``TooManyRequestsException``
+   "Maximum sending rate exceeded.").
+
+``SendBulkEmail`` applies rules 5-7 per entry instead and answers 200 with a status per entry
+(``INVALID_PARAMETER`` for a bad destination or replacement, ``MESSAGE_REJECTED``,
+``TRANSIENT_FAILURE`` when injected, ``ACCOUNT_DAILY_QUOTA_EXCEEDED``), except that going over
+the rate refuses the whole call with 429 unless ``FakeAccount.throttle_entries`` is set, which
+marks the entries that do not fit ``ACCOUNT_THROTTLED``. Entries take from the budgets in order;
+an entry that does not fit fails and the next is tried.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import math
+import random
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.parser import BytesParser
+from typing import Any
+
+from sesflow.testing._account import _AccountOps
+from sesflow.testing._fake import FakeError, operation
+from sesflow.testing._faults import THROTTLE_MESSAGE, _FaultOps
+from sesflow.testing._identities import FakeIdentity, _IdentityOps, _is_email_address, _plain
+from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
+from sesflow.testing._render import TemplateRenderError
+from sesflow.testing._templates import _TemplateContent, _TemplateOps, parse_template_data
+
+__all__ = ["is_mailbox_simulator"]
+
+MAX_RECIPIENTS = 50
+MAX_BULK_ENTRIES = 50
+_MAX_HEADERS = 15
+_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+_SIMULATOR_DOMAIN = "simulator.amazonses.com"
+_SIMULATOR_USERS = frozenset({"success", "bounce", "ooto", "complaint", "suppressionlist"})
+# The SES v2 model's patterns; botocore checks neither patterns nor maximum lengths.
+_HEADER_NAME = re.compile(r"[!-9;-@A-~]{1,126}\Z")
+_HEADER_VALUE = re.compile(r"[ -~]{1,995}\Z")
+_TAG_TEXT = re.compile(r"[A-Za-z0-9_-]{1,255}\Z")
+_IDENTITY_ARN = re.compile(r"arn:aws[\w-]*:ses:[\w-]*:\d*:identity/(?P<name>.+)\Z")
+_DAILY_QUOTA_MESSAGE = "Daily message quota exceeded."
+_TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
+
+
+def is_mailbox_simulator(address: str) -> bool:
+    """Whether ``address`` is one of SES's mailbox-simulator addresses (``+label`` allowed).
+
+    Example:
+        ```python
+        assert is_mailbox_simulator("success+run7@simulator.amazonses.com")
+        assert not is_mailbox_simulator("someone@simulator.amazonses.com")
+        ```
+    """
+    local, _, domain = address.rpartition("@")
+    return domain.lower() == _SIMULATOR_DOMAIN and local.partition("+")[0].lower() in (
+        _SIMULATOR_USERS
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipients:
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    bcc: tuple[str, ...]
+    # Bare addresses, domains lower-cased: what rules check and deliveries are counted under.
+    keys: tuple[str, ...]
+
+    @property
+    def counted(self) -> int:
+        """Recipients that count against the daily quota (not the mailbox simulator)."""
+        return sum(1 for key in self.keys if not is_mailbox_simulator(key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What a message carries, before or without rendering."""
+
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+    raw: bytes | None = None
+    template_name: str | None = None
+    template: _TemplateContent | None = None
+    inline: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[FakeAttachment, ...] = ()
+
+
+class _SendingOps(_FaultOps, _OutboxOps, _TemplateOps, _AccountOps, _IdentityOps):
+    """The send operations, on top of identities, templates, the account and the outbox."""
+
+    _id_random: random.Random
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        seed = self._seed
+        self._id_random = random.Random(None if seed is None else f"message-ids:{seed}")
+
+    # --- operations ----------------------------------------------------------------------
+
+    @operation("SendEmail")
+    def _send_email(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        self._check_account()
+        content = params["Content"]
+        kinds = [kind for kind in ("Simple", "Raw", "Template") if kind in content]
+        if len(kinds) != 1:
+            raise FakeError("BadRequestException", "Give exactly one of Simple, Raw and Template.")
+        data: dict[str, Any] | None = None
+        from_address = params.get("FromEmailAddress")
+        destination = params.get("Destination") or {}
+        if kinds[0] == "Raw":
+            body, raw_from, raw_destination = _raw_message(content["Raw"]["Data"])
+            from_address = from_address or raw_from
+            if not any(destination.get(key) for key in _DESTINATION_KEYS):
+                destination = raw_destination
+        elif kinds[0] == "Simple":
+            body = _simple_message(content["Simple"])
+        else:
+            template = content["Template"]
+            data = parse_template_data(template.get("TemplateData"))
+            body = self._template_body(template)
+        if not from_address:
+            raise FakeError("BadRequestException", "Missing required header 'From'.")
+        recipients = _recipients(destination)
+        reply_to = _addresses(params.get("ReplyToAddresses") or [], "ReplyToAddresses")
+        tags = _tags(params.get("EmailTags") or [])
+        configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
+        sender = self._check_sender(params, from_address, recipients.keys)
+        configuration_set = configuration_set or self._default_configuration_set(sender)
+        counted = recipients.counted
+        if counted > self._daily_room():
+            raise FakeError("LimitExceededException", _DAILY_QUOTA_MESSAGE)
+        now = self.clock()
+        if self._window.used(now) + len(recipients.keys) > self._account.max_send_rate:
+            raise FakeError("TooManyRequestsException", THROTTLE_MESSAGE, 429)
+        message_id = self._accept(
+            "SendEmail",
+            now,
+            from_address,
+            recipients,
+            body,
+            data,
+            tags=tags,
+            configuration_set=configuration_set,
+            reply_to=reply_to,
+        )
+        return {"MessageId": message_id}
+
+    @operation("SendBulkEmail")
+    def _send_bulk_email(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        self._check_account()
+        entries: Sequence[Mapping[str, Any]] = params["BulkEmailEntries"]
+        if not entries:
+            raise FakeError("BadRequestException", "BulkEmailEntries must not be empty.")
+        if len(entries) > MAX_BULK_ENTRIES:
+            raise FakeError(
+                "BadRequestException",
+                f"{len(entries)} bulk email entries; at most {MAX_BULK_ENTRIES} are allowed.",
+            )
+        template = params["DefaultContent"].get("Template")
+        if template is None:
+            raise FakeError("BadRequestException", "DefaultContent.Template is required.")
+        default_data = parse_template_data(template.get("TemplateData"))
+        body = self._template_body(template)
+        from_address = params.get("FromEmailAddress")
+        if not from_address:
+            raise FakeError("BadRequestException", "FromEmailAddress is required.")
+        reply_to = _addresses(params.get("ReplyToAddresses") or [], "ReplyToAddresses")
+        default_tags = _tags(params.get("DefaultEmailTags") or [])
+        configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
+        sender = self._check_sender(params, from_address)
+        configuration_set = configuration_set or self._default_configuration_set(sender)
+
+        now = self.clock()
+        rate_room = self._account.max_send_rate - self._window.used(now)
+        daily_room = self._daily_room()
+        throttle_entries = self._account.throttle_entries
+        results: list[dict[str, Any]] = []
+        accepted: list[tuple[int, _Recipients, dict[str, Any], _Body, dict[str, str]]] = []
+        for entry in entries:
+            # Drawn for every entry, whatever becomes of it, so faults replay with their seed.
+            transient = self._transient_entry("SendBulkEmail")
+            try:
+                recipients = _recipients(entry["Destination"])
+                data, entry_body, tags = _replacements(entry, default_data, body, default_tags)
+            except FakeError as err:
+                results.append({"Status": "INVALID_PARAMETER", "Error": err.message})
+                continue
+            failed = list(self._unverified(recipients.keys))
+            if failed:
+                results.append(
+                    {"Status": "MESSAGE_REJECTED", "Error": self._not_verified(failed).message}
+                )
+                continue
+            if transient:
+                results.append({"Status": "TRANSIENT_FAILURE", "Error": _TRANSIENT_MESSAGE})
+                continue
+            counted = recipients.counted
+            if counted > daily_room:
+                results.append(
+                    {"Status": "ACCOUNT_DAILY_QUOTA_EXCEEDED", "Error": _DAILY_QUOTA_MESSAGE}
+                )
+                continue
+            size = len(recipients.keys)
+            if size > rate_room:
+                if not throttle_entries:
+                    raise FakeError("TooManyRequestsException", THROTTLE_MESSAGE, 429)
+                results.append({"Status": "ACCOUNT_THROTTLED", "Error": THROTTLE_MESSAGE})
+                continue
+            rate_room -= size
+            daily_room -= counted
+            accepted.append((len(results), recipients, data, entry_body, tags))
+            results.append({})
+        for index, recipients, data, entry_body, tags in accepted:
+            message_id = self._accept(
+                "SendBulkEmail",
+                now,
+                from_address,
+                recipients,
+                entry_body,
+                data,
+                tags=tags,
+                configuration_set=configuration_set,
+                reply_to=reply_to,
+            )
+            results[index] = {"Status": "SUCCESS", "MessageId": message_id}
+        return {"BulkEmailEntryResults": results}
+
+    # --- rules ---------------------------------------------------------------------------
+
+    def _check_account(self) -> None:
+        account = self._account
+        if account.suspended:
+            raise FakeError(
+                "AccountSuspendedException",
+                "The message can't be sent because the account has been suspended.",
+            )
+        if not account.sending_enabled:
+            raise FakeError(
+                "SendingPausedException",
+                "The message can't be sent because the account's ability to send email is "
+                "currently paused.",
+            )
+
+    def _check_sender(
+        self, params: Mapping[str, Any], from_address: str, recipients: Sequence[str] = ()
+    ) -> FakeIdentity:
+        """The verified identity the sender sends as; in the sandbox, the recipients too."""
+        bare = _bare(from_address, "FromEmailAddress")
+        arn = params.get("FromEmailAddressIdentityArn")
+        identity: FakeIdentity | None
+        if arn:
+            match = _IDENTITY_ARN.match(arn)
+            if match is None:
+                raise FakeError("BadRequestException", "FromEmailAddressIdentityArn is not valid.")
+            name = match["name"]
+            covered = bare == name or bare.rpartition("@")[2].lower() == name.lower()
+            identity = self._verified_identity(name) if covered else None
+        else:
+            identity = self._verified_identity(bare)
+        # SES names every unverified address of the message in one answer.
+        failed = ([bare] if identity is None else []) + self._unverified(recipients)
+        if identity is None or failed:
+            raise self._not_verified(failed)
+        self._check_mail_from(identity)
+        return identity
+
+    def _check_mail_from(self, identity: FakeIdentity) -> None:
+        # An address identity without a MAIL FROM of its own uses its domain's.
+        candidates = [identity]
+        if not identity.is_domain:
+            domain = self._identities.get(identity.domain) or self._identities.get(
+                identity.domain.lower()
+            )
+            if domain is not None:
+                candidates.append(domain[1])
+        for candidate in candidates:
+            if candidate.mail_from_domain is None:
+                continue
+            verified = _plain(candidate.mail_from_status) == "SUCCESS"
+            if not verified and _plain(candidate.behavior_on_mx_failure) == "REJECT_MESSAGE":
+                raise FakeError(
+                    "MailFromDomainNotVerifiedException",
+                    f"The MAIL FROM domain {candidate.mail_from_domain} is not verified and "
+                    "BehaviorOnMxFailure is REJECT_MESSAGE.",
+                )
+            return
+
+    def _check_configuration_set(self, name: str | None) -> str | None:
+        if name is not None and not self._configuration_set_sending_enabled(name):
+            # (_configuration_set_sending_enabled raises NotFoundException for a missing set.)
+            raise FakeError(
+                "SendingPausedException", f"Sending is paused for configuration set <{name}>."
+            )
+        return name
+
+    def _default_configuration_set(self, sender: FakeIdentity) -> str | None:
+        # The sender identity's default set applies when the request names none; a default
+        # that was deleted since is ignored rather than failing every send.
+        default = sender.configuration_set_name
+        if default is None or default not in self._configuration_sets:
+            return None
+        return self._check_configuration_set(default)
+
+    def _unverified(self, keys: Sequence[str]) -> list[str]:
+        """The recipients the sandbox refuses (none outside the sandbox)."""
+        if not self._account.in_sandbox:
+            return []
+        return [
+            key
+            for key in keys
+            if not is_mailbox_simulator(key) and self._verified_identity(key) is None
+        ]
+
+    def _not_verified(self, addresses: Sequence[str]) -> FakeError:
+        return FakeError(
+            "MessageRejected",
+            "Email address is not verified. The following identities failed the check in "
+            f"region {self.region.upper()}: {', '.join(dict.fromkeys(addresses))}",
+        )
+
+    def _template_body(self, template: Mapping[str, Any]) -> _Body:
+        name, content = self._resolve_template(template)
+        return _Body(
+            template_name=name,
+            template=content,
+            inline=name is None,
+            headers=_headers(template.get("Headers") or []),
+            attachments=_attachments(template.get("Attachments") or []),
+        )
+
+    # --- accepting -----------------------------------------------------------------------
+
+    def _accept(
+        self,
+        operation_name: str,
+        now: float,
+        from_address: str,
+        recipients: _Recipients,
+        body: _Body,
+        data: dict[str, Any] | None,
+        *,
+        tags: dict[str, str],
+        configuration_set: str | None,
+        reply_to: tuple[str, ...],
+    ) -> str:
+        """Count an accepted message against the quotas, keep it, and return its id."""
+        subject, text, html = body.subject, body.text, body.html
+        rendering_error: str | None = None
+        if body.template is not None:
+            try:
+                subject, text, html = body.template.render(data or {})
+            except TemplateRenderError as exc:
+                rendering_error = str(exc)
+        message_id = self._message_id()
+        self._window.add(now, len(recipients.keys))
+        self._count_sent(recipients.counted)
+        message = None
+        if self._keep_messages:
+            template = body.template
+            message = FakeMessage(
+                message_id=message_id,
+                operation=operation_name,
+                from_address=from_address,
+                to=recipients.to,
+                cc=recipients.cc,
+                bcc=recipients.bcc,
+                subject=subject,
+                text=text,
+                html=html,
+                raw=body.raw,
+                template_name=body.template_name,
+                template_content=template.to_params() if body.inline and template else None,
+                template_data=data,
+                headers=body.headers,
+                tags=tags,
+                configuration_set=configuration_set,
+                reply_to=reply_to,
+                attachments=body.attachments,
+                rendering_error=rendering_error,
+                arrived=now,
+                wall_time=self.wall_clock(),
+            )
+        self._record(
+            recipients.keys, arrived=now, delivered=rendering_error is None, message=message
+        )
+        return message_id
+
+    def _message_id(self) -> str:
+        # SES's shape: 0100, the send time in hex milliseconds, a UUID, and a 000000 suffix.
+        millis = int(self.wall_clock() * 1000)
+        random_part = uuid.UUID(int=self._id_random.getrandbits(128), version=4)
+        return f"0100{millis:012x}-{random_part}-000000"
+
+
+_DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
+
+
+def _bare(address: str, where: str) -> str:
+    """The address without a display name, its domain lower-cased; BadRequest if illegal."""
+    if "<" in address or " " in address or "(" in address:
+        bare = email.utils.parseaddr(address)[1]
+    else:
+        bare = address
+    if not _is_email_address(bare):
+        raise FakeError("BadRequestException", f"Illegal address in {where}: {address}")
+    local, _, domain = bare.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _addresses(addresses: Sequence[str], where: str) -> tuple[str, ...]:
+    for address in addresses:
+        _bare(address, where)
+    return tuple(addresses)
+
+
+def _recipients(destination: Mapping[str, Any]) -> _Recipients:
+    to = tuple(destination.get("ToAddresses") or ())
+    cc = tuple(destination.get("CcAddresses") or ())
+    bcc = tuple(destination.get("BccAddresses") or ())
+    count = len(to) + len(cc) + len(bcc)
+    if count == 0:
+        raise FakeError("BadRequestException", "The message must have at least one recipient.")
+    if count > MAX_RECIPIENTS:
+        raise FakeError(
+            "BadRequestException",
+            f"The message has {count} recipients; at most {MAX_RECIPIENTS} are allowed.",
+        )
+    keys = tuple(
+        _bare(address, where)
+        for where, group in zip(_DESTINATION_KEYS, (to, cc, bcc), strict=True)
+        for address in group
+    )
+    return _Recipients(to, cc, bcc, keys)
+
+
+def _headers(headers: Sequence[Mapping[str, str]]) -> tuple[tuple[str, str], ...]:
+    if len(headers) > _MAX_HEADERS:
+        raise FakeError(
+            "BadRequestException",
+            f"{len(headers)} headers; at most {_MAX_HEADERS} are allowed per message.",
+        )
+    pairs = []
+    for header in headers:
+        name, value = header["Name"], header["Value"]
+        if not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(value):
+            raise FakeError("BadRequestException", f"Invalid header <{name}>.")
+        pairs.append((name, value))
+    return tuple(pairs)
+
+
+def _tags(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in tags:
+        name, value = tag["Name"], tag["Value"]
+        if not _TAG_TEXT.match(name) or not _TAG_TEXT.match(value):
+            raise FakeError(
+                "BadRequestException",
+                f"Invalid message tag <{name}={value}>: names and values may contain only "
+                "ASCII letters, digits, underscores and dashes, fewer than 256 characters.",
+            )
+        found[name] = value
+    return found
+
+
+def _attachments(attachments: Sequence[Mapping[str, Any]]) -> tuple[FakeAttachment, ...]:
+    return tuple(
+        FakeAttachment(
+            filename=item["FileName"],
+            content=bytes(item["RawContent"]),
+            content_type=item.get("ContentType"),
+            disposition=item.get("ContentDisposition"),
+        )
+        for item in attachments
+    )
+
+
+def _simple_message(simple: Mapping[str, Any]) -> _Body:
+    body = simple["Body"]
+    message = _Body(
+        subject=simple["Subject"]["Data"],
+        text=(body.get("Text") or {}).get("Data"),
+        html=(body.get("Html") or {}).get("Data"),
+        headers=_headers(simple.get("Headers") or []),
+        attachments=_attachments(simple.get("Attachments") or []),
+    )
+    size = sum(
+        len(part.encode("utf-8")) for part in (message.subject, message.text, message.html) if part
+    )
+    # Attachments travel base64-encoded, and SES counts the encoded size.
+    size += sum(4 * math.ceil(len(item.content) / 3) for item in message.attachments)
+    _check_size(size)
+    return message
+
+
+def _raw_message(data: bytes) -> tuple[_Body, str | None, dict[str, list[str]]]:
+    """Parse a raw MIME message: its body, its From, and its To/Cc/Bcc as a Destination."""
+    _check_size(len(data))
+    try:
+        parsed = BytesParser(policy=email.policy.default).parsebytes(data)
+        headers = tuple((name, str(value)) for name, value in parsed.items())
+        destination = {
+            key: [
+                email.utils.formataddr(pair) if pair[0] else pair[1]
+                for pair in email.utils.getaddresses([str(v) for v in parsed.get_all(name, [])])
+                if pair[1]
+            ]
+            for key, name in zip(_DESTINATION_KEYS, ("To", "Cc", "Bcc"), strict=True)
+        }
+        subject = parsed.get("Subject")
+        text_part = parsed.get_body(("plain",))
+        html_part = parsed.get_body(("html",))
+        text = None if text_part is None else text_part.get_content()
+        html = None if html_part is None else html_part.get_content()
+        raw_from = parsed.get("From")
+    except (ValueError, LookupError, TypeError) as exc:
+        raise FakeError(
+            "BadRequestException", f"The raw message is not valid MIME: {exc}"
+        ) from None
+    body = _Body(
+        subject=None if subject is None else str(subject),
+        text=text if isinstance(text, str) else None,
+        html=html if isinstance(html, str) else None,
+        raw=bytes(data),
+        headers=headers,
+    )
+    return body, None if raw_from is None else str(raw_from), destination
+
+
+def _check_size(size: int) -> None:
+    if size > _MAX_MESSAGE_BYTES:
+        raise FakeError(
+            "MessageRejected", f"Message length is more than {_MAX_MESSAGE_BYTES} bytes long."
+        )
+
+
+def _replacements(
+    entry: Mapping[str, Any],
+    default_data: dict[str, Any],
+    body: _Body,
+    default_tags: dict[str, str],
+) -> tuple[dict[str, Any], _Body, dict[str, str]]:
+    """A bulk entry's data, body (headers) and tags: its replacements over the defaults."""
+    replacement = (
+        (entry.get("ReplacementEmailContent") or {}).get("ReplacementTemplate") or {}
+    ).get("ReplacementTemplateData")
+    data = default_data
+    if replacement is not None:
+        # Replacement values win; variables the entry does not give come from the defaults.
+        data = {**default_data, **parse_template_data(replacement)}
+    replacement_headers = entry.get("ReplacementHeaders")
+    if replacement_headers:
+        replaced = dict(body.headers)
+        replaced.update(_headers(replacement_headers))
+        body = _Body(
+            template_name=body.template_name,
+            template=body.template,
+            inline=body.inline,
+            headers=_headers([{"Name": k, "Value": v} for k, v in replaced.items()]),
+            attachments=body.attachments,
+        )
+    tags = default_tags
+    if entry.get("ReplacementTags"):
+        tags = {**default_tags, **_tags(entry["ReplacementTags"])}
+    return data, body, tags

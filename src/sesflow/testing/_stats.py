@@ -1,0 +1,103 @@
+"""Counters a benchmark or a test reads at the end of a run: :meth:`FakeSES.stats`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sesflow.testing._account import _AccountOps
+from sesflow.testing._faults import _FaultOps
+from sesflow.testing._outbox import _OutboxOps
+
+__all__ = ["FakeStats"]
+
+
+@dataclass(frozen=True)
+class FakeStats:
+    """A snapshot of what the fake saw: calls, throttles, the busiest second, faults.
+
+    Also served as JSON at ``GET /_sesflow/stats`` by :meth:`FakeSES.serve`.
+
+    Example:
+        ```python
+        stats = fake.stats()
+        assert stats.peak_recipients_per_second <= fake.account.max_send_rate
+        assert stats.calls["SendBulkEmail"] == 20
+        ```
+
+    Attributes:
+        calls: Requests received per operation (dropped-before requests are not received).
+        throttled_calls: Requests answered HTTP 429, whatever the cause.
+        peak_recipients_per_second: The most recipients accepted within any one second
+            (sliding, by arrival on the fake's ``clock``).
+        messages_accepted: Messages accepted (one per ``SendEmail``, one per bulk entry).
+        recipients_accepted: Their recipients, summed.
+        rendering_failures: Accepted messages not delivered because the template data
+            lacked a variable (SES's Rendering Failure).
+        injected_faults: Random faults fired, by kind (see :meth:`FakeSES.inject_faults`).
+    """
+
+    calls: Mapping[str, int]
+    throttled_calls: int
+    peak_recipients_per_second: int
+    messages_accepted: int
+    recipients_accepted: int
+    rendering_failures: int
+    injected_faults: Mapping[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the snapshot as JSON-ready data (what ``/_sesflow/stats`` serves).
+
+        Example:
+            ```python
+            assert fake.stats().to_json()["throttled_calls"] == 0
+            ```
+        """
+        return {
+            "calls": dict(self.calls),
+            "throttled_calls": self.throttled_calls,
+            "peak_recipients_per_second": self.peak_recipients_per_second,
+            "messages_accepted": self.messages_accepted,
+            "recipients_accepted": self.recipients_accepted,
+            "rendering_failures": self.rendering_failures,
+            "injected_faults": dict(self.injected_faults),
+        }
+
+
+class _StatsOps(_FaultOps, _OutboxOps, _AccountOps):
+    """:meth:`stats`, gathered from the other mixins' counters."""
+
+    def stats(self) -> FakeStats:
+        """Return a snapshot of the fake's counters.
+
+        Example:
+            ```python
+            assert fake.stats().throttled_calls == fake.throttled_calls
+            ```
+        """
+        with self._lock:
+            return FakeStats(
+                calls=dict(self._call_counts),
+                throttled_calls=self._statuses[429],
+                peak_recipients_per_second=self._window.peak,
+                messages_accepted=len(self._arrival_sizes),
+                recipients_accepted=self._recipients_accepted,
+                rendering_failures=self._rendering_failures,
+                injected_faults=dict(self._fault_counts),
+            )
+
+    def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
+        """What ``/_sesflow/outbox`` serves."""
+        with self._lock:
+            summary: dict[str, Any] = {
+                "count": len(self._arrival_sizes),
+                "recipients": self._recipients_accepted,
+                "arrivals": [
+                    [arrived, size]
+                    for arrived, size in zip(self._arrival_times, self._arrival_sizes, strict=True)
+                ],
+            }
+            if per_recipient:
+                summary["per_recipient"] = dict(self._deliveries)
+            return summary

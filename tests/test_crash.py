@@ -1,0 +1,82 @@
+"""A campaign killed with SIGKILL part-way resumes without resending anyone sent."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import sesflow
+from sesflow import InlineTemplate
+from sesflow.testing import FakeSES
+
+COUNT = 3000
+CAMPAIGN = textwrap.dedent(
+    """
+    import sys
+    import sesflow
+    from sesflow import InlineTemplate
+
+    endpoint, journal, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ses = sesflow.SES("us-east-1", endpoint_url=endpoint)
+    sender = ses.sender("news@example.com")
+    template = InlineTemplate("Hi", text="Hello")
+    recipients = (f"user{i}@example.com" for i in range(count))
+    report = sender.send_bulk(template, recipients, journal=journal, concurrency=4)
+    print(report)
+    """
+)
+
+
+def test_sigkill_part_way_then_resume(tmp_path: Path) -> None:
+    fake = FakeSES(max_send_rate=1500, max_24_hour_send=-1)
+    fake.verify("news@example.com")
+    journal = tmp_path / "campaign.journal"
+    with fake:
+        endpoint = fake.serve()
+        env = {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "PATH": "/usr/bin:/bin",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-c", CAMPAIGN, endpoint, str(journal), str(COUNT)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        # Kill it once a good part, but not all, has been sent.
+        deadline = time.monotonic() + 60
+        while sum(fake.delivery_counts().values()) < COUNT // 3:
+            if process.poll() is not None:
+                raise AssertionError(process.communicate())
+            assert time.monotonic() < deadline, "the campaign made no progress"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        assert process.returncode == -signal.SIGKILL
+
+        before = fake.delivery_counts()
+        assert 0 < sum(before.values()) < COUNT
+        rows = sqlite3.connect(journal).execute("SELECT address, state FROM recipients").fetchall()
+        recorded_sent = {a for a, state in rows if state == "sent"}
+        assert recorded_sent
+        assert recorded_sent <= set(before)  # the journal never claims more than was sent
+
+        ses = sesflow.SES("us-east-1", endpoint_url=endpoint)
+        report = ses.sender("news@example.com").send_bulk(
+            InlineTemplate("Hi", text="Hello"),
+            (f"user{i}@example.com" for i in range(COUNT)),
+            journal=journal,
+        )
+        after = fake.delivery_counts()
+    assert len(after) == COUNT  # everyone got it
+    assert all(after[a] == 1 for a in recorded_sent)  # nobody recorded as sent got it twice
+    assert report.skipped == len(recorded_sent)
+    # Only recipients whose request was in flight at the kill can have it twice.
+    assert sum(n - 1 for n in after.values()) <= report.ambiguous
