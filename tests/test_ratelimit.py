@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sesflow import ValidationError
-from sesflow._ratelimit import RateLimiter
+from sesflow._ratelimit import RateLimiter, batch_size
 from sesflow.testing import FakeClock
 
 
@@ -62,19 +62,50 @@ def test_every_wait_was_necessary(rate: float, sizes: list[int]) -> None:
         before = clock()
         stamp = limiter.acquire(count)
         if stamp > before:
-            # Going any earlier would have put too many in the window ending then.
+            # Going any earlier would have put too many in the window ending then, or
+            # come sooner than the previous batch's share of the window.
             earlier = sum(n for t, n in sends if stamp - limiter.window - 1e-9 <= t < stamp)
-            assert earlier + count > limiter.capacity
+            last_time, last_count = sends[-1]
+            spaced = last_time + last_count * limiter.window / limiter.capacity
+            assert earlier + count > limiter.capacity or stamp == pytest.approx(spaced)
         sends.append((stamp, count))
 
 
-def test_a_burst_fills_one_window_then_waits() -> None:
+def test_sends_are_spread_evenly_over_the_window() -> None:
     clock = FakeClock()
     limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
     assert limiter.acquire(10) == 0.0
     assert limiter.acquire(5) == pytest.approx(1.02)
-    assert limiter.acquire(5) == pytest.approx(1.02)
+    assert limiter.acquire(5) == pytest.approx(1.53)
     assert limiter.acquire(1) == pytest.approx(2.04)
+    clock.advance(10)  # idle time earns no burst
+    start = clock()
+    assert limiter.acquire(2) == start
+    assert limiter.acquire(2) == pytest.approx(start + 0.204)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rate=st.floats(1, 3000), count=st.integers(200, 3000))
+def test_a_steady_run_reaches_the_rate_less_the_headroom(rate: float, count: int) -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(rate, clock=clock, sleep=clock.sleep)
+    batch = batch_size(limiter.capacity)
+    sent = 0
+    while sent < count:
+        limiter.acquire(batch)
+        sent += batch
+    # The last batch's share of the window completes the run.
+    elapsed = clock() + batch * limiter.window / limiter.capacity
+    packed = (limiter.capacity // batch) * batch  # whole batches that fit a window
+    assert sent / elapsed >= packed / limiter.window * (1 - 1e-9)
+    if rate >= 1:
+        assert sent / elapsed >= 0.96 * min(rate, limiter.capacity)
+
+
+def test_batch_sizes_pack_the_window() -> None:
+    assert [batch_size(c) for c in (1, 14, 50, 51, 99, 100, 101, 1000)] == [
+        1, 14, 50, 25, 49, 50, 33, 50,
+    ]  # fmt: skip
 
 
 def test_throttles_slow_the_pace_and_successes_restore_it() -> None:

@@ -62,6 +62,7 @@ from ._report import (
 )
 from ._sender import Sender
 from ._ses import SES
+from ._template import Template
 from ._version import __version__
 
 __all__ = [
@@ -110,6 +111,7 @@ __all__ = [
     "ServiceError",
     "SesflowError",
     "SuppressionReason",
+    "Template",
     "ThrottledError",
     "TlsPolicy",
     "TransportError",

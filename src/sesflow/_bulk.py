@@ -58,7 +58,7 @@ from ._journal import FINAL, Journal
 from ._logging import logger
 from ._message import Recipient, header_list, tag_list, template_data
 from ._progress import ProgressSink, make_progress
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, batch_size
 from ._report import AMBIGUOUS, INVALID_RECIPIENT, BulkFailure, BulkProgress, BulkReport
 from ._validate import validate_address
 
@@ -67,8 +67,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BulkRun"]
 
-#: SendBulkEmail entries per call (the documented limit for bulk templated sends).
-MAX_BATCH = 50
 #: Attempts per batch before its remaining entries are recorded as failed.
 MAX_ATTEMPTS = 10
 _DELIVERY = ("at-least-once", "at-most-once")
@@ -249,7 +247,7 @@ class BulkRun:
         if not quota.unlimited:
             self._quota_left = quota.remaining_24h
         limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
-        batch = min(MAX_BATCH, limiter.capacity)
+        batch = batch_size(limiter.capacity)
         calls_per_second = rate / batch
         # Enough calls in flight to keep the pace with up to ~0.5 s per call.
         concurrency = self._concurrency or max(1, min(64, math.ceil(calls_per_second * 0.5) + 1))
@@ -267,7 +265,7 @@ class BulkRun:
                 self._journal.close()
 
     def _execute(self) -> BulkReport:
-        limiter, batch_size, concurrency = self._plan()
+        limiter, size, concurrency = self._plan()
         self._limiter = limiter
         total = len(self._recipients) if isinstance(self._recipients, list | tuple) else None
         sink = make_progress(self._progress, total)
@@ -278,13 +276,13 @@ class BulkRun:
             for i in range(concurrency)
         ]
         logger.info(
-            "bulk send: rate %g/s, batches of %d, %d workers", limiter.rate, batch_size, concurrency
+            "bulk send: rate %g/s, batches of %d, %d workers", limiter.rate, size, concurrency
         )
         for worker in workers:
             worker.start()
         interrupted: BaseException | None = None
         try:
-            for batch in self._batches(batch_size):
+            for batch in self._batches(size):
                 if not self._put(work, batch):
                     break
         except Exception as exc:

@@ -6,6 +6,10 @@ of `window` seconds would then hold more than `capacity` recipients. The window 
 little longer than one second (2 % by default): SES counts arrivals, and network jitter
 bunches them, so the headroom absorbs a few milliseconds of it.
 
+Within the window, sends are also spread evenly — a batch of `n` is followed by a gap
+of `n / capacity` windows before the next may start — so a second's budget is not spent
+in one burst at its start (which network jitter would then push into the next second).
+
 After a throttle the limiter slows down (multiplicatively) and then recovers gradually
 with each successful call, so a rate that SES enforces below the advertised one is found
 instead of hammered.
@@ -20,7 +24,17 @@ from collections.abc import Callable
 
 from ._errors import ValidationError
 
-__all__ = ["RateLimiter"]
+__all__ = ["MAX_BATCH", "RateLimiter", "batch_size"]
+
+#: SendBulkEmail entries per call (the documented limit for bulk templated sends).
+MAX_BATCH = 50
+
+
+def batch_size(capacity: int) -> int:
+    """Entries per call: at most 50, never more than a window holds, and sized so whole
+    batches fill the window (51/s sends 2 x 25, not 50 + 1 left over)."""
+    calls = -(-capacity // MAX_BATCH)
+    return max(1, capacity // calls)
 
 
 class RateLimiter:
@@ -34,8 +48,10 @@ class RateLimiter:
 
     Example:
         >>> limiter = RateLimiter(14, clock=clock, sleep=clock.sleep)
-        >>> limiter.acquire(14)   # at once
-        >>> limiter.acquire(14)   # waits until the first 14 leave the window
+        >>> limiter.acquire(7)    # at once
+        0.0
+        >>> limiter.acquire(7)    # half a window later
+        0.51
     """
 
     #: Slowest pace after throttles, as a fraction of `rate`.
@@ -62,6 +78,7 @@ class RateLimiter:
         self._factor = 1.0
         self._log: deque[tuple[float, int]] = deque()
         self._in_window = 0
+        self._earliest = float("-inf")  # when the next send may start, by even spacing
         self._lock = threading.Lock()
 
     @property
@@ -109,21 +126,25 @@ class RateLimiter:
         # passes the full rate.
         capacity = max(self.capacity, count)
         self._expire(now)
+        spacing = max(0.0, self._earliest - now)
+        if spacing <= 1e-9:
+            spacing = 0.0
         excess = self._in_window + count - capacity
         if excess <= 0:
-            return 0.0
+            return spacing
         # Find when enough old entries will have left the window.
         freed = 0
         for stamp, size in self._log:
             freed += size
             if freed >= excess:
-                return max(0.0, stamp + self.window - now)
+                return max(spacing, stamp + self.window - now)
         return self.window  # unreachable while count <= capacity
 
     def record(self, count: int, now: float) -> None:
         """Note that `count` recipients were sent at `now`."""
         self._log.append((now, count))
         self._in_window += count
+        self._earliest = now + count * self.window / self.capacity
 
     def acquire(self, count: int) -> float:
         """Wait until `count` recipients may be sent, record them, return the send time.

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._domain import Domain
     from ._identity import Identity
     from ._sender import Sender
+    from ._template import Template
 
 __all__ = ["SES"]
 
@@ -207,6 +208,31 @@ class SES:
             tags=tags,
             max_rate=max_rate,
         )
+
+    def template(self, name: str) -> Template:
+        """A stored email template (no AWS call until you use it).
+
+        Example:
+            >>> ses.template("welcome").put("Welcome, {{name}}!", text="Hi {{name}}")
+            Template('welcome')
+        """
+        from ._template import Template
+
+        return Template(self, name)
+
+    def templates(self, *, page_size: int = 100) -> Iterator[Template]:
+        """Every stored template in the region, across all pages.
+
+        Example:
+            >>> [t.name for t in ses.templates()]
+            ['welcome']
+        """
+        from ._template import Template
+
+        for item in pages(
+            self._lister("ListEmailTemplates"), "TemplatesMetadata", page_size=page_size
+        ):
+            yield Template(self, str(item["TemplateName"]))
 
     def account(self) -> Account:
         """A snapshot of the account (calls `GetAccount`).
