@@ -12,6 +12,15 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """
 
 from ._account import Account, ReviewDetails, SendQuota
+from ._configuration_set import ConfigurationSet
+from ._destinations import (
+    CloudWatchDestination,
+    CloudWatchDimension,
+    EventBridgeDestination,
+    EventDestination,
+    FirehoseDestination,
+    SnsDestination,
+)
 from ._dkim import Byodkim, EasyDkim
 from ._dns import DnsRecord, DnsRecords
 from ._domain import Domain
@@ -21,6 +30,7 @@ from ._enums import (
     ContactLanguage,
     DkimStatus,
     EventType,
+    HttpsPolicy,
     IdentityType,
     MailFromDomainStatus,
     MailType,
@@ -51,6 +61,7 @@ from ._errors import (
     WaiterTimeoutError,
 )
 from ._identity import Identity
+from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
 from ._report import (
     AMBIGUOUS,
@@ -62,6 +73,7 @@ from ._report import (
 )
 from ._sender import Sender
 from ._ses import SES
+from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
 from ._version import __version__
 
@@ -80,15 +92,23 @@ __all__ = [
     "BulkReport",
     "BulkSendError",
     "Byodkim",
+    "CloudWatchDestination",
+    "CloudWatchDimension",
+    "ConfigurationSet",
     "ConflictError",
     "ContactLanguage",
     "DailyQuotaExceededError",
+    "DedicatedIpPool",
     "DkimStatus",
     "DnsRecord",
     "DnsRecords",
     "Domain",
     "EasyDkim",
+    "EventBridgeDestination",
+    "EventDestination",
     "EventType",
+    "FirehoseDestination",
+    "HttpsPolicy",
     "INVALID_RECIPIENT",
     "Identity",
     "IdentityType",
@@ -110,6 +130,9 @@ __all__ = [
     "SendingPausedError",
     "ServiceError",
     "SesflowError",
+    "SnsDestination",
+    "SuppressedDestination",
+    "SuppressionList",
     "SuppressionReason",
     "Template",
     "ThrottledError",

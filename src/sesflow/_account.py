@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
-from ._enums import ReviewStatus
+from ._enums import ContactLanguage, MailType, ReviewStatus, coerce_enum
+from ._errors import ConflictError, ValidationError
+from ._validate import validate_address
 
 if TYPE_CHECKING:
     from ._ses import SES
 
 __all__ = ["Account", "ReviewDetails", "SendQuota"]
+
+_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +175,83 @@ class Account:
         if not review.get("Status"):
             return None
         return ReviewDetails(ReviewStatus(review["Status"]), review.get("CaseId"))
+
+    def request_production_access(
+        self,
+        mail_type: MailType | str,
+        website_url: str,
+        use_case_description: str | None = None,
+        additional_contacts: Iterable[str] = (),
+        contact_language: ContactLanguage | str = ContactLanguage.EN,
+    ) -> Self:
+        """Ask AWS to take the account out of the sandbox (`PutAccountDetails`).
+
+        AWS answers within 24 hours (usually 1-2); watch `refresh().review`. Returns
+        this account, refreshed.
+
+        Args:
+            mail_type: `MARKETING` or `TRANSACTIONAL`.
+            website_url: your website, `http(s)://...`.
+            use_case_description: how you will send (SES marks this field deprecated but
+                reviewers read it when given).
+            additional_contacts: up to 4 more addresses AWS may contact.
+            contact_language: `EN` or `JA`.
+
+        Raises:
+            ValidationError: a bad mail type, URL, contact list or language.
+            ConflictError: a review is already open (the message gives its case).
+
+        Example:
+            >>> acct = ses.account().request_production_access(
+            ...     "MARKETING", "https://example.com",
+            ...     use_case_description="Monthly newsletter to opted-in customers.",
+            ...     additional_contacts=["ops@example.com"])
+            >>> acct.review.status
+            <ReviewStatus.PENDING: 'PENDING'>
+        """
+        kind = coerce_enum(MailType, mail_type, field="mail_type")
+        language = coerce_enum(ContactLanguage, contact_language, field="contact_language")
+        if not isinstance(website_url, str) or not _URL.match(website_url):
+            raise ValidationError(
+                f"website_url: {website_url!r} is not an http(s) URL", field="website_url"
+            )
+        contacts = [
+            validate_address(a, field=f"additional_contacts[{i}]")
+            for i, a in enumerate(
+                [additional_contacts]
+                if isinstance(additional_contacts, str)
+                else additional_contacts
+            )
+        ]
+        if len(contacts) > 4:
+            raise ValidationError(
+                f"additional_contacts: {len(contacts)} given; SES accepts 1 to 4",
+                field="additional_contacts",
+            )
+        params: dict[str, Any] = {
+            "MailType": kind.value,
+            "WebsiteURL": website_url,
+            "ContactLanguage": language.value,
+            "ProductionAccessEnabled": True,
+        }
+        if use_case_description:
+            params["UseCaseDescription"] = use_case_description
+        if contacts:
+            params["AdditionalContactEmailAddresses"] = contacts
+        try:
+            self._ses._call("PutAccountDetails", **params)
+        except ConflictError as exc:
+            review = self.refresh().review
+            case = f" (case {review.case_id}, {review.status.value})" if review else ""
+            raise ConflictError(
+                f"a production-access review is already open{case}; wait for its answer "
+                "before asking again",
+                code=exc.code,
+                operation=exc.operation,
+                request_id=exc.request_id,
+                status_code=exc.status_code,
+            ) from exc
+        return self.refresh()
 
     def __repr__(self) -> str:
         quota = self.quota

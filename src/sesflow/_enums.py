@@ -19,6 +19,7 @@ __all__ = [
     "ContactLanguage",
     "DkimStatus",
     "EventType",
+    "HttpsPolicy",
     "IdentityType",
     "MailFromDomainStatus",
     "MailType",
@@ -170,6 +171,19 @@ class TlsPolicy(StrEnum):
     """
 
     REQUIRE = "REQUIRE"
+    OPTIONAL = "OPTIONAL"
+
+
+class HttpsPolicy(StrEnum):
+    """Whether open and click tracking links use HTTPS (`TrackingOptions.HttpsPolicy`).
+
+    Example:
+        >>> HttpsPolicy.REQUIRE_OPEN_ONLY.value
+        'REQUIRE_OPEN_ONLY'
+    """
+
+    REQUIRE = "REQUIRE"
+    REQUIRE_OPEN_ONLY = "REQUIRE_OPEN_ONLY"
     OPTIONAL = "OPTIONAL"
 
 

@@ -167,6 +167,25 @@ class Identity:
         )
         self._state["ConfigurationSetName"] = configuration_set
 
+    def set_configuration_set(self, configuration_set: str | None) -> Self:
+        """Set (or, with None, clear) the identity's default configuration set.
+
+        Example:
+            >>> ses.identity("alice@example.com").set_configuration_set("marketing")
+        """
+        params: dict[str, Any] = {"EmailIdentity": self._name}
+        if configuration_set is not None:
+            params["ConfigurationSetName"] = validate_name(
+                configuration_set, field="configuration_set"
+            )
+        self._ses._call("PutEmailIdentityConfigurationSetAttributes", **params)
+        if self._state is not None:
+            if configuration_set is None:
+                self._state.pop("ConfigurationSetName", None)
+            else:
+                self._state["ConfigurationSetName"] = configuration_set
+        return self
+
     def refresh(self) -> Self:
         """Load the identity's current state (`GetEmailIdentity`).
 

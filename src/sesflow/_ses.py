@@ -23,9 +23,12 @@ if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
 
     from ._account import Account
+    from ._configuration_set import ConfigurationSet
     from ._domain import Domain
     from ._identity import Identity
+    from ._ip_pool import DedicatedIpPool
     from ._sender import Sender
+    from ._suppression import SuppressionList
     from ._template import Template
 
 __all__ = ["SES"]
@@ -208,6 +211,69 @@ class SES:
             tags=tags,
             max_rate=max_rate,
         )
+
+    def configuration_set(self, name: str) -> ConfigurationSet:
+        """A configuration set (no AWS call until you use it).
+
+        Example:
+            >>> ses.configuration_set("marketing").create(tls_policy="REQUIRE")
+            ConfigurationSet('marketing')
+        """
+        from ._configuration_set import ConfigurationSet
+
+        return ConfigurationSet(self, name)
+
+    def configuration_sets(self, *, page_size: int = 100) -> Iterator[ConfigurationSet]:
+        """Every configuration set in the region, across all pages.
+
+        Example:
+            >>> [cs.name for cs in ses.configuration_sets()]
+            ['marketing']
+        """
+        from ._configuration_set import ConfigurationSet
+
+        listing = pages(
+            self._lister("ListConfigurationSets"), "ConfigurationSets", page_size=page_size
+        )
+        for name in listing:
+            yield ConfigurationSet(self, str(name))
+
+    def ip_pool(self, name: str) -> DedicatedIpPool:
+        """A dedicated IP pool (no AWS call until you use it).
+
+        Example:
+            >>> ses.ip_pool("marketing-ips").create()
+            DedicatedIpPool('marketing-ips')
+        """
+        from ._ip_pool import DedicatedIpPool
+
+        return DedicatedIpPool(self, name)
+
+    def ip_pools(self, *, page_size: int = 100) -> Iterator[DedicatedIpPool]:
+        """Every dedicated IP pool in the region, across all pages.
+
+        Example:
+            >>> [p.name for p in ses.ip_pools()]
+            ['marketing-ips']
+        """
+        from ._ip_pool import DedicatedIpPool
+
+        listing = pages(
+            self._lister("ListDedicatedIpPools"), "DedicatedIpPools", page_size=page_size
+        )
+        for name in listing:
+            yield DedicatedIpPool(self, str(name))
+
+    @property
+    def suppression_list(self) -> SuppressionList:
+        """The account's suppression list in this region.
+
+        Example:
+            >>> ses.suppression_list.add("bounced@example.com", "BOUNCE")
+        """
+        from ._suppression import SuppressionList
+
+        return SuppressionList(self)
 
     def template(self, name: str) -> Template:
         """A stored email template (no AWS call until you use it).

@@ -1,0 +1,113 @@
+"""Dedicated IP pools: named groups of sending addresses a configuration set can use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
+
+from ._errors import AlreadyExistsError, NotFoundError, ValidationError
+from ._logging import logger
+from ._validate import validate_name, validate_tags
+
+if TYPE_CHECKING:
+    from ._ses import SES
+
+__all__ = ["DedicatedIpPool"]
+
+_SCALING_MODES = ("STANDARD", "MANAGED")
+
+
+class DedicatedIpPool:
+    """A dedicated IP pool (the console's "IP pool").
+
+    `STANDARD` pools hold the dedicated IPs you lease; `MANAGED` pools are sized and
+    warmed up by SES. Use a pool with `ConfigurationSet.create(sending_pool=...)`.
+
+    Example:
+        >>> pool = ses.ip_pool("marketing-ips").create(scaling_mode="MANAGED")
+        >>> ses.configuration_set("marketing").create(sending_pool=pool.name)
+    """
+
+    def __init__(self, ses: SES, name: str) -> None:
+        self._ses = ses
+        self._name = validate_name(name, field="name")
+
+    @property
+    def name(self) -> str:
+        """The pool's name.
+
+        Example:
+            >>> ses.ip_pool("marketing-ips").name
+            'marketing-ips'
+        """
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"DedicatedIpPool({self._name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DedicatedIpPool) and other._name == self._name
+
+    def __hash__(self) -> int:
+        return hash(("DedicatedIpPool", self._name))
+
+    def create(
+        self, *, scaling_mode: str = "STANDARD", tags: Mapping[str, str] | None = None
+    ) -> Self:
+        """Create the pool. Idempotent.
+
+        Example:
+            >>> ses.ip_pool("marketing-ips").create()
+            DedicatedIpPool('marketing-ips')
+        """
+        if scaling_mode not in _SCALING_MODES:
+            raise ValidationError(
+                f"scaling_mode: {scaling_mode!r} is not one of {', '.join(_SCALING_MODES)}",
+                field="scaling_mode",
+            )
+        params: dict[str, Any] = {"PoolName": self._name, "ScalingMode": scaling_mode}
+        tag_list = validate_tags(tags)
+        if tag_list:
+            params["Tags"] = tag_list
+        try:
+            self._ses._call("CreateDedicatedIpPool", **params)
+        except AlreadyExistsError:
+            return self
+        logger.info("created dedicated IP pool %s", self._name)
+        return self
+
+    def exists(self) -> bool:
+        """Whether the pool exists.
+
+        Example:
+            >>> ses.ip_pool("nope").exists()
+            False
+        """
+        try:
+            self._ses._call("GetDedicatedIpPool", PoolName=self._name)
+        except NotFoundError:
+            return False
+        return True
+
+    @property
+    def scaling_mode(self) -> str:
+        """`STANDARD` or `MANAGED` (calls `GetDedicatedIpPool`).
+
+        Example:
+            >>> ses.ip_pool("marketing-ips").scaling_mode
+            'STANDARD'
+        """
+        response = self._ses._call("GetDedicatedIpPool", PoolName=self._name)
+        return str((response.get("DedicatedIpPool") or {}).get("ScalingMode") or "STANDARD")
+
+    def delete(self) -> None:
+        """Delete the pool. Idempotent.
+
+        Example:
+            >>> ses.ip_pool("marketing-ips").delete()
+        """
+        try:
+            self._ses._call("DeleteDedicatedIpPool", PoolName=self._name)
+        except NotFoundError:
+            return
+        logger.info("deleted dedicated IP pool %s", self._name)
