@@ -532,16 +532,10 @@ def test_unhandled_operation_still_logs_decoded_querystring(
     fake: FakeSES, client: SESV2Client
 ) -> None:
     start = dt.datetime(2024, 3, 1, tzinfo=UTC)
-    with pytest.raises(NotImplementedError, match="ListSuppressedDestinations"):
-        client.list_suppressed_destinations(
-            Reasons=["BOUNCE"], StartDate=start, PageSize=7, NextToken="abc"
-        )
-    assert fake.calls[-1].params == {
-        "Reasons": ["BOUNCE"],
-        "StartDate": start,
-        "PageSize": 7,
-        "NextToken": "abc",
-    }
+    end = dt.datetime(2024, 3, 2, tzinfo=UTC)
+    with pytest.raises(NotImplementedError, match="GetDomainStatisticsReport"):
+        client.get_domain_statistics_report(Domain="example.com", StartDate=start, EndDate=end)
+    assert fake.calls[-1].params == {"Domain": "example.com", "StartDate": start, "EndDate": end}
 
 
 def test_call_log_records_operation_params_and_clock(

@@ -539,6 +539,7 @@ def test_configuration_set_defaults(client: SESV2Client) -> None:
 
 
 def test_configuration_set_defaults_fill_in_partial_options(client: SESV2Client) -> None:
+    client.create_dedicated_ip_pool(PoolName="dedicated")
     client.create_configuration_set(
         ConfigurationSetName="pool", DeliveryOptions={"SendingPoolName": "dedicated"}
     )

@@ -27,6 +27,7 @@ import math
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -248,9 +249,15 @@ class BulkRun:
             self._quota_left = quota.remaining_24h
         limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
         batch = batch_size(limiter.capacity)
-        calls_per_second = rate / batch
-        # Enough calls in flight to keep the pace with up to ~0.5 s per call.
-        concurrency = self._concurrency or max(1, min(64, math.ceil(calls_per_second * 0.5) + 1))
+        if self._concurrency is not None:
+            concurrency = self._concurrency
+        elif self._ses.sleep is not time.sleep:
+            # A virtual clock (tests): threads sleeping on one clock would move it for each
+            # other, and with no real latency there is nothing for them to overlap.
+            concurrency = 1
+        else:
+            # Enough calls in flight to keep the pace with up to ~0.5 s per call.
+            concurrency = max(1, min(64, math.ceil(rate / batch * 0.5) + 1))
         return limiter, batch, concurrency
 
     # Running

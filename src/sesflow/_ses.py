@@ -249,7 +249,7 @@ class SES:
 
         return DedicatedIpPool(self, name)
 
-    def ip_pools(self, *, page_size: int = 100) -> Iterator[DedicatedIpPool]:
+    def ip_pools(self, *, page_size: int | None = None) -> Iterator[DedicatedIpPool]:
         """Every dedicated IP pool in the region, across all pages.
 
         Example:

@@ -26,14 +26,24 @@ import typing
 
 from sesflow.testing._account import FakeAccount, FakeAccountDetails, _AccountOps
 from sesflow.testing._clock import FakeClock
-from sesflow.testing._configuration_sets import _ConfigurationSetOps
+from sesflow.testing._configuration_sets import (
+    FakeConfigurationSet,
+    FakeEventDestination,
+    _ConfigurationSetOps,
+)
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._faults import _FaultOps
 from sesflow.testing._identities import FakeIdentity, _IdentityOps
+from sesflow.testing._ip_pools import FakeDedicatedIpPool, _IpPoolOps
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
 from sesflow.testing._sending import _SendingOps
 from sesflow.testing._serve import _ServeOps
 from sesflow.testing._stats import FakeStats, _StatsOps
+from sesflow.testing._suppression import (
+    FakeSuppressedDestination,
+    FakeSuppressedRecipient,
+    _SuppressionOps,
+)
 from sesflow.testing._templates import _TemplateOps
 
 if typing.TYPE_CHECKING:
@@ -45,11 +55,16 @@ __all__ = [
     "FakeAttachment",
     "FakeCall",
     "FakeClock",
+    "FakeConfigurationSet",
+    "FakeDedicatedIpPool",
     "FakeError",
+    "FakeEventDestination",
     "FakeIdentity",
     "FakeMessage",
     "FakeSES",
     "FakeStats",
+    "FakeSuppressedDestination",
+    "FakeSuppressedRecipient",
 ]
 
 
@@ -57,12 +72,14 @@ class FakeSES(
     _ServeOps,
     _SendingOps,
     _StatsOps,
+    _SuppressionOps,
     _FaultOps,
     _OutboxOps,
     _TemplateOps,
     _AccountOps,
     _IdentityOps,
     _ConfigurationSetOps,
+    _IpPoolOps,
 ):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
@@ -80,7 +97,14 @@ class FakeSES(
     paced as SES paces it: by recipients, against ``MaxSendRate`` over a sliding second of
     :attr:`clock` (HTTP 429 past it) and ``Max24HourSend`` over 24 hours of
     :attr:`wall_clock`. Accepted mail lands in :attr:`outbox`; :meth:`deliveries` counts it
-    per recipient. :meth:`serve` answers the same state over real HTTP.
+    per recipient, leaving out recipients on the suppression list
+    (:attr:`suppressed_recipients`). :meth:`serve` answers the same state over real HTTP.
+
+    Configuration sets keep every option group and up to 10 event destinations
+    (:meth:`configuration_set_state`); dedicated IP pools exist to be named
+    (:meth:`dedicated_ip_pool_state`); a production-access request stays ``PENDING`` until
+    :meth:`grant_production_access`, :meth:`deny_production_access` or a scripted
+    :meth:`review_transition`; :meth:`suppress` puts an address on the suppression list.
 
     Example:
         ```python

@@ -1,20 +1,33 @@
-"""The account: sandbox, sending quotas and their bookkeeping, ``GetAccount``.
+"""The account: sandbox, sending quotas and their bookkeeping, production access.
 
 :class:`FakeAccount` is the live, editable state behind ``GetAccount`` and behind every rule a
 send is checked against (paused, suspended, sandbox, rate, daily quota). The daily quota is
 counted as SES counts it: recipients accepted in the last 24 hours by the fake's
 ``wall_clock``, mailbox-simulator recipients excepted, plus :attr:`FakeAccount.sent_offset`.
+
+Production access works as in SES: ``PutAccountDetails`` with ``ProductionAccessEnabled`` from
+the sandbox files a request whose review is ``PENDING`` (with a ``CaseId``), and any further
+``PutAccountDetails`` while it is pending is refused with HTTP 409 ``ConflictException``. Nobody
+reviews it until a test says so: :meth:`~_AccountOps.grant_production_access`,
+:meth:`~_AccountOps.deny_production_access`, or a scripted
+:meth:`~_AccountOps.review_transition` (after N ``GetAccount`` calls or N seconds). ``GRANTED``
+takes the account out of the sandbox and raises its quotas to production ones; ``DENIED`` and
+``FAILED`` leave it in the sandbox, free to ask again.
 """
 
 from __future__ import annotations
 
+import enum
 import math
+import random
+import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sesflow.testing._fake import FakeSESBase, operation
+from sesflow.testing._configuration_sets import check_suppression_validation
+from sesflow.testing._fake import FakeError, FakeSESBase, operation
 from sesflow.testing._rate import SlidingWindow
 
 __all__ = ["FakeAccount", "FakeAccountDetails"]
@@ -24,6 +37,15 @@ PRODUCTION_RATE = 14.0
 PRODUCTION_DAILY = 50_000.0
 SANDBOX_RATE = 1.0
 SANDBOX_DAILY = 200.0
+REVIEW_STATUSES = ("PENDING", "FAILED", "GRANTED", "DENIED")
+_MAIL_TYPES = ("MARKETING", "TRANSACTIONAL")
+_CONTACT_LANGUAGES = ("EN", "JA")
+_SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
+# The SES v2 model's limits; botocore checks minimum lengths but no maxima or patterns.
+_MAX_WEBSITE_URL = 1000
+_MAX_USE_CASE = 5000
+_MAX_CONTACTS = 4
+_CONTACT_ADDRESS = re.compile(r"(?=.{6,254}\Z).+@.+\Z", re.DOTALL)
 
 
 @dataclass(eq=False)
@@ -115,8 +137,10 @@ class FakeAccount:
         throttle_entries: Over the rate, answer ``SendBulkEmail`` 200 with the entries past the
             budget ``ACCOUNT_THROTTLED`` instead of refusing the whole call with HTTP 429.
         dedicated_ip_auto_warmup_enabled: ``DedicatedIpAutoWarmupEnabled``.
-        suppressed_reasons: ``SuppressionAttributes.SuppressedReasons``.
+        suppressed_reasons: ``SuppressionAttributes.SuppressedReasons``: which reasons
+            of the account-level suppression list stop delivery.
         details: ``Details``: the production-access request, or ``None``.
+        suppression_validation: ``SuppressionAttributes.ValidationAttributes``, if set.
     """
 
     max_24_hour_send: float = PRODUCTION_DAILY
@@ -130,6 +154,7 @@ class FakeAccount:
     dedicated_ip_auto_warmup_enabled: bool = False
     suppressed_reasons: list[str] = field(default_factory=lambda: ["BOUNCE", "COMPLAINT"])
     details: FakeAccountDetails | None = None
+    suppression_validation: dict[str, Any] | None = None
 
     @property
     def in_sandbox(self) -> bool:
@@ -155,8 +180,23 @@ class FakeAccount:
         return self.max_24_hour_send < 0
 
 
+@dataclass
+class _ReviewStep:
+    """A queued review outcome and the countdown towards it."""
+
+    to: str
+    after_polls: int | None
+    after_seconds: float | None
+    max_send_rate: float
+    max_24_hour_send: float
+    # The clock reading the countdown runs from: when it was queued (or, if queued before any
+    # request was filed, when one is), or when the step before it took effect.
+    start: float = 0.0
+    polls: int = 0
+
+
 class _AccountOps(FakeSESBase):
-    """``GetAccount``, the account state, and the ledgers the quotas are checked against."""
+    """``GetAccount`` and the account ``Put*`` operations, reviews, and the quota ledgers."""
 
     # Constructor options (set by FakeSES before the base initialiser runs, which builds the
     # first account through _reset_state).
@@ -165,7 +205,9 @@ class _AccountOps(FakeSESBase):
     _max_24_hour_send_option: float | None = None
     _throttle_entries_option: bool = False
 
-    _account: FakeAccount
+    _account_state: FakeAccount
+    _review_steps: deque[_ReviewStep]
+    _case_random: random.Random
     # (wall second, recipients) of accepted messages that count against the daily quota.
     _sent_ledger: deque[tuple[float, int]]
     _sent_total: int
@@ -177,6 +219,10 @@ class _AccountOps(FakeSESBase):
         sandbox = self._sandbox
         rate = self._max_send_rate_option
         daily = self._max_24_hour_send_option
+        self._review_steps = deque()
+        seed = self._seed
+        # A generator of its own, so filing a request does not shift DKIM tokens or ids.
+        self._case_random = random.Random(None if seed is None else f"case-ids:{seed}")
         self._account = FakeAccount(
             max_send_rate=(SANDBOX_RATE if sandbox else PRODUCTION_RATE) if rate is None else rate,
             max_24_hour_send=(
@@ -188,6 +234,19 @@ class _AccountOps(FakeSESBase):
         self._sent_ledger = deque()
         self._sent_total = 0
         self._window = SlidingWindow(1.0)
+
+    @property
+    def _account(self) -> FakeAccount:
+        # Every rule reads the account through here, so a review whose time has come (by
+        # ``clock``) is decided before any request is checked against the sandbox or quotas.
+        if self._review_steps:
+            with self._lock:
+                self._settle_review(poll=False)
+        return self._account_state
+
+    @_account.setter
+    def _account(self, value: FakeAccount) -> None:
+        self._account_state = value
 
     def _repr_parts(self) -> list[str]:
         account = self._account
@@ -259,9 +318,190 @@ class _AccountOps(FakeSESBase):
             ledger.append((second, recipients))
         self._sent_total += recipients
 
+    # --- production-access knobs ----------------------------------------------------------
+
+    def grant_production_access(
+        self,
+        *,
+        max_send_rate: float = PRODUCTION_RATE,
+        max_24_hour_send: float = PRODUCTION_DAILY,
+    ) -> None:
+        """Decide the production-access request on file: ``GRANTED``, now.
+
+        The account leaves the sandbox and gets a production quota: ``max_send_rate``
+        recipients per second and ``max_24_hour_send`` per 24 hours (-1 = unlimited). Queued
+        :meth:`review_transition` steps stay queued.
+
+        Example:
+            ```python
+            client.put_account_details(
+                MailType="TRANSACTIONAL",
+                WebsiteURL="https://example.com",
+                ProductionAccessEnabled=True,
+            )
+            fake.grant_production_access()
+            account = client.get_account()
+            assert account["ProductionAccessEnabled"]
+            assert account["Details"]["ReviewDetails"]["Status"] == "GRANTED"
+            assert account["SendQuota"]["MaxSendRate"] == 14
+            ```
+
+        Raises:
+            ValueError: No production-access request is on file (``PutAccountDetails`` with
+                ``ProductionAccessEnabled``, or ``fake.account.details``), or a quota is not a
+                number.
+        """
+        rate, daily = _granted_quota(max_send_rate, max_24_hour_send)
+        with self._lock:
+            self._require_request()
+            self._decide("GRANTED", rate, daily)
+
+    def deny_production_access(self) -> None:
+        """Decide the production-access request on file: ``DENIED``, now.
+
+        The account stays in the sandbox, and may file a new request.
+
+        Example:
+            ```python
+            fake.deny_production_access()
+            account = client.get_account()
+            assert account["Details"]["ReviewDetails"]["Status"] == "DENIED"
+            assert not account["ProductionAccessEnabled"]
+            ```
+
+        Raises:
+            ValueError: No production-access request is on file.
+        """
+        with self._lock:
+            self._require_request()
+            self._decide("DENIED", PRODUCTION_RATE, PRODUCTION_DAILY)
+
+    def review_transition(
+        self,
+        to: str,
+        *,
+        after_polls: int | None = None,
+        after_seconds: float | None = None,
+        max_send_rate: float = PRODUCTION_RATE,
+        max_24_hour_send: float = PRODUCTION_DAILY,
+    ) -> None:
+        """Queue a review outcome that arrives later, as AWS's human review would.
+
+        With ``after_polls=N`` the next N ``GetAccount`` responses still show the current
+        review status and the one after shows ``to``; with ``after_seconds`` it happens once
+        the fake's ``clock`` has moved that far (checked on every request, so a send sees a
+        timed ``GRANTED`` as soon as it is due). Neither means ``after_polls=0``. Steps chain:
+        each counts from the moment the one before it took effect.
+
+        A step may be queued before the code under test files its request: the countdown then
+        starts when ``PutAccountDetails`` files one, and no ``GetAccount`` before that counts.
+        Filing a new request (after ``DENIED`` or ``FAILED``) restarts the next step's
+        countdown.
+
+        Example:
+            ```python
+            fake.review_transition("GRANTED", after_polls=2)
+            client.put_account_details(
+                MailType="MARKETING", WebsiteURL="https://example.com",
+                ProductionAccessEnabled=True,
+            )
+            statuses = [
+                client.get_account()["Details"]["ReviewDetails"]["Status"] for _ in range(3)
+            ]
+            assert statuses == ["PENDING", "PENDING", "GRANTED"]
+            ```
+
+        Args:
+            to: ``PENDING``, ``FAILED``, ``GRANTED`` or ``DENIED`` (a string or str-enum).
+            after_polls: How many ``GetAccount`` responses still show the old status.
+            after_seconds: How long (by ``clock``) until the change.
+            max_send_rate: For ``GRANTED``: the production ``MaxSendRate``.
+            max_24_hour_send: For ``GRANTED``: the production ``Max24HourSend``.
+
+        Raises:
+            ValueError: An unknown status, both countdowns, or a bad countdown or quota.
+        """
+        status = _review_status(to)
+        if after_polls is not None and after_seconds is not None:
+            raise ValueError("give after_polls or after_seconds, not both")
+        if after_polls is None and after_seconds is None:
+            after_polls = 0
+        if after_polls is not None and (
+            isinstance(after_polls, bool) or not isinstance(after_polls, int) or after_polls < 0
+        ):
+            raise ValueError(f"after_polls must be a non-negative integer, got {after_polls!r}")
+        if after_seconds is not None and not (math.isfinite(after_seconds) and after_seconds >= 0):
+            raise ValueError(f"after_seconds must be a non-negative number, got {after_seconds!r}")
+        rate, daily = _granted_quota(max_send_rate, max_24_hour_send)
+        with self._lock:
+            self._review_steps.append(
+                _ReviewStep(
+                    to=status,
+                    after_polls=after_polls,
+                    after_seconds=None if after_seconds is None else float(after_seconds),
+                    max_send_rate=rate,
+                    max_24_hour_send=daily,
+                    start=self.clock(),
+                )
+            )
+
+    def _request_on_file(self) -> bool:
+        details = self._account_state.details
+        return details is not None and details.review_status is not None
+
+    def _require_request(self) -> None:
+        if not self._request_on_file():
+            raise ValueError(
+                "no production-access request is on file: PutAccountDetails with "
+                "ProductionAccessEnabled=True files one (or set fake.account.details)"
+            )
+
+    def _decide(self, status: str, rate: float, daily: float) -> None:
+        account = self._account_state
+        if account.details is not None:
+            account.details.review_status = status
+        if status == "GRANTED":
+            account.production_access_enabled = True
+            account.max_send_rate = rate
+            account.max_24_hour_send = daily
+
+    def _settle_review(self, *, poll: bool) -> None:
+        """Apply the review steps that are due; ``poll`` counts one ``GetAccount``."""
+        # Dormant until a request is filed: nobody reviews what was never asked for.
+        if not self._request_on_file():
+            return
+        steps = self._review_steps
+        now = self.clock()
+        while steps:
+            head = steps[0]
+            if head.after_seconds is not None:
+                effective = head.start + head.after_seconds
+                if now < effective:
+                    return
+            else:
+                if not poll:
+                    return
+                # This response is one of the N for whichever step is counting when it is
+                # made, including a step that became current while making it.
+                head.polls += 1
+                if head.after_polls is not None and head.polls <= head.after_polls:
+                    return
+                effective = now
+            steps.popleft()
+            self._decide(head.to, head.max_send_rate, head.max_24_hour_send)
+            if steps:
+                steps[0].start = effective
+                steps[0].polls = 0
+
+    # --- operations ----------------------------------------------------------------------
+
     @operation("GetAccount")
     def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        self._settle_review(poll=True)
         account = self._account
+        suppression: dict[str, Any] = {"SuppressedReasons": list(account.suppressed_reasons)}
+        if account.suppression_validation is not None:
+            suppression["ValidationAttributes"] = account.suppression_validation
         return {
             "SendQuota": {
                 "Max24HourSend": -1.0
@@ -274,6 +514,117 @@ class _AccountOps(FakeSESBase):
             "SendingEnabled": account.sending_enabled,
             "EnforcementStatus": account.enforcement_status,
             "DedicatedIpAutoWarmupEnabled": account.dedicated_ip_auto_warmup_enabled,
-            "SuppressionAttributes": {"SuppressedReasons": list(account.suppressed_reasons)},
+            "SuppressionAttributes": suppression,
             "Details": None if account.details is None else account.details.to_response(),
         }
+
+    @operation("PutAccountDetails")
+    def _put_account_details(self, params: Mapping[str, Any]) -> None:
+        account = self._account
+        if account.details is not None and account.details.review_status == "PENDING":
+            raise FakeError(
+                "ConflictException",
+                "A review of your production access request is pending (case "
+                f"{account.details.review_case_id}); wait for its outcome before changing "
+                "your account details.",
+            )
+        details = _checked_details(params)
+        previous = account.details
+        if previous is not None:
+            # A decided review stays on file until a new request replaces it.
+            details.review_status = previous.review_status
+            details.review_case_id = previous.review_case_id
+        if params.get("ProductionAccessEnabled") and account.in_sandbox:
+            details.review_status = "PENDING"
+            details.review_case_id = str(self._case_random.randrange(10**9, 10**10))
+            if self._review_steps:
+                # Scripted outcomes count from the request, not from when they were queued.
+                self._review_steps[0].start = self.clock()
+                self._review_steps[0].polls = 0
+        account.details = details
+
+    @operation("PutAccountSendingAttributes")
+    def _put_account_sending(self, params: Mapping[str, Any]) -> None:
+        # As for every Put*Attributes boolean, leaving it out means false.
+        self._account.sending_enabled = bool(params.get("SendingEnabled", False))
+
+    @operation("PutAccountSuppressionAttributes")
+    def _put_account_suppression(self, params: Mapping[str, Any]) -> None:
+        reasons = list(params.get("SuppressedReasons") or [])
+        for reason in reasons:
+            if reason not in _SUPPRESSION_REASONS:
+                raise FakeError(
+                    "BadRequestException",
+                    f"Invalid SuppressedReasons <{reason}>: use BOUNCE or COMPLAINT.",
+                )
+        validation = params.get("ValidationAttributes")
+        check_suppression_validation(validation)
+        account = self._account
+        # Leaving the reasons out (or empty) turns the account-level list off for sends.
+        account.suppressed_reasons = list(dict.fromkeys(reasons))
+        if validation is not None:
+            account.suppression_validation = dict(validation)
+
+    @operation("PutAccountDedicatedIpWarmupAttributes")
+    def _put_account_warmup(self, params: Mapping[str, Any]) -> None:
+        self._account.dedicated_ip_auto_warmup_enabled = bool(
+            params.get("AutoWarmupEnabled", False)
+        )
+
+
+def _plain(value: object) -> str:
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _review_status(value: object) -> str:
+    status = _plain(value)
+    if status not in REVIEW_STATUSES:
+        raise ValueError(f"review status must be one of {list(REVIEW_STATUSES)}, got {value!r}")
+    return status
+
+
+def _granted_quota(rate: float, daily: float) -> tuple[float, float]:
+    if not (math.isfinite(rate) and rate >= 0):
+        raise ValueError(f"max_send_rate must be a non-negative number, got {rate!r}")
+    if not math.isfinite(daily):
+        raise ValueError(f"max_24_hour_send must be a number, got {daily!r}")
+    return float(rate), float(daily)
+
+
+def _checked_details(params: Mapping[str, Any]) -> FakeAccountDetails:
+    """``PutAccountDetails``'s request, checked as SES checks it (HTTP 400 otherwise)."""
+    mail_type = params["MailType"]
+    if mail_type not in _MAIL_TYPES:
+        raise FakeError("BadRequestException", f"Invalid MailType <{mail_type}>.")
+    language = params.get("ContactLanguage", "EN")
+    if language not in _CONTACT_LANGUAGES:
+        raise FakeError("BadRequestException", f"Invalid ContactLanguage <{language}>.")
+    url = params["WebsiteURL"]
+    if not 1 <= len(url) <= _MAX_WEBSITE_URL:
+        raise FakeError(
+            "BadRequestException", f"WebsiteURL must be 1 to {_MAX_WEBSITE_URL} characters."
+        )
+    use_case = params.get("UseCaseDescription")
+    if use_case is not None and len(use_case) > _MAX_USE_CASE:
+        raise FakeError(
+            "BadRequestException",
+            f"UseCaseDescription must be at most {_MAX_USE_CASE} characters.",
+        )
+    contacts = list(params.get("AdditionalContactEmailAddresses") or [])
+    if "AdditionalContactEmailAddresses" in params and not 1 <= len(contacts) <= _MAX_CONTACTS:
+        raise FakeError(
+            "BadRequestException",
+            f"Give 1 to {_MAX_CONTACTS} AdditionalContactEmailAddresses, not {len(contacts)}.",
+        )
+    for contact in contacts:
+        if not _CONTACT_ADDRESS.match(contact):
+            raise FakeError(
+                "BadRequestException", f"Invalid AdditionalContactEmailAddresses <{contact}>."
+            )
+    return FakeAccountDetails(
+        mail_type=mail_type,
+        website_url=url,
+        contact_language=language,
+        use_case_description=use_case,
+        additional_contact_email_addresses=contacts,
+    )

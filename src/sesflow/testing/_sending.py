@@ -17,6 +17,10 @@ A request is checked in this order; the first rule broken answers for the whole 
    ``clock``) must not exceed ``MaxSendRate`` (HTTP 429 ``TooManyRequestsException``
    "Maximum sending rate exceeded.").
 
+A message that passes is accepted whole; recipients on the account-level suppression list
+(for a reason the message suppresses) are then withheld from delivery, not refused: see
+``_suppression.py``.
+
 ``SendBulkEmail`` applies rules 5-7 per entry instead and answers 200 with a status per entry
 (``INVALID_PARAMETER`` for a bad destination or replacement, ``MESSAGE_REJECTED``,
 ``TRANSIENT_FAILURE`` when injected, ``ACCOUNT_DAILY_QUOTA_EXCEEDED``), except that going over
@@ -44,6 +48,7 @@ from sesflow.testing._faults import THROTTLE_MESSAGE, _FaultOps
 from sesflow.testing._identities import FakeIdentity, _IdentityOps, _is_email_address, _plain
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
 from sesflow.testing._render import TemplateRenderError
+from sesflow.testing._suppression import _SuppressionOps
 from sesflow.testing._templates import _TemplateContent, _TemplateOps, parse_template_data
 
 __all__ = ["is_mailbox_simulator"]
@@ -107,7 +112,7 @@ class _Body:
     attachments: tuple[FakeAttachment, ...] = ()
 
 
-class _SendingOps(_FaultOps, _OutboxOps, _TemplateOps, _AccountOps, _IdentityOps):
+class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _AccountOps, _IdentityOps):
     """The send operations, on top of identities, templates, the account and the outbox."""
 
     _id_random: random.Random
@@ -404,6 +409,14 @@ class _SendingOps(_FaultOps, _OutboxOps, _TemplateOps, _AccountOps, _IdentityOps
             )
         self._record(
             recipients.keys, arrived=now, delivered=rendering_error is None, message=message
+        )
+        self._withhold_suppressed(
+            operation_name,
+            message_id,
+            recipients.keys,
+            configuration_set=configuration_set,
+            delivered=rendering_error is None,
+            arrived=now,
         )
         return message_id
 

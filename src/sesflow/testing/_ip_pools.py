@@ -1,0 +1,162 @@
+"""Dedicated IP pools: named, with a scaling mode, and never holding an address.
+
+The fake leases no dedicated IP addresses, so every pool is empty: ``GetDedicatedIps`` answers
+an empty list and ``GetDedicatedIp`` ``NotFoundException``, as SES does for an account that has
+pools but no leased addresses. Pools exist so that configuration sets can name them
+(``DeliveryOptions.SendingPoolName``), which SES checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sesflow.testing._fake import FakeError, FakeSESBase, operation
+
+__all__ = ["FakeDedicatedIpPool"]
+
+# CloudFormation's AWS::SES::DedicatedIpPool pattern, the only published one: lower case only.
+_POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}\Z")
+SCALING_MODES = ("STANDARD", "MANAGED")
+
+
+@dataclass(frozen=True)
+class FakeDedicatedIpPool:
+    """A snapshot of one dedicated IP pool, from :meth:`FakeSES.dedicated_ip_pool_state`.
+
+    Example:
+        ```python
+        client.create_dedicated_ip_pool(PoolName="marketing", ScalingMode="MANAGED")
+        pool = fake.dedicated_ip_pool_state("marketing")
+        assert (pool.name, pool.scaling_mode) == ("marketing", "MANAGED")
+        ```
+
+    Attributes:
+        name: ``PoolName``.
+        scaling_mode: ``STANDARD`` (the default) or ``MANAGED``.
+        tags: The tags given at creation, ``{"Key": ..., "Value": ...}`` each.
+    """
+
+    name: str
+    scaling_mode: str = "STANDARD"
+    tags: tuple[Mapping[str, str], ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return f"FakeDedicatedIpPool({self.name!r}, scaling_mode={self.scaling_mode!r})"
+
+
+class _IpPoolOps(FakeSESBase):
+    """Dedicated IP pool operations; configuration sets check their pool names here."""
+
+    _ip_pools: dict[str, tuple[int, FakeDedicatedIpPool]]
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self._ip_pools = {}
+
+    def _repr_parts(self) -> list[str]:
+        parts = super()._repr_parts()
+        return [*parts, f"dedicated_ip_pools={len(self._ip_pools)}"] if self._ip_pools else parts
+
+    # --- knobs ---------------------------------------------------------------------------
+
+    def dedicated_ip_pool_state(self, name: str) -> FakeDedicatedIpPool:
+        """Return a snapshot of the dedicated IP pool ``name``.
+
+        Example:
+            ```python
+            client.create_dedicated_ip_pool(PoolName="transactional")
+            assert fake.dedicated_ip_pool_state("transactional").scaling_mode == "STANDARD"
+            ```
+
+        Raises:
+            KeyError: No such pool.
+        """
+        with self._lock:
+            entry = self._ip_pools.get(name)
+            if entry is None:
+                raise KeyError(f"FakeSES has no dedicated IP pool {name!r}")
+            return entry[1]
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _ip_pool(self, name: str) -> FakeDedicatedIpPool:
+        entry = self._ip_pools.get(name)
+        if entry is None:
+            raise FakeError("NotFoundException", f"Dedicated IP pool <{name}> does not exist.")
+        return entry[1]
+
+    # --- operations ----------------------------------------------------------------------
+
+    @operation("CreateDedicatedIpPool")
+    def _create_dedicated_ip_pool(self, params: Mapping[str, Any]) -> None:
+        name = params["PoolName"]
+        if not _POOL_NAME.match(name):
+            raise FakeError(
+                "BadRequestException",
+                f"Invalid dedicated IP pool name <{name}>: use at most 64 lower-case letters, "
+                "digits, underscores and dashes.",
+            )
+        mode = _scaling_mode(params.get("ScalingMode", "STANDARD"))
+        if name in self._ip_pools:
+            raise FakeError("AlreadyExistsException", f"Dedicated IP pool <{name}> already exists.")
+        tags = tuple(copy.deepcopy(list(params.get("Tags") or [])))
+        self._ip_pools[name] = (self._next_sequence(), FakeDedicatedIpPool(name, mode, tags))
+
+    @operation("GetDedicatedIpPool")
+    def _get_dedicated_ip_pool(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        pool = self._ip_pool(params["PoolName"])
+        return {"DedicatedIpPool": {"PoolName": pool.name, "ScalingMode": pool.scaling_mode}}
+
+    @operation("ListDedicatedIpPools")
+    def _list_dedicated_ip_pools(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        items = [(sequence, name) for name, (sequence, _) in self._ip_pools.items()]
+        page, token = self._paginate("dedicated-ip-pools", items, params)
+        return {"DedicatedIpPools": page, "NextToken": token}
+
+    @operation("DeleteDedicatedIpPool")
+    def _delete_dedicated_ip_pool(self, params: Mapping[str, Any]) -> None:
+        name = params["PoolName"]
+        self._ip_pool(name)
+        # Configuration sets naming the pool keep the name, as identities keep a deleted
+        # default configuration set; the fake sends nothing through pools either way.
+        del self._ip_pools[name]
+
+    @operation("PutDedicatedIpPoolScalingAttributes")
+    def _put_scaling(self, params: Mapping[str, Any]) -> None:
+        pool = self._ip_pool(params["PoolName"])
+        mode = _scaling_mode(params["ScalingMode"])
+        if pool.scaling_mode == "MANAGED" and mode == "STANDARD":
+            raise FakeError(
+                "BadRequestException",
+                f"Dedicated IP pool <{pool.name}> is MANAGED; a MANAGED pool cannot be converted "
+                "to STANDARD.",
+            )
+        sequence = self._ip_pools[pool.name][0]
+        self._ip_pools[pool.name] = (sequence, FakeDedicatedIpPool(pool.name, mode, pool.tags))
+
+    @operation("GetDedicatedIps")
+    def _get_dedicated_ips(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        name = params.get("PoolName")
+        if name is not None:
+            self._ip_pool(name)
+        # No addresses are ever leased; paging still checks PageSize and NextToken.
+        leased: list[tuple[int, dict[str, Any]]] = []
+        page, token = self._paginate("dedicated-ips", leased, params)
+        return {"DedicatedIps": page, "NextToken": token}
+
+    @operation("GetDedicatedIp")
+    def _get_dedicated_ip(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        raise FakeError("NotFoundException", f"Dedicated IP <{params['Ip']}> does not exist.")
+
+
+def _scaling_mode(value: str) -> str:
+    if value not in SCALING_MODES:
+        raise FakeError(
+            "BadRequestException",
+            f"Invalid ScalingMode <{value}>: use one of {', '.join(SCALING_MODES)}.",
+        )
+    return value
