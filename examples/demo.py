@@ -1,14 +1,17 @@
 """The SES console walkthrough, in code, offline: what `make demo` runs.
 
-1. Verify an email address (with a default configuration set) and wait for the click.
-2. Verify a domain: Easy DKIM 2048 and a custom MAIL FROM; the DNS records as a table and as
-   zone-file lines.
-3. Publish them to a Route 53 zone and wait while SES checks them.
-4. Store a template and bulk-send it to 2,000 recipients at 200/s with a progress bar, then
+1. The account starts in the sandbox: its quota.
+2. A configuration set that sends through an IP pool and publishes send, delivery, open,
+   click, bounce and complaint events to SNS.
+3. Verify an email address, with that configuration set as its default, and wait for the click.
+4. Verify a domain: Easy DKIM 2048 and a custom MAIL FROM; the DNS records as a table and as
+   zone-file lines; publish them to Route 53 and wait while SES checks them.
+5. Request production access; the review is granted; the quota before and after.
+6. Store a template and bulk-send it to 2,000 recipients at 200/s with a progress bar, then
    run the campaign again from its journal: everyone is skipped, nobody gets it twice.
 
 SES is `sesflow.testing.FakeSES`, served over real HTTP on 127.0.0.1 (so botocore does a
-real round trip); Route 53 is moto. No AWS account is needed.
+real round trip); Route 53 and SNS are moto. No AWS account is needed.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 from moto import mock_aws
 
 import sesflow
-from sesflow import Recipient
+from sesflow import EventType, Recipient, SnsDestination
 from sesflow.testing import FakeSES
 
 # `make demo` runs it at full size; the test suite scales it down.
@@ -42,52 +46,79 @@ def subscribers(count: int) -> Iterator[Recipient]:
 
 
 # --8<-- [start:walkthrough]
-def walkthrough(ses: sesflow.SES, fake: FakeSES, journal: Path) -> None:
+def walkthrough(ses: sesflow.SES, fake: FakeSES, sns: Any, journal: Path) -> None:
     # The fake answers at once, so the waits here poll every half second; against SES
     # you would use the defaults (seconds to minutes).
-    heading("1. Verify an email address")
-    ses.client.create_configuration_set(ConfigurationSetName="marketing")
-    alice = ses.identity("alice@example.com").create(configuration_set="marketing")
-    print(alice)
-    fake.transition("alice@example.com", "SUCCESS", after_polls=2)  # Alice clicks the link
-    alice.wait_until_verified(timeout=600, poll_interval=0.5)
-    print(alice, "| verified for sending:", alice.verified)
+    heading("1. A new account is in the sandbox")
+    before = ses.account()
+    print(before)
 
-    heading("2. Verify a domain: Easy DKIM 2048 and a custom MAIL FROM")
+    heading("2. A configuration set: an IP pool and event tracking to SNS")
+    pool = ses.ip_pool("marketing-ips").create()
+    marketing = ses.configuration_set("marketing").create(sending_pool=pool.name)
+    topic = sns.create_topic(Name="ses-events")["TopicArn"]
+    tracked = [EventType.SEND, EventType.DELIVERY, EventType.OPEN,
+               EventType.CLICK, EventType.BOUNCE, EventType.COMPLAINT]  # fmt: skip
+    marketing.add_event_destination(
+        "to-sns",
+        tracked,
+        SnsDestination(topic),
+        sns_client=sns,  # also grants SES publish
+    )
+    for destination in marketing.event_destinations():
+        print(destination.name, "->", topic, sorted(e.value for e in destination.events))
+
+    heading("3. Verify an email address, with a default configuration set")
+    news = ses.identity("news@example.com").create(configuration_set="marketing")
+    print(news)
+    fake.transition("news@example.com", "SUCCESS", after_polls=2)  # the owner clicks the link
+    news.wait_until_verified(timeout=600, poll_interval=0.5)
+    print(news, "| default configuration set:", news.configuration_set)
+
+    heading("4. Verify a domain: Easy DKIM 2048, a custom MAIL FROM, Route 53")
     dom = ses.domain("example.com").create(
         dkim=sesflow.EasyDkim(key_length=2048), mail_from="mail.example.com"
     )
-    print(dom)
     records = dom.dns_records(dmarc="v=DMARC1; p=none; rua=mailto:dmarc@example.com")
     print("\nThe DNS records to publish:\n")
     print(records)
     print("\nAs zone-file lines:\n")
     print(records.to_bind())
-
-    heading("3. Publish them to Route 53 and wait for SES to find them")
     change_id = dom.publish_to_route53()
-    print(f"Route 53 change {change_id}: {len(records)} records UPSERTed")
+    print(f"\nRoute 53 change {change_id}: {len(records)} records UPSERTed")
     fake.transition("example.com", "SUCCESS", after_polls=3)  # SES finds the DKIM CNAMEs
     fake.transition("example.com", "SUCCESS", aspect="mail_from", after_polls=1)
     dom.wait_for_dkim(timeout=3600, poll_interval=0.5)
     dom.wait_for_mail_from(timeout=3600, poll_interval=0.5)
     print(dom)
 
-    heading(f"4. A campaign: {RECIPIENTS:,} recipients at {RATE:g}/s")
-    account = ses.account()
-    print(account)
+    heading("5. Request production access")
+    account = before.request_production_access(
+        sesflow.MailType.MARKETING,
+        "https://example.com",
+        use_case_description="A monthly newsletter to customers who opted in.",
+        additional_contacts=["ops@example.com"],
+    )
+    assert account.review is not None
+    print(f"review {account.review.case_id}: {account.review.status.value}")
+    fake.grant_production_access(max_send_rate=RATE, max_24_hour_send=50_000)  # AWS answers
+    after = ses.account()
+    print(f"review: {after.review.status.value if after.review else None}")
+    for when, quota in (("before", before.quota), ("after", after.quota)):
+        print(f"quota {when:>6}: {quota.max_24_hour_send:>8,.0f} per 24 h, "
+              f"{quota.max_send_rate:>4g}/s")  # fmt: skip
+
+    heading(f"6. A campaign: {RECIPIENTS:,} recipients at {RATE:g}/s")
     ses.template("spring").put(
         "Spring news for {{name}}",
         html="<p>Hi {{name}}, here is what is new this spring.</p>",
         text="Hi {{name}}, here is what is new this spring.",
     )
-    sender = ses.sender("News <news@example.com>", configuration_set="marketing", max_rate=RATE)
+    sender = ses.sender("News <news@example.com>", configuration_set="marketing")
     report = sender.send_bulk("spring", subscribers(RECIPIENTS), journal=journal, progress=True)
     print(report)
-
-    heading("5. The same campaign again, from its journal")
     again = sender.send_bulk("spring", subscribers(RECIPIENTS), journal=journal)
-    print(again)
+    print("Again, from the journal:", again)
     print(f"skipped {again.skipped:,} already sent; sent {again.sent} again")
 
 
@@ -95,14 +126,15 @@ def walkthrough(ses: sesflow.SES, fake: FakeSES, journal: Path) -> None:
 
 
 def main() -> None:
-    fake = FakeSES(max_send_rate=RATE, max_24_hour_send=50_000)
+    fake = FakeSES(sandbox=True)
     with fake, mock_aws(), tempfile.TemporaryDirectory() as tmp:
         endpoint = fake.serve()
         print(f"FakeSES serving on {endpoint}")
         route53 = boto3.client("route53", region_name="us-east-1")
         route53.create_hosted_zone(Name="example.com", CallerReference="sesflow-demo")
+        sns = boto3.client("sns", region_name="us-east-1")
         ses = sesflow.SES("us-east-1", endpoint_url=endpoint, route53_client=route53)
-        walkthrough(ses, fake, Path(tmp) / "spring.journal")
+        walkthrough(ses, fake, sns, Path(tmp) / "spring.journal")
         stats = fake.stats()
         counts = fake.delivery_counts()
         print(
