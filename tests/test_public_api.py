@@ -9,17 +9,22 @@ from typing import Any
 import pytest
 
 import sesflow
+import sesflow.events
 import sesflow.testing
 
 
-@pytest.mark.parametrize("module", [sesflow, sesflow.testing], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [sesflow, sesflow.testing, sesflow.events], ids=lambda m: m.__name__
+)
 def test_all_is_sorted_and_unique(module: types.ModuleType) -> None:
     names = list(module.__all__)
     assert names == sorted(names)
     assert len(names) == len(set(names))
 
 
-@pytest.mark.parametrize("module", [sesflow, sesflow.testing], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [sesflow, sesflow.testing, sesflow.events], ids=lambda m: m.__name__
+)
 def test_all_lists_every_public_name(module: types.ModuleType) -> None:
     public = {
         name
@@ -34,7 +39,7 @@ def test_all_lists_every_public_name(module: types.ModuleType) -> None:
 
 def _public_objects() -> list[tuple[str, object]]:
     found = []
-    for module in (sesflow, sesflow.testing):
+    for module in (sesflow, sesflow.testing, sesflow.events):
         for name in module.__all__:
             if name != "__version__":
                 found.append((f"{module.__name__}.{name}", getattr(module, name)))
@@ -126,8 +131,8 @@ def test_enums_match_the_botocore_model() -> None:
 
 @pytest.mark.parametrize(
     ("module", "page"),
-    [(sesflow, "sesflow.md"), (sesflow.testing, "testing.md")],
-    ids=["sesflow", "sesflow.testing"],
+    [(sesflow, "sesflow.md"), (sesflow.testing, "testing.md"), (sesflow.events, "events.md")],
+    ids=["sesflow", "sesflow.testing", "sesflow.events"],
 )
 def test_the_api_reference_lists_every_public_name(module: types.ModuleType, page: str) -> None:
     from pathlib import Path
