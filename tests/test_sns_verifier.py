@@ -320,3 +320,21 @@ def test_the_default_fetcher_refuses_what_the_checks_refuse() -> None:
         default_cert_fetcher("http://sns.us-east-1.amazonaws.com/x.pem")
     with pytest.raises(InvalidSignatureError):
         default_cert_fetcher("https://evil.example/x.pem")
+
+
+def test_without_cryptography_verify_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['cryptography'] = None\n"
+        "from sesflow.events import SnsVerifier, MissingExtraError, parse_event\n"
+        "try:\n"
+        "    SnsVerifier().verify('{}')\n"
+        "except MissingExtraError as exc:\n"
+        "    print('missing:', exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "pip install 'sesflow[events]'" in result.stdout
