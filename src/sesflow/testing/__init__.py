@@ -31,6 +31,7 @@ from sesflow.testing._configuration_sets import (
     FakeEventDestination,
     _ConfigurationSetOps,
 )
+from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._faults import _FaultOps
 from sesflow.testing._identities import FakeIdentity, _IdentityOps
@@ -38,6 +39,8 @@ from sesflow.testing._ip_pools import FakeDedicatedIpPool, _IpPoolOps
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
 from sesflow.testing._sending import _SendingOps
 from sesflow.testing._serve import _ServeOps
+from sesflow.testing._sns import SES_EVENT_SUBJECT as _SES_EVENT_SUBJECT
+from sesflow.testing._sns import _check_version, _SnsOps
 from sesflow.testing._stats import FakeStats, _StatsOps
 from sesflow.testing._suppression import (
     FakeSuppressedDestination,
@@ -58,6 +61,7 @@ __all__ = [
     "FakeConfigurationSet",
     "FakeDedicatedIpPool",
     "FakeError",
+    "FakeEventDelivery",
     "FakeEventDestination",
     "FakeIdentity",
     "FakeMessage",
@@ -70,6 +74,7 @@ __all__ = [
 
 class FakeSES(
     _ServeOps,
+    _SnsOps,
     _SendingOps,
     _StatsOps,
     _SuppressionOps,
@@ -99,6 +104,12 @@ class FakeSES(
     :attr:`wall_clock`. Accepted mail lands in :attr:`outbox`; :meth:`deliveries` counts it
     per recipient, leaving out recipients on the suppression list
     (:attr:`suppressed_recipients`). :meth:`serve` answers the same state over real HTTP.
+
+    A message sent with a configuration set publishes SES event records to its enabled event
+    destinations (:meth:`events`, :meth:`event_deliveries`), the mailbox simulator behaving
+    as in SES; records for SNS destinations come as signed SNS envelopes
+    (:meth:`sns_messages`, verifiable with :attr:`sns_certificate_pem` and
+    :meth:`cert_fetcher`; these need the ``sesflow[events]`` extra).
 
     Configuration sets keep every option group and up to 10 event destinations
     (:meth:`configuration_set_state`); dedicated IP pools exist to be named
@@ -135,7 +146,13 @@ class FakeSES(
             ``fake.account.throttle_entries``).
         keep_messages: Keep every accepted :class:`FakeMessage`. ``False`` keeps only
             per-recipient counts and arrival times, and logs send calls without their
-            parameters: for runs of millions of recipients.
+            parameters: for runs of millions of recipients. Such a fake keeps no event
+            records either.
+        sns_signature_version: ``SignatureVersion`` of SNS envelopes: ``"1"`` (RSA SHA1, as
+            SNS signs by default) or ``"2"`` (RSA SHA256); each call may ask for the other.
+        sns_subject: The ``Subject`` of SNS notifications, signed with them; SES publishes
+            events with ``"Amazon SES Email Event Notification"``. ``None`` leaves the key
+            out, as in SNS messages published without a subject.
     """
 
     def __init__(
@@ -153,6 +170,8 @@ class FakeSES(
         max_24_hour_send: float | None = None,
         throttle_entries: bool = False,
         keep_messages: bool = True,
+        sns_signature_version: str = "1",
+        sns_subject: str | None = _SES_EVENT_SUBJECT,
     ) -> None:
         if max_send_rate is not None and not (math.isfinite(max_send_rate) and max_send_rate >= 0):
             raise ValueError(f"max_send_rate must be a non-negative number, got {max_send_rate!r}")
@@ -166,6 +185,8 @@ class FakeSES(
         )
         self._throttle_entries_option = bool(throttle_entries)
         self._keep_messages = bool(keep_messages)
+        self._sns_signature_version = _check_version(sns_signature_version)
+        self._sns_subject = sns_subject
         super().__init__(
             region=region,
             account_id=account_id,

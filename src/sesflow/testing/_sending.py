@@ -418,7 +418,34 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
             delivered=rendering_error is None,
             arrived=now,
         )
+        self._message_accepted(
+            message_id,
+            from_address,
+            recipients,
+            body,
+            rendered=(subject, text, html),
+            rendering_error=rendering_error,
+            tags=tags,
+            configuration_set=configuration_set,
+        )
         return message_id
+
+    def _message_accepted(
+        self,
+        message_id: str,
+        from_address: str,
+        recipients: _Recipients,
+        body: _Body,
+        *,
+        rendered: tuple[str | None, str | None, str | None],
+        rendering_error: str | None,
+        tags: dict[str, str],
+        configuration_set: str | None,
+    ) -> None:
+        """Hook run for every accepted message, once it is kept; the events mixin publishes.
+
+        ``rendered`` is the subject, text and HTML as sent (``None`` where absent or unrendered).
+        """
 
     def _message_id(self) -> str:
         # SES's shape: 0100, the send time in hex milliseconds, a UUID, and a 000000 suffix.
