@@ -16,6 +16,7 @@ from ._destinations import (
 from ._enums import EventType, HttpsPolicy, SuppressionReason, TlsPolicy, coerce_enum
 from ._errors import AlreadyExistsError, NotFoundError, ValidationError
 from ._logging import logger
+from ._resource import NamedResource
 from ._validate import validate_domain, validate_name, validate_tags
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def _reasons(value: Iterable[SuppressionReason | str]) -> list[str]:
     )
 
 
-class ConfigurationSet:
+class ConfigurationSet(NamedResource):
     """A configuration set: rules applied to the mail sent with it.
 
     It tracks send, delivery, open, click, bounce and complaint events (through event
@@ -53,28 +54,8 @@ class ConfigurationSet:
     """
 
     def __init__(self, ses: SES, name: str) -> None:
-        self._ses = ses
-        self._name = validate_name(name, field="name")
+        super().__init__(ses, name)
         self._state: dict[str, Any] | None = None
-
-    @property
-    def name(self) -> str:
-        """The configuration set's name.
-
-        Example:
-            >>> ses.configuration_set("marketing").name
-            'marketing'
-        """
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"ConfigurationSet({self._name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ConfigurationSet) and other._name == self._name
-
-    def __hash__(self) -> int:
-        return hash(("ConfigurationSet", self._name))
 
     # Lifecycle
 

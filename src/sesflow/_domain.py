@@ -123,17 +123,9 @@ class Domain(Identity):
             self._reconcile_mail_from(mail_from_domain, behavior)
             return self
         logger.info("created domain %s", self._name)
-        self._take(response)
-        assert self._state is not None
-        self._state.setdefault(
-            "VerificationStatus",
-            "SUCCESS" if response.get("VerifiedForSendingStatus") else "PENDING",
-        )
-        if configuration_set is not None:
-            self._state.setdefault("ConfigurationSetName", configuration_set)
+        self._take_created(response, configuration_set)
         if mail_from_domain is not None:
             self._put_mail_from(mail_from_domain, behavior)
-        self._complete = False
         return self
 
     def _reconcile_dkim(self, dkim: EasyDkim | Byodkim) -> None:

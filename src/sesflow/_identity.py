@@ -128,6 +128,11 @@ class Identity:
             self._reconcile_configuration_set(configuration_set)
             return self
         logger.info("created identity %s", mask(self._name))
+        self._take_created(response, configuration_set)
+        return self
+
+    def _take_created(self, response: Mapping[str, Any], configuration_set: str | None) -> None:
+        """Take CreateEmailIdentity's answer, which carries only part of the state."""
         self._take(response)
         assert self._state is not None
         self._state.setdefault(
@@ -136,9 +141,7 @@ class Identity:
         )
         if configuration_set is not None:
             self._state.setdefault("ConfigurationSetName", configuration_set)
-        # CreateEmailIdentity answers with part of the state only.
         self._complete = False
-        return self
 
     def _create_params(
         self, *, configuration_set: str | None, tags: Mapping[str, str] | None

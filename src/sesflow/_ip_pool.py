@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ._errors import AlreadyExistsError, NotFoundError, ValidationError
 from ._logging import logger
-from ._validate import validate_name, validate_tags
+from ._resource import NamedResource
+from ._validate import validate_tags
 
 if TYPE_CHECKING:
-    from ._ses import SES
+    pass
 
 __all__ = ["DedicatedIpPool"]
 
 _SCALING_MODES = ("STANDARD", "MANAGED")
 
 
-class DedicatedIpPool:
+class DedicatedIpPool(NamedResource):
     """A dedicated IP pool (the console's "IP pool").
 
     `STANDARD` pools hold the dedicated IPs you lease; `MANAGED` pools are sized and
@@ -27,29 +28,6 @@ class DedicatedIpPool:
         >>> pool = ses.ip_pool("marketing-ips").create(scaling_mode="MANAGED")
         >>> ses.configuration_set("marketing").create(sending_pool=pool.name)
     """
-
-    def __init__(self, ses: SES, name: str) -> None:
-        self._ses = ses
-        self._name = validate_name(name, field="name")
-
-    @property
-    def name(self) -> str:
-        """The pool's name.
-
-        Example:
-            >>> ses.ip_pool("marketing-ips").name
-            'marketing-ips'
-        """
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"DedicatedIpPool({self._name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DedicatedIpPool) and other._name == self._name
-
-    def __hash__(self) -> int:
-        return hash(("DedicatedIpPool", self._name))
 
     def create(
         self, *, scaling_mode: str = "STANDARD", tags: Mapping[str, str] | None = None

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any, Self
 from ._errors import AlreadyExistsError, BadRequestError, NotFoundError, ValidationError
 from ._logging import logger
 from ._message import InlineTemplate, template_data
-from ._validate import validate_name
+from ._resource import NamedResource
 
 if TYPE_CHECKING:
-    from ._ses import SES
+    pass
 
 __all__ = ["Template"]
 
 
-class Template:
+class Template(NamedResource):
     """A stored email template (SES syntax: `{{name}}`).
 
     Get one from `ses.template(name)`; nothing is sent to AWS until a verb is called.
@@ -28,29 +28,6 @@ class Template:
         >>> ses.sender("news@example.com").send_template("welcome", "ann@example.com",
         ...                                              {"name": "Ann"})
     """
-
-    def __init__(self, ses: SES, name: str) -> None:
-        self._ses = ses
-        self._name = validate_name(name, field="name")
-
-    @property
-    def name(self) -> str:
-        """The template's name.
-
-        Example:
-            >>> ses.template("welcome").name
-            'welcome'
-        """
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"Template({self._name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Template) and other._name == self._name
-
-    def __hash__(self) -> int:
-        return hash(("Template", self._name))
 
     def put(self, subject: str, html: str | None = None, text: str | None = None) -> Self:
         """Create the template, or update it if it exists (idempotent).
