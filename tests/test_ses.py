@@ -77,3 +77,13 @@ def test_addresses_are_masked_in_logs_above_debug(
     assert "a***@example.com" in caplog.text
     with caplog.at_level(logging.DEBUG, logger="sesflow"):
         assert mask("alice@example.com") == "alice@example.com"
+
+
+def test_close_closes_the_clients() -> None:
+    closed: list[str] = []
+    fake = FakeSES()
+    client = fake.client()
+    client.close = lambda: closed.append("sesv2")  # type: ignore[method-assign]
+    with sesflow.SES(client=client) as ses:
+        assert ses.identity("a@example.com").create()
+    assert closed == ["sesv2"]

@@ -155,6 +155,23 @@ class SES:
     def __repr__(self) -> str:
         return f"SES(region={self.region!r})"
 
+    def close(self) -> None:
+        """Close the clients' connection pools (the `sesv2` one, and `route53` if built).
+
+        Example:
+            >>> with sesflow.SES("eu-west-1") as ses:
+            ...     ses.identity("alice@example.com").create()
+        """
+        self._client.close()
+        if self._route53 is not None:
+            self._route53.close()
+
+    def __enter__(self) -> SES:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # Factories: none of these call AWS.
 
     def identity(self, address: str) -> Identity:
