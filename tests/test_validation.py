@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sesflow
 from sesflow.testing import FakeSES
@@ -124,3 +128,25 @@ def test_waiter_arguments_are_checked(
         ses.identity("a@example.com").wait_until_verified(**kwargs)  # type: ignore[arg-type]
     assert caught.value.field == field
     assert fake.calls == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\A[A-Za-z0-9%+_.-]{1,70}@[a-z0-9.-]{1,40}\.[a-z]{2,5}\Z", fullmatch=True))
+def test_the_fast_path_accepts_only_what_the_full_checks_accept(address: str) -> None:
+    """The one-regex fast path for plain addresses must never accept more than the rest."""
+    from sesflow import _validate
+
+    try:
+        fast = _validate.validate_address(address)
+    except sesflow.ValidationError:
+        fast = None
+    slow_pattern = _validate._PLAIN_ADDRESS
+    try:
+        _validate._PLAIN_ADDRESS = re.compile(r"(?!)")  # never matches: the full checks only
+        try:
+            slow: str | None = _validate.validate_address(address)
+        except sesflow.ValidationError:
+            slow = None
+    finally:
+        _validate._PLAIN_ADDRESS = slow_pattern
+    assert fast == slow

@@ -335,8 +335,8 @@ class BulkRun:
                 if buffer and (batch := self._admit(buffer)):
                     yield batch
                 raise
-            with self._tally.lock:
-                self._tally.read += 1
+            # Only this thread writes `read`; the others only read it.
+            self._tally.read += 1
             entry = self._entry(item)
             if entry is None:
                 continue
