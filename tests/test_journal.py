@@ -1,4 +1,4 @@
-"""The journal: private, durable, one campaign per file."""
+"""The journal: private, durable, one campaign per file, one row per recipient."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sesflow._journal import Journal
 def test_created_private_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "c.journal"
     with Journal.open(path, campaign="a") as journal:
-        journal.queue(["x@example.com"])
+        journal.begin(["x@example.com"])
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         wal = Path(f"{path}-wal")
         assert stat.S_IMODE(wal.stat().st_mode) == 0o600
@@ -23,36 +23,30 @@ def test_created_private_in_wal_mode(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
-def test_states_move_and_survive_reopening(tmp_path: Path) -> None:
+def test_outcomes_and_calls_in_flight(tmp_path: Path) -> None:
     path = tmp_path / "c.journal"
     with Journal.open(path, campaign="a") as journal:
-        assert journal.run == 1
-        journal.queue(["a@x.com", "b@x.com", "c@x.com"])
-        journal.sending(["a@x.com", "b@x.com"])
-        journal.outcomes([("a@x.com", "m-1")], [])
-        journal.unsent(["c@x.com"])  # only a `sending` row moves back
-        assert journal.counts() == {"sent": 1, "sending": 1, "queued": 1}
+        answered = journal.begin(["a@x.com", "b@x.com"])
+        journal.finish([answered], [("a@x.com", "m-1")], [("b@x.com", "MESSAGE_REJECTED", "no")])
+        refused = journal.begin(["c@x.com"])
+        journal.abandon([refused])  # a 429: certainly not sent
+        journal.begin(["d@x.com", "e@x.com"])  # the process dies before the answer
+        assert journal.counts() == {"sent": 1, "failed": 1, "calls_in_flight": 1}
+        assert journal.states(["a@x.com", "b@x.com", "c@x.com", "d@x.com"]) == {
+            "a@x.com": "sent",
+            "b@x.com": "failed",
+        }
     with Journal.open(path, campaign="a") as journal:
-        assert journal.run == 2
-        states = journal.states(["a@x.com", "b@x.com", "c@x.com", "new@x.com"])
-        assert states == {
-            "a@x.com": ("sent", 1),
-            "b@x.com": ("sending", 1),
-            "c@x.com": ("queued", 1),
+        # The unanswered call's recipients are ambiguous now; the refused one is unknown.
+        assert journal.states(["a@x.com", "c@x.com", "d@x.com", "e@x.com"]) == {
+            "a@x.com": "sent",
+            "d@x.com": "ambiguous",
+            "e@x.com": "ambiguous",
         }
-        # Queuing again never reopens a finished recipient.
-        journal.queue(["a@x.com", "b@x.com"])
-        assert journal.states(["a@x.com", "b@x.com"]) == {
-            "a@x.com": ("sent", 1),
-            "b@x.com": ("queued", 2),
-        }
-
-
-def test_failures_are_recorded_with_status(tmp_path: Path) -> None:
-    with Journal.open(tmp_path / "j", campaign="a") as journal:
-        journal.queue(["a@x.com"])
-        journal.outcomes([], [("a@x.com", "MESSAGE_REJECTED", "bad")])
-        assert journal.counts() == {"failed": 1}
+        assert journal.counts() == {"sent": 1, "failed": 1, "ambiguous": 2}
+        resent = journal.begin(["d@x.com"])
+        journal.finish([resent], [("d@x.com", "m-2")], [])
+        assert journal.states(["d@x.com"]) == {"d@x.com": "sent"}  # an outcome wins
 
 
 def test_another_campaign_is_refused(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tenacity import (
@@ -92,7 +92,8 @@ class _Entry:
     tags: list[dict[str, str]]
     headers: list[dict[str, str]]
     reserved: bool = False  # counted against the daily quota already
-    marked: bool = False  # journaled as `sending`
+    # Journal ids of earlier calls carrying this entry whose answers were lost.
+    lost_calls: list[int] = field(default_factory=list)
     status: str = ""
     error: str = ""
 
@@ -214,6 +215,7 @@ class BulkRun:
         self._quota_left: float | None = None
         self._quota_lock = threading.Lock()
         self._sink: ProgressSink = make_progress(False, None)
+        self._active: set[str] = set()
 
     # Set-up
 
@@ -274,6 +276,15 @@ class BulkRun:
     def _execute(self) -> BulkReport:
         limiter, size, concurrency = self._plan()
         self._limiter = limiter
+        self._client = self._ses._sending_client()
+        # One policy for every batch; tenacity keeps each call's state per thread.
+        self._retrying = Retrying(
+            retry=retry_if_exception_type(_RetryError),
+            stop=stop_after_attempt(MAX_ATTEMPTS),
+            wait=wait_exponential(multiplier=0.5, max=30.0) + wait_random(0, 0.5),
+            sleep=self._ses.sleep,
+            reraise=True,
+        )
         total = len(self._recipients) if isinstance(self._recipients, list | tuple) else None
         sink = make_progress(self._progress, total)
         self._sink = sink
@@ -367,23 +378,24 @@ class BulkRun:
             return None
 
     def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
-        """Drop recipients the journal has finished (or this run has seen); queue the rest."""
+        """Drop recipients the journal has finished, or this run already holds."""
         journal = self._journal
         if journal is None:
             return buffer
         states = journal.states([e.address for e in buffer])
         admitted: list[_Entry] = []
-        seen: set[str] = set()
         skipped = 0
         ambiguous_failures: list[tuple[str, str, str]] = []
         for entry in buffer:
-            state, run = states.get(entry.address, ("", 0))
-            if entry.address in seen or state in FINAL or (state and run == journal.run):
+            state = states.get(entry.address)
+            # `_active` holds this run's recipients not yet finished (bounded by what is
+            # queued and in flight): with the journal's finished ones, a repeat is caught
+            # wherever in the input it comes.
+            if state in FINAL or entry.address in self._active:
                 skipped += 1
                 continue
-            seen.add(entry.address)
-            if state == "sending":
-                # An earlier run started a request for it and never heard back.
+            if state == "ambiguous":
+                # An earlier run made a call carrying it and never heard back.
                 with self._tally.lock:
                     self._tally.ambiguous += 1
                 if self._at_most_once:
@@ -391,14 +403,13 @@ class BulkRun:
                         (entry.address, AMBIGUOUS, "a previous run's request got no answer")
                     )
                     continue
+            self._active.add(entry.address)
             admitted.append(entry)
         if skipped:
             with self._tally.lock:
                 self._tally.skipped += skipped
         if ambiguous_failures:
             self._finish([], ambiguous_failures)
-        if admitted:
-            journal.queue(e.address for e in admitted)
         return admitted
 
     def _work(self, work: queue.Queue[list[_Entry] | None]) -> None:
@@ -407,7 +418,7 @@ class BulkRun:
             if batch is None:
                 return
             if self._stop.is_set():
-                continue  # left `queued` in the journal: a later run sends them
+                continue  # never journaled as sent: a later run sends them
             try:
                 self._send_batch(batch)
             except BaseException as exc:  # a bug or an interrupt: stop the run, keep it
@@ -434,18 +445,12 @@ class BulkRun:
             if retry and not self._stop.is_set():
                 raise _RetryError
 
-        retrying = Retrying(
-            retry=retry_if_exception_type(_RetryError),
-            stop=stop_after_attempt(MAX_ATTEMPTS),
-            wait=wait_exponential(multiplier=0.5, max=30.0) + wait_random(0, 0.5),
-            sleep=self._ses.sleep,
-            reraise=True,
-        )
         try:
-            retrying(attempt)
+            self._retrying(attempt)
         except _RetryError:
             # Out of attempts: what is left failed with the last status SES gave it.
-            self._finish([], [(e.address, e.status, e.error) for e in pending])
+            lost = sorted({c for e in pending for c in e.lost_calls})
+            self._finish([], [(e.address, e.status, e.error) for e in pending], calls=lost)
 
     def _reserve(self, chunk: list[_Entry]) -> list[_Entry]:
         """Count the chunk against the daily quota; cut it to what fits."""
@@ -479,11 +484,7 @@ class BulkRun:
             return []
         self._limiter.acquire(len(chunk))
         journal = self._journal
-        unmarked = [e.address for e in chunk if not e.marked]
-        if journal is not None and unmarked:
-            journal.sending(unmarked)
-        for e in chunk:
-            e.marked = True
+        call = journal.begin(e.address for e in chunk) if journal is not None else 0
         params: dict[str, Any] = {
             "FromEmailAddress": self._sender.from_address,
             "DefaultContent": {"Template": {**self._content, "TemplateData": self._default}},
@@ -496,39 +497,47 @@ class BulkRun:
         if self._sender._tags:
             params["DefaultEmailTags"] = self._sender._tags
         try:
-            response = self._ses._call("SendBulkEmail", retry=False, **params)
+            response = self._ses._invoke(self._client, "SendBulkEmail", params, retry=False)
         except ThrottledError as exc:
             self._limiter.throttled()
-            return self._again(chunk, "ACCOUNT_THROTTLED", exc)
+            return self._again(chunk, call, "ACCOUNT_THROTTLED", exc)
         except TransportError as exc:
             if not exc.ambiguous:
-                return self._again(chunk, "TRANSIENT_FAILURE", exc)
+                return self._again(chunk, call, "TRANSIENT_FAILURE", exc)
             with self._tally.lock:
                 self._tally.ambiguous += len(chunk)
             if self._at_most_once:
-                self._finish([], [(e.address, AMBIGUOUS, str(exc)) for e in chunk])
+                failures = [(e.address, AMBIGUOUS, str(exc)) for e in chunk]
+                self._finish([], failures, calls=self._calls(chunk, call))
                 return []
+            # The call stays in flight in the journal until an answer settles these.
             for e in chunk:
                 e.status, e.error = "TRANSIENT_FAILURE", str(exc)
+                e.lost_calls.append(call)
             return chunk
         except ServiceError as exc:
-            return self._again(chunk, "TRANSIENT_FAILURE", exc)
+            return self._again(chunk, call, "TRANSIENT_FAILURE", exc)
         except SesflowError as exc:
             if journal is not None:
-                journal.unsent(e.address for e in chunk)
+                journal.abandon([call])
             self._fail(exc)
             return []
-        return self._results(chunk, response)
+        return self._results(chunk, call, response)
 
-    def _again(self, chunk: list[_Entry], status: str, exc: Exception) -> list[_Entry]:
+    def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:
         """The call certainly did not send: the chunk goes round again."""
         if self._journal is not None:
-            self._journal.unsent(e.address for e in chunk)
+            self._journal.abandon([call])
         for e in chunk:
-            e.status, e.error, e.marked = status, str(exc), False
+            e.status, e.error = status, str(exc)
         return chunk
 
-    def _results(self, chunk: list[_Entry], response: Mapping[str, Any]) -> list[_Entry]:
+    @staticmethod
+    def _calls(chunk: list[_Entry], call: int) -> list[int]:
+        """This call and the earlier, unanswered ones that carried the same entries."""
+        return sorted({call, *(c for e in chunk for c in e.lost_calls)})
+
+    def _results(self, chunk: list[_Entry], call: int, response: Mapping[str, Any]) -> list[_Entry]:
         results = response.get("BulkEmailEntryResults") or []
         if len(results) != len(chunk):
             self._fail(
@@ -541,7 +550,6 @@ class BulkRun:
         sent: list[tuple[str, str]] = []
         failed: list[tuple[str, str, str]] = []
         retry: list[_Entry] = []
-        unsent: list[str] = []
         throttled = False
         for entry, result in zip(chunk, results, strict=True):
             status = str(result.get("Status") or "FAILED")
@@ -553,7 +561,6 @@ class BulkRun:
                 throttled |= status == "ACCOUNT_THROTTLED"
                 retry.append(entry)
             elif status in _FATAL_STATUSES:
-                unsent.append(entry.address)
                 self._fail(
                     _FATAL_STATUSES[status](
                         f"SendBulkEmail: {status}: {entry.error}",
@@ -567,17 +574,24 @@ class BulkRun:
             self._limiter.throttled()
         else:
             self._limiter.succeeded()
-        if unsent and self._journal is not None:
-            self._journal.unsent(unsent)
-        self._finish(sent, failed)
+        # Entries left to retry or unsent by a fatal status were not sent by this call.
+        self._finish(sent, failed, calls=self._calls(chunk, call))
         return retry
 
-    def _finish(self, sent: list[tuple[str, str]], failed: list[tuple[str, str, str]]) -> None:
+    def _finish(
+        self,
+        sent: list[tuple[str, str]],
+        failed: list[tuple[str, str, str]],
+        *,
+        calls: list[int] | None = None,
+    ) -> None:
         """Record final outcomes: journal first (durable), then counts and callbacks."""
+        if self._journal is not None and (sent or failed or calls):
+            self._journal.finish(calls or (), sent, failed)
         if not sent and not failed:
             return
-        if self._journal is not None:
-            self._journal.outcomes(sent, failed)
+        for address, *_ in (*sent, *failed):
+            self._active.discard(address)
         with self._tally.lock:
             self._tally.sent += len(sent)
             self._tally.failed += len(failed)

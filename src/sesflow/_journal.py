@@ -1,14 +1,21 @@
 """The bulk sender's journal: every recipient's outcome, durable across crashes.
 
-A journal is an SQLite file (standard library, WAL mode, created with mode 0600). Each
-recipient moves `queued` → `sending` → `sent` | `failed`, and each move is committed
-before the next step, so a run killed at any instant (SIGKILL included) leaves a
-journal that says exactly who certainly got the message (`sent`), who certainly did not
-(`queued`), and who may have (`sending`: the request was started, its answer lost).
+A journal is an SQLite file (standard library, WAL mode, created with mode 0600). Before
+each `SendBulkEmail` call the journal records the call's recipients as *in flight* (one
+row per call); when the answer arrives, it records each recipient's outcome (`sent` with
+its message id, or `failed` with SES's status) and forgets the in-flight row, in one
+transaction. A call that certainly did not go out (a 429, a 5xx, a refused connection) is
+simply forgotten. So a run killed at any instant (SIGKILL included) leaves a journal that
+says exactly who certainly got the message (`sent`), and who may have (their call was in
+flight: its answer was lost).
 
-A later run with the same journal skips `sent` and permanently `failed` recipients and
-sends the rest; `sending` ones are resent under the at-least-once policy (and counted as
-ambiguous) or recorded as failed under at-most-once.
+When a journal is opened again, the recipients of calls left in flight become
+*ambiguous*: a resumed run sends them again under the at-least-once policy (counting
+them in `ambiguous`), or records them as failed under at-most-once. Recipients recorded
+`sent` or `failed` are skipped.
+
+Only one row per recipient is ever written — its outcome — plus two per call, which keeps
+the journal's cost to a fraction of the calls' own.
 
 The journal records which sender and template it was made for, and refuses to be used
 for another campaign.
@@ -24,20 +31,21 @@ from pathlib import Path
 
 from ._errors import ValidationError
 
-__all__ = ["Journal"]
+__all__ = ["FINAL", "Journal"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recipients (
     address TEXT PRIMARY KEY,
     state TEXT NOT NULL,
-    run INTEGER NOT NULL DEFAULT 0,
     message_id TEXT,
     status TEXT,
     error TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, addresses TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ambiguous (address TEXT PRIMARY KEY) WITHOUT ROWID;
 """
-# States after which a recipient is never sent again by a resumed run.
+#: States after which a recipient is never sent again by a resumed run.
 FINAL = ("sent", "failed")
 
 
@@ -50,16 +58,16 @@ class Journal:
         {}
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, run: int) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
-        #: This run's number; recipients queued by it carry it, to spot repeats.
-        self.run = run
         self._db = connection
         self._lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, campaign: str) -> Journal:
         """Open (or create, mode 0600) the journal at `path` for `campaign`.
+
+        Calls an earlier run left in flight turn into ambiguous recipients.
 
         Raises:
             ValidationError: the journal belongs to another campaign, or is not a journal.
@@ -98,14 +106,24 @@ class Journal:
                 f"{campaign}. Use a new journal file for a new campaign.",
                 field="journal",
             )
-        runs = db.execute("SELECT value FROM meta WHERE key = 'runs'").fetchone()
-        run = int(runs[0]) + 1 if runs else 1
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('runs', ?)", (str(run),))
+        cls._settle_unfinished(db)
         for suffix in ("-wal", "-shm"):
             side = Path(f"{file}{suffix}")
             if side.exists():
                 side.chmod(0o600)
-        return cls(file, db, run)
+        return cls(file, db)
+
+    @staticmethod
+    def _settle_unfinished(db: sqlite3.Connection) -> None:
+        """Turn the recipients of calls an earlier run never finished into ambiguous ones."""
+        db.execute("BEGIN")
+        for (addresses,) in db.execute("SELECT addresses FROM calls").fetchall():
+            db.executemany(
+                "INSERT OR IGNORE INTO ambiguous (address) VALUES (?)",
+                ((a,) for a in addresses.split("\n")),
+            )
+        db.execute("DELETE FROM calls")
+        db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the file.
@@ -122,57 +140,47 @@ class Journal:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def states(self, addresses: Sequence[str]) -> dict[str, tuple[str, int]]:
-        """`(state, run)` of each of `addresses` that the journal knows."""
+    def states(self, addresses: Sequence[str]) -> dict[str, str]:
+        """The state of each of `addresses` the journal knows: `sent`, `failed`, or
+        `ambiguous` (in a call an earlier run never finished, and no outcome since)."""
         if not addresses:
             return {}
         marks = ",".join("?" * len(addresses))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT address, state, run FROM recipients WHERE address IN ({marks})",  # noqa: S608
-                tuple(addresses),
+                f"SELECT address, state FROM recipients WHERE address IN ({marks}) "  # noqa: S608
+                f"UNION ALL SELECT address, 'ambiguous' FROM ambiguous WHERE address IN ({marks})",
+                (*addresses, *addresses),
             ).fetchall()
-        return {address: (state, run) for address, state, run in rows}
+        states: dict[str, str] = {}
+        for address, state in rows:
+            if states.get(address) not in FINAL:
+                states[address] = state
+        return states
 
-    def queue(self, addresses: Iterable[str]) -> None:
-        """Record `addresses` as accepted into the run (not yet sent)."""
+    def begin(self, addresses: Iterable[str]) -> int:
+        """Record that a call carrying `addresses` is about to be made; return its id."""
         with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO recipients (address, state, run) VALUES (?, 'queued', ?) "
-                "ON CONFLICT (address) DO UPDATE SET state = 'queued', run = excluded.run "
-                "WHERE state NOT IN ('sent', 'failed')",
-                ((a, self.run) for a in addresses),
+            cursor = self._db.execute(
+                "INSERT INTO calls (addresses) VALUES (?)", ("\n".join(addresses),)
             )
-            self._db.execute("COMMIT")
+            call_id = cursor.lastrowid
+        assert call_id is not None
+        return call_id
 
-    def sending(self, addresses: Iterable[str]) -> None:
-        """Record that a request carrying `addresses` is about to be made."""
+    def abandon(self, calls: Iterable[int]) -> None:
+        """Forget calls that certainly did not go out."""
         with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "UPDATE recipients SET state = 'sending' WHERE address = ?",
-                ((a,) for a in addresses),
-            )
-            self._db.execute("COMMIT")
+            self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
 
-    def unsent(self, addresses: Iterable[str]) -> None:
-        """Record that a request was certainly not made after all (back to `queued`)."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "UPDATE recipients SET state = 'queued' WHERE address = ? AND state = 'sending'",
-                ((a,) for a in addresses),
-            )
-            self._db.execute("COMMIT")
-
-    def outcomes(
+    def finish(
         self,
+        calls: Iterable[int],
         sent: Iterable[tuple[str, str]],
         failed: Iterable[tuple[str, str, str]],
     ) -> None:
-        """Record final outcomes: `(address, message_id)` sent, `(address, status, error)`
-        failed — in one transaction."""
+        """Record outcomes — `(address, message_id)` sent, `(address, status, error)`
+        failed — and forget the answered `calls`, in one transaction."""
         with self._lock:
             self._db.execute("BEGIN")
             self._db.executemany(
@@ -187,10 +195,11 @@ class Journal:
                 "state = 'failed', status = excluded.status, error = excluded.error",
                 failed,
             )
+            self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
             self._db.execute("COMMIT")
 
     def counts(self) -> dict[str, int]:
-        """How many recipients are in each state.
+        """How many recipients are in each state, and how many calls are in flight.
 
         Example:
             >>> journal.counts()
@@ -200,7 +209,17 @@ class Journal:
             rows = self._db.execute(
                 "SELECT state, COUNT(*) FROM recipients GROUP BY state"
             ).fetchall()
-        return dict(rows)
+            in_flight = self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+            ambiguous = self._db.execute(
+                "SELECT COUNT(*) FROM ambiguous WHERE address NOT IN "
+                "(SELECT address FROM recipients)"
+            ).fetchone()[0]
+        counts = dict(rows)
+        if in_flight:
+            counts["calls_in_flight"] = in_flight
+        if ambiguous:
+            counts["ambiguous"] = ambiguous
+        return counts
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"

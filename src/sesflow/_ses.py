@@ -106,6 +106,9 @@ class SES:
         self._config = _default_config()
         if botocore_config is not None:
             self._config = self._config.merge(botocore_config)
+        self._endpoint_url = endpoint_url
+        self._bulk_client: SESV2Client | None = None
+        self._owns_client = client is None
         if client is None:
             client = self._boto_session().client(
                 "sesv2", region_name=region_name, config=self._config, endpoint_url=endpoint_url
@@ -163,8 +166,28 @@ class SES:
             ...     ses.identity("alice@example.com").create()
         """
         self._client.close()
+        if self._bulk_client is not None:
+            self._bulk_client.close()
         if self._route53 is not None:
             self._route53.close()
+
+    def _sending_client(self) -> SESV2Client:
+        """The client bulk sends go through.
+
+        sesflow builds and checks every field of a SendBulkEmail request itself, so when it
+        owns the clients, the bulk path skips botocore's second pass over each 50-entry
+        request (a sixth of the client's CPU per call). An injected client is used as given.
+        """
+        if not self._owns_client:
+            return self._client
+        if self._bulk_client is None:
+            self._bulk_client = self._boto_session().client(
+                "sesv2",
+                region_name=self.region,
+                config=self._config.merge(Config(parameter_validation=False)),
+                endpoint_url=self._endpoint_url,
+            )
+        return self._bulk_client
 
     def __enter__(self) -> SES:
         return self
