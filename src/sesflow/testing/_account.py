@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesflow.testing._configuration_sets import check_suppression_validation
+from sesflow.testing._countdown import settle_due
 from sesflow.testing._fake import FakeError, FakeSESBase, operation
 from sesflow.testing._rate import SlidingWindow
 
@@ -470,28 +471,12 @@ class _AccountOps(FakeSESBase):
         # Dormant until a request is filed: nobody reviews what was never asked for.
         if not self._request_on_file():
             return
-        steps = self._review_steps
-        now = self.clock()
-        while steps:
-            head = steps[0]
-            if head.after_seconds is not None:
-                effective = head.start + head.after_seconds
-                if now < effective:
-                    return
-            else:
-                if not poll:
-                    return
-                # This response is one of the N for whichever step is counting when it is
-                # made, including a step that became current while making it.
-                head.polls += 1
-                if head.after_polls is not None and head.polls <= head.after_polls:
-                    return
-                effective = now
-            steps.popleft()
-            self._decide(head.to, head.max_send_rate, head.max_24_hour_send)
-            if steps:
-                steps[0].start = effective
-                steps[0].polls = 0
+        settle_due(
+            self._review_steps,
+            self.clock(),
+            poll=poll,
+            apply=lambda step: self._decide(step.to, step.max_send_rate, step.max_24_hour_send),
+        )
 
     # --- operations ----------------------------------------------------------------------
 

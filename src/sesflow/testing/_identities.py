@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sesflow.testing._configuration_sets import _ConfigurationSetOps, _filters
+from sesflow.testing._countdown import settle_due
 from sesflow.testing._fake import FakeError, operation
 
 __all__ = ["FakeIdentity"]
@@ -452,26 +453,12 @@ class _IdentityOps(_ConfigurationSetOps):
     def _settle_queue(
         self, identity: FakeIdentity, queue: deque[_Transition], now: float, *, poll: bool
     ) -> None:
-        while queue:
-            head = queue[0]
-            if head.after_seconds is not None:
-                effective = head.start + head.after_seconds
-                if now < effective:
-                    return
-            else:
-                if not poll:
-                    return
-                # This response is one of the N for whichever step is counting when it is
-                # made, including a step that became current while making it.
-                head.polls += 1
-                if head.after_polls is not None and head.polls <= head.after_polls:
-                    return
-                effective = now
-            queue.popleft()
-            self._apply(identity, head.aspects, head.to, head.error_type)
-            if queue:
-                queue[0].start = effective
-                queue[0].polls = 0
+        settle_due(
+            queue,
+            now,
+            poll=poll,
+            apply=lambda step: self._apply(identity, step.aspects, step.to, step.error_type),
+        )
 
     def _identity(self, name: str, *, poll: bool = False) -> FakeIdentity:
         entry = self._identities.get(name)
