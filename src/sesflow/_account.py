@@ -243,13 +243,9 @@ class Account:
         except ConflictError as exc:
             review = self.refresh().review
             case = f" (case {review.case_id}, {review.status.value})" if review else ""
-            raise ConflictError(
+            raise exc.with_message(
                 f"a production-access review is already open{case}; wait for its answer "
-                "before asking again",
-                code=exc.code,
-                operation=exc.operation,
-                request_id=exc.request_id,
-                status_code=exc.status_code,
+                "before asking again"
             ) from exc
         return self.refresh()
 

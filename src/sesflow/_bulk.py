@@ -277,6 +277,7 @@ class BulkRun:
         limiter, size, concurrency = self._plan()
         self._limiter = limiter
         self._client = self._ses._sending_client()
+        self._request = self._fixed_request()
         # One policy for every batch; tenacity keeps each call's state per thread.
         self._retrying = Retrying(
             retry=retry_if_exception_type(_RetryError),
@@ -323,6 +324,21 @@ class BulkRun:
             error.add_note(f"sesflow: the bulk run stopped; partial report: {report!r}")
             raise error
         return report
+
+    def _fixed_request(self) -> dict[str, Any]:
+        """What every SendBulkEmail call of the run carries besides its entries."""
+        sender = self._sender
+        request: dict[str, Any] = {
+            "FromEmailAddress": sender.from_address,
+            "DefaultContent": {"Template": {**self._content, "TemplateData": self._default}},
+        }
+        if sender.reply_to:
+            request["ReplyToAddresses"] = list(sender.reply_to)
+        if sender.configuration_set:
+            request["ConfigurationSetName"] = sender.configuration_set
+        if sender._tags:
+            request["DefaultEmailTags"] = sender._tags
+        return request
 
     def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
         while not self._stop.is_set():
@@ -485,17 +501,7 @@ class BulkRun:
         self._limiter.acquire(len(chunk))
         journal = self._journal
         call = journal.begin(e.address for e in chunk) if journal is not None else 0
-        params: dict[str, Any] = {
-            "FromEmailAddress": self._sender.from_address,
-            "DefaultContent": {"Template": {**self._content, "TemplateData": self._default}},
-            "BulkEmailEntries": [e.to_ses() for e in chunk],
-        }
-        if self._sender.reply_to:
-            params["ReplyToAddresses"] = list(self._sender.reply_to)
-        if self._sender.configuration_set:
-            params["ConfigurationSetName"] = self._sender.configuration_set
-        if self._sender._tags:
-            params["DefaultEmailTags"] = self._sender._tags
+        params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
         try:
             response = self._ses._invoke(self._client, "SendBulkEmail", params, retry=False)
         except ThrottledError as exc:

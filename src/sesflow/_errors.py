@@ -13,7 +13,7 @@ versions use other spellings of the same codes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -120,6 +120,20 @@ class ApiError(SesflowError):
         self.operation = operation
         self.request_id = request_id
         self.status_code = status_code
+
+    def with_message(self, message: str) -> Self:
+        """The same error (class, code, operation, request id) with a clearer message.
+
+        Example:
+            >>> raise exc.with_message(exc.message + " Verify the sender first.") from exc
+        """
+        return type(self)(
+            message,
+            code=self.code,
+            operation=self.operation,
+            request_id=self.request_id,
+            status_code=self.status_code,
+        )
 
     def __repr__(self) -> str:
         return (

@@ -323,13 +323,7 @@ class Sender:
                 hint = f" Verify {names} in {region}."
         else:
             return exc
-        return type(exc)(
-            base + hint,
-            code=exc.code,
-            operation=exc.operation,
-            request_id=exc.request_id,
-            status_code=exc.status_code,
-        )
+        return exc.with_message(base + hint)
 
     # Bulk
 

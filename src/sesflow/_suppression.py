@@ -94,13 +94,9 @@ class SuppressionList:
             return exc
         if not in_sandbox:
             return exc
-        return BadRequestError(
+        return exc.with_message(
             f"{exc.message} The account is in the SES sandbox in {self._ses.region}, where "
-            "SES refuses changes to the suppression list; request production access first.",
-            code=exc.code,
-            operation=exc.operation,
-            request_id=exc.request_id,
-            status_code=exc.status_code,
+            "SES refuses changes to the suppression list; request production access first."
         )
 
     def remove(self, address: str) -> None:
