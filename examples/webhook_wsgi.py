@@ -49,7 +49,8 @@ def make_app(verifier: SnsVerifier) -> Callable[..., Iterable[bytes]]:
     return app
 
 
-# In production: verifier = SnsVerifier(allowed_topic_arns={TOPIC})
+# The verifier must name your topics, or handle_sns refuses to confirm subscriptions:
+# verifier = SnsVerifier(allowed_topic_arns={TOPIC})
 # --8<-- [end:app]
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -94,3 +97,38 @@ def pkcs8_pem() -> str:
 @pytest.fixture(scope="session")
 def pkcs1_pem() -> str:
     return _pem(1024, serialization.PrivateFormat.TraditionalOpenSSL)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs, to fill a disk for real. Needs root (CI runs as root)."""
+    yield from mount_tmpfs(tmp_path / "disk", "2m")
+
+
+def mount_tmpfs(point: Path, size: str) -> Iterator[Path]:
+    point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        reason = f"cannot mount a tmpfs ({done.stderr.strip()}); run the tests as root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+@pytest.fixture
+def read_only_disk(small_disk: Path) -> Callable[[], None]:
+    """Call it to make `small_disk` read-only (as root, file modes do not stop writes)."""
+
+    def remount() -> None:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+
+    return remount

@@ -34,6 +34,21 @@ def test_malformed_addresses_name_their_position(sender: sesflow.Sender, fake: F
              bcc=["a@example.com", "b@example.com", "c@@example.com"])  # fmt: skip
 
 
+def test_line_breaks_never_reach_a_header(sender: sesflow.Sender, fake: FakeSES) -> None:
+    _refused(fake, "to[0]", "control character", sender.send, ["bob@example.org\n"], "Hi",
+             text="x")  # fmt: skip
+    _refused(fake, "cc[0]", "control character", sender.send, "ok@example.com", "Hi",
+             text="x", cc=["bob@example.org\r\nBcc: eve@evil.example"])  # fmt: skip
+    _refused(fake, "headers['X-A']", "control character", sender.send, "a@example.com", "Hi",
+             text="x", headers={"X-A": "a\x00b"})  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        InlineTemplate("Hi\r\nBcc: eve@evil.example", text="x")
+    assert caught.value.field == "subject"
+    with pytest.raises(ValidationError) as caught:
+        Attachment("a.txt", b"x", "text/plain\r\nBcc: eve@evil.example")
+    assert caught.value.field == "content_type"
+
+
 def test_non_ascii_local_parts_and_domains(sender: sesflow.Sender, fake: FakeSES) -> None:
     _refused(fake, "to[0]", "7-bit ASCII", sender.send, ["jürgen@example.com"], "Hi", text="x")
     # A non-punycode domain is refused, and the punycode form is offered.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from sesflow.events._sns import InvalidSignatureError, SnsVerifier
+from sesflow.events._sns import InvalidSignatureError, SnsMessage, SnsVerifier, check_sns_url
 
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc123.pem"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"
@@ -45,9 +47,13 @@ SIGNED = {
 }  # fmt: skip
 
 
-def sign(envelope: dict[str, Any], key: rsa.RSAPrivateKey) -> dict[str, Any]:
+def signed_text(envelope: dict[str, Any]) -> bytes:
     keys = SIGNED[envelope["Type"]]
-    text = "".join(f"{k}\n{envelope[k]}\n" for k in keys if k in envelope).encode()
+    return "".join(f"{k}\n{envelope[k]}\n" for k in keys if k in envelope).encode()
+
+
+def sign(envelope: dict[str, Any], key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    text = signed_text(envelope)
     digest = hashes.SHA1() if envelope["SignatureVersion"] == "1" else hashes.SHA256()
     signature = key.sign(text, padding.PKCS1v15(), digest)
     return {**envelope, "Signature": base64.b64encode(signature).decode()}
@@ -338,3 +344,173 @@ def test_without_cryptography_verify_names_the_extra() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert "pip install 'sesflow[events]'" in result.stdout
+
+
+def moved_subject(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The same signed bytes with another MessageId: the Subject moved into the MessageId."""
+    moved = {k: v for k, v in envelope.items() if k != "Subject"}
+    moved["MessageId"] = f"{envelope['MessageId']}\nSubject\n{envelope['Subject']}"
+    assert signed_text(moved) == signed_text(envelope)  # so the signature still fits
+    return moved
+
+
+def test_a_field_moved_across_a_line_break_is_refused(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher
+) -> None:
+    envelope = sign(notification(Subject="Amazon SES Email Event Notification"), key)
+    with pytest.raises(InvalidSignatureError) as caught:
+        verifier(fetcher).verify(moved_subject(envelope))
+    assert caught.value.check == "format"
+    assert "MessageId" in str(caught.value)
+    assert fetcher.urls == []
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["MessageId", "Subject", "TopicArn", "Timestamp", "SigningCertURL", "SignatureVersion"],
+)
+@pytest.mark.parametrize("brk", ["\n", "\r"])
+def test_line_breaks_where_sns_writes_none_are_refused(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher, field: str, brk: str
+) -> None:
+    envelope = notification(Subject="s")
+    envelope[field] += brk
+    with pytest.raises(InvalidSignatureError) as caught:
+        verifier(fetcher).verify(sign(envelope, key))
+    assert caught.value.check == "format"
+    assert fetcher.urls == []
+
+
+@pytest.mark.parametrize("field", ["SubscribeURL", "Token"])
+def test_line_breaks_in_a_confirmation_are_refused(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher, field: str
+) -> None:
+    envelope = confirmation()
+    envelope[field] = "x\n" + envelope[field]
+    with pytest.raises(InvalidSignatureError) as caught:
+        verifier(fetcher).verify(sign(envelope, key))
+    assert caught.value.check == "format"
+
+
+def test_a_message_may_hold_line_breaks(key: rsa.RSAPrivateKey, fetcher: Fetcher) -> None:
+    envelope = sign(notification(Message="line one\nline two\r\n"), key)
+    assert verifier(fetcher).verify(envelope).message == "line one\nline two\r\n"
+    confirming = confirmation()
+    confirming["Message"] = "You have chosen to subscribe.\nTo confirm, visit the SubscribeURL."
+    assert verifier(fetcher).verify(sign(confirming, key)).type == "SubscriptionConfirmation"
+
+
+def test_a_subject_that_is_not_a_string_is_refused(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher
+) -> None:
+    envelope = {**sign(notification(), key), "Subject": 7}
+    with pytest.raises(InvalidSignatureError) as caught:
+        verifier(fetcher).verify(envelope)
+    assert caught.value.check == "format"
+
+
+def test_signed_digest_is_the_digest_of_what_was_signed(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher
+) -> None:
+    envelope = sign(notification(Subject="s"), key)
+    message = verifier(fetcher).verify(json.dumps(envelope))
+    assert message.signed_digest == hashlib.sha256(signed_text(envelope)).hexdigest()
+    # The same content signed either way is the same message; other content is not.
+    again = verifier(fetcher).verify(sign(notification("2", Subject="s"), key))
+    assert again.signed_digest == message.signed_digest
+    other = verifier(fetcher).verify(sign(notification(Subject="s", MessageId="m-2"), key))
+    assert other.signed_digest != message.signed_digest
+    confirmed = sign(confirmation(), key)
+    assert (
+        verifier(fetcher).verify(confirmed).signed_digest
+        == hashlib.sha256(signed_text(confirmed)).hexdigest()
+    )
+
+
+def test_a_hand_built_message_gets_its_digest(key: rsa.RSAPrivateKey, fetcher: Fetcher) -> None:
+    verified = verifier(fetcher).verify(sign(notification(Subject="s"), key))
+    by_hand = SnsMessage(
+        type=verified.type,
+        message_id=verified.message_id,
+        topic_arn=verified.topic_arn,
+        message=verified.message,
+        timestamp=verified.timestamp,
+        signature_version=verified.signature_version,
+        signing_cert_url=verified.signing_cert_url,
+        subject=verified.subject,
+        raw=verified.raw,
+    )
+    assert by_hand.signed_digest == verified.signed_digest
+    bare = SnsMessage("Notification", "m-1", TOPIC, "{}", NOW, "1", CERT_URL)
+    assert len(bare.signed_digest) == 64
+    assert SnsMessage("Notification", "m-2", TOPIC, "{}", NOW, "1", CERT_URL).signed_digest != (
+        bare.signed_digest
+    )
+
+
+def _any_topic_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "sesflow.events"
+        and r.levelno == logging.WARNING
+        and "allowed_topic_arns" in r.getMessage()
+    ]
+
+
+def test_verifying_without_an_allow_list_warns_once_per_verifier(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sesflow.events")
+    open_verifier = verifier(fetcher)
+    open_verifier.verify(sign(notification(), key))
+    open_verifier.verify(sign(notification(MessageId="m-2"), key))
+    [record] = _any_topic_warnings(caplog)
+    assert TOPIC in record.getMessage()
+    verifier(fetcher).verify(sign(notification(), key))  # another verifier: warns again
+    assert len(_any_topic_warnings(caplog)) == 2
+
+
+def test_verifying_with_an_allow_list_does_not_warn(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="sesflow.events")
+    closed = verifier(fetcher, allowed_topic_arns={TOPIC})
+    closed.verify(sign(notification(), key))
+    closed.verify(sign(notification(MessageId="m-2"), key))
+    with pytest.raises(InvalidSignatureError):
+        verifier(fetcher, allowed_topic_arns={TOPIC + "-x"}).verify(sign(notification(), key))
+    assert _any_topic_warnings(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sns.us-east-1.amazonaws.com/x.pem\n",
+        "https://sns.us-east-1.amazonaws.com\n/x.pem",
+        "https://sns.us-east-1.amazonaws.com.\nevil.example/x.pem",
+        "https://sns.us-east-1.amaz\nonaws.com/x.pem",
+        "https://sns.us-east-1.amazonaws.com/x.pem\t",
+        "https://sns.us-east-1.amazonaws.com /x.pem",
+        "https://sns.us-east-1.amazonaws.com\x00/x.pem",
+    ],
+)
+def test_urls_with_line_breaks_or_control_characters_are_rejected(
+    key: rsa.RSAPrivateKey, fetcher: Fetcher, url: str
+) -> None:
+    with pytest.raises(InvalidSignatureError) as caught:
+        check_sns_url(url, field="SigningCertURL", pem=True)
+    assert caught.value.check == "cert_url"
+    with pytest.raises(InvalidSignatureError) as caught:
+        verifier(fetcher).verify(sign(notification(SigningCertURL=url), key))
+    assert caught.value.check in ("format", "cert_url")
+    assert fetcher.urls == []
+
+
+def test_the_host_pattern_does_not_stop_before_a_trailing_newline() -> None:
+    from sesflow.events import _sns
+
+    host = "sns.us-east-1.amazonaws.com"
+    assert _sns._HOST.fullmatch(host)
+    assert not _sns._HOST.fullmatch(host + "\n")
+    assert not _sns._HOST.match(host + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from sesflow.events import (
 from sesflow.testing import FakeSES
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"
+# Another AWS account's topic: it can subscribe any endpoint, and sign with SNS's key.
+FOREIGN_TOPIC = "arn:aws:sns:us-east-1:999999999999:not-yours"
 
 
 @pytest.fixture
@@ -156,3 +159,103 @@ def test_recent_messages_are_bounded() -> None:
     assert not seen.add("m4")
     now[0] = 100
     assert seen.add("m4")  # forgotten after the window
+
+
+def _confirm_refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "sesflow.events"
+        and r.levelno == logging.ERROR
+        and "allow-list" in r.getMessage()
+    ]
+
+
+def test_confirming_without_an_allow_list_is_refused(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeSES()
+    envelope = fake.sns_subscription_confirmation(FOREIGN_TOPIC, "https://example.com/ses")
+    verifier = SnsVerifier(cert_fetcher=fake.cert_fetcher)
+    visited: list[str] = []
+    status = handle_sns(envelope, None, verifier=verifier, on_event=lambda e: None,
+                        confirm_subscriptions=True, confirm=visited.append)  # fmt: skip
+    assert status == 403
+    assert visited == []
+    [record] = _confirm_refusals(caplog)
+    assert FOREIGN_TOPIC in record.getMessage()
+    assert "allowed_topic_arns" in record.getMessage()
+    # Not asked to confirm: left waiting, as before.
+    assert handle_sns(envelope, None, verifier=verifier, on_event=lambda e: None,
+                      confirm=visited.append) == 200  # fmt: skip
+    assert visited == []
+
+
+def test_confirming_follows_the_allow_list(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeSES()
+    envelope = fake.sns_subscription_confirmation(FOREIGN_TOPIC, "https://example.com/ses")
+    visited: list[str] = []
+    allowed = SnsVerifier(allowed_topic_arns={FOREIGN_TOPIC}, cert_fetcher=fake.cert_fetcher)
+    assert handle_sns(envelope, None, verifier=allowed, on_event=lambda e: None,
+                      confirm_subscriptions=True, confirm=visited.append) == 200  # fmt: skip
+    assert visited == [envelope["SubscribeURL"]]
+    others = SnsVerifier(allowed_topic_arns={TOPIC}, cert_fetcher=fake.cert_fetcher)
+    assert handle_sns(envelope, None, verifier=others, on_event=lambda e: None,
+                      confirm_subscriptions=True, confirm=visited.append) == 403  # fmt: skip
+    assert visited == [envelope["SubscribeURL"]]
+    assert _confirm_refusals(caplog) == []
+
+
+def _moved_subject(envelope: dict[str, str]) -> dict[str, str]:
+    # `Subject\n<s>\n` moved into the MessageId: the string to sign is byte for byte the same.
+    moved = {k: v for k, v in envelope.items() if k != "Subject"}
+    moved["MessageId"] = f"{envelope['MessageId']}\nSubject\n{envelope['Subject']}"
+    return moved
+
+
+def test_a_replay_with_a_moved_field_never_reaches_on_event(
+    sending: tuple[FakeSES, sesflow.Sender],
+) -> None:
+    fake, sender = sending
+    sender.send("bounce@simulator.amazonses.com", "Hello", text="x")
+    envelope = fake.sns_messages()[-1]
+    assert envelope["Subject"]
+    verifier = _verifier(fake)
+    received: list[SesEvent] = []
+    assert handle_sns(envelope, None, verifier=verifier, on_event=received.append) == 200
+    assert handle_sns(_moved_subject(envelope), None, verifier=verifier,
+                      on_event=received.append) == 403  # fmt: skip
+    assert len(received) == 1
+
+
+def test_duplicates_are_keyed_on_what_was_signed(
+    sending: tuple[FakeSES, sesflow.Sender], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, sender = sending
+    sender.send("bounce@simulator.amazonses.com", "Hello", text="x")
+    envelope = fake.sns_messages()[-1]
+    verifier = _verifier(fake)
+    moved = _moved_subject(envelope)
+    # Without the line-break check the moved envelope verifies (under another MessageId)...
+    monkeypatch.setattr("sesflow.events._sns._SINGLE_LINE", (), raising=False)
+    received: list[SesEvent] = []
+    assert handle_sns(envelope, None, verifier=verifier, on_event=received.append) == 200
+    # ...and the duplicate window still drops it.
+    assert handle_sns(moved, None, verifier=verifier, on_event=received.append) == 200
+    assert len(received) == 1
+    replayed, original = verifier.verify(moved), verifier.verify(envelope)
+    assert replayed.message_id != original.message_id
+    assert replayed.signed_digest == original.signed_digest
+
+
+def test_a_genuine_redelivery_is_answered_and_handled_once(
+    sending: tuple[FakeSES, sesflow.Sender],
+) -> None:
+    fake, sender = sending
+    sender.send("bounce@simulator.amazonses.com", "Hello", text="x")
+    body = json.dumps(fake.sns_messages()[-1]).encode()
+    verifier = _verifier(fake)
+    received: list[SesEvent] = []
+    headers = {"x-amz-sns-message-type": "Notification"}
+    for _ in range(3):  # SNS retries with the very same body
+        assert handle_sns(body, headers, verifier=verifier, on_event=received.append) == 200
+    assert len(received) == 1
+    assert isinstance(received[0], BounceEvent)

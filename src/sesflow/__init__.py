@@ -47,8 +47,11 @@ from ._errors import (
     BadRequestError,
     ConflictError,
     DailyQuotaExceededError,
+    JournalError,
+    JournalInUseError,
     LimitExceededError,
     MailFromDomainNotVerifiedError,
+    MaybeSentError,
     MessageRejectedError,
     NotFoundError,
     SendingPausedError,
@@ -73,6 +76,7 @@ from ._report import (
 )
 from ._sender import Sender
 from ._ses import SES
+from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
 from ._version import __version__
@@ -113,10 +117,13 @@ __all__ = [
     "Identity",
     "IdentityType",
     "InlineTemplate",
+    "JournalError",
+    "JournalInUseError",
     "LimitExceededError",
     "MailFromDomainNotVerifiedError",
     "MailFromDomainStatus",
     "MailType",
+    "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
     "Recipient",
@@ -143,4 +150,5 @@ __all__ = [
     "VerificationStatus",
     "WaiterTimeoutError",
     "__version__",
+    "interrupt_on_sigterm",
 ]

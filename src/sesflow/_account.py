@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Account", "ReviewDetails", "SendQuota"]
 
-_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

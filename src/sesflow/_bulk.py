@@ -1,34 +1,52 @@
 """The rate-limited bulk sender.
 
-One thread reads the recipients lazily, checks them, skips those the journal has
-finished, and hands batches through a bounded queue (so memory stays flat however long
-the input) to worker threads. Each worker waits for the shared `RateLimiter`, sends one
-`SendBulkEmail` call and reads every entry's status, because SES answers HTTP 200 even
-when entries fail:
+A bulk send flows one way: recipients → check → dedupe → batches → limiter → call →
+per-entry results → journal → report.
+
+One thread reads the recipients lazily, checks them (a bad one fails alone, as
+`INVALID_RECIPIENT`), drops repeats and recipients an earlier run finished, and hands
+batches through a bounded queue (so memory stays flat however long the input) to worker
+threads. Each worker waits for the shared `RateLimiter`, sends one `SendBulkEmail` call
+and reads every entry's status, because SES answers HTTP 200 even when entries fail:
 
 - `SUCCESS` → sent; permanent statuses (`MESSAGE_REJECTED`, `INVALID_PARAMETER`, ...)
   → failed, and the run goes on;
 - `ACCOUNT_THROTTLED` / `TRANSIENT_FAILURE` → only those entries go round again, with
-  backoff (the pace slows after throttles, then recovers);
+  backoff (the pace slows after throttles, then recovers); entries that only ever met
+  transient errors are failed for this run but not final: a later run with the journal
+  tries them again;
 - campaign-fatal statuses and errors (template or configuration set missing, MAIL FROM
   not verified, account paused or suspended, daily quota) stop the run.
 
-A whole-call 429 retries the call and slows the pace; 5xx and connection errors are
+A whole-call 429 retries the call and slows the pace; 5xx and refused connections are
 retried with backoff. A connection lost *after* the request was sent is ambiguous: the
 recipients may have been sent. At-least-once (the default) sends them again and counts
 them in `ambiguous`; at-most-once records them as failed with status `AMBIGUOUS`.
+botocore never retries a send underneath (see `sesflow._ses.guard_sends`).
+
+Repeats: each address is sent once per run. With a journal, the reader checks the
+journal and the set of recipients in flight under one lock, and a finishing worker
+writes the journal and leaves that set under the same lock, so no repeat slips between
+the two. Without a journal, the addresses taken are kept in a temporary on-disk set.
+
+Calls in flight: as many as the measured latency and the rate need (`CallWindow`), up to
+64 threads; a fixed number with `concurrency=`.
+
+Stopping: an interrupt (Ctrl-C, or SIGTERM turned into one by `interrupt_on_sigterm`)
+stops reading and sending; calls in flight finish and are journaled. A journal that
+cannot write (a full disk, a damaged file) stops the run with `JournalError`, after the
+outcomes SES already answered are written (the journal keeps a disk reserve for them).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +64,7 @@ from ._errors import (
     ApiError,
     BadRequestError,
     DailyQuotaExceededError,
+    JournalError,
     MailFromDomainNotVerifiedError,
     NotFoundError,
     SendingPausedError,
@@ -61,15 +80,19 @@ from ._message import Recipient, header_list, tag_list, template_data
 from ._progress import ProgressSink, make_progress
 from ._ratelimit import RateLimiter, batch_size
 from ._report import AMBIGUOUS, INVALID_RECIPIENT, BulkFailure, BulkProgress, BulkReport
+from ._seen import SeenAddresses
 from ._validate import validate_address
+from ._window import CallWindow
 
 if TYPE_CHECKING:
     from ._sender import Sender
 
 __all__ = ["BulkRun"]
 
-#: Attempts per batch before its remaining entries are recorded as failed.
+#: Attempts per batch before its remaining entries are given up for this run.
 MAX_ATTEMPTS = 10
+#: The most worker threads (calls in flight) a run uses.
+MAX_WORKERS = 64
 _DELIVERY = ("at-least-once", "at-most-once")
 
 _RETRY_STATUSES = frozenset({"ACCOUNT_THROTTLED", "TRANSIENT_FAILURE"})
@@ -123,6 +146,7 @@ class _Tally:
         self.sent = 0
         self.failed = 0
         self.skipped = 0
+        self.repeats = 0
         self.ambiguous = 0
         self.failures: list[BulkFailure] = []
         self.clock = clock
@@ -147,6 +171,7 @@ class _Tally:
             failures=list(self.failures),
             duration=self.clock() - self.start,
             unsent=self.read - self.sent - self.failed - self.skipped,
+            repeats=self.repeats,
         )
 
 
@@ -212,10 +237,20 @@ class BulkRun:
         self._fatal: BaseException | None = None
         self._fatal_lock = threading.Lock()
         self._journal: Journal | None = None
+        self._seen: SeenAddresses | None = None
         self._quota_left: float | None = None
         self._quota_lock = threading.Lock()
         self._sink: ProgressSink = make_progress(False, None)
+        # Dedupe: the recipients admitted and not finished yet (journal runs), guarded
+        # with the journal's reads and writes by one lock.
         self._active: set[str] = set()
+        self._dedupe_lock = threading.Lock()
+        # The worker pool.
+        self._window: CallWindow | None = None
+        self._pool_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._live = 0
+        self._closing = False
 
     # Set-up
 
@@ -229,6 +264,7 @@ class BulkRun:
         return f"from={self._sender.from_address};{what}"
 
     def _plan(self) -> tuple[RateLimiter, int, int]:
+        """The limiter, the batch size, and the workers to start with."""
         account = Account._load(self._ses)
         quota = account.quota
         rate = quota.max_send_rate
@@ -252,29 +288,36 @@ class BulkRun:
         limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
         batch = batch_size(limiter.capacity)
         if self._concurrency is not None:
-            concurrency = self._concurrency
-        elif self._ses.sleep is not time.sleep:
+            return limiter, batch, self._concurrency
+        if self._ses.sleep is not time.sleep:
             # A virtual clock (tests): threads sleeping on one clock would move it for each
             # other, and with no real latency there is nothing for them to overlap.
-            concurrency = 1
-        else:
-            # Enough calls in flight to keep the pace with up to ~0.5 s per call.
-            concurrency = max(1, min(64, math.ceil(rate / batch * 0.5) + 1))
-        return limiter, batch, concurrency
+            return limiter, batch, 1
+        # As many calls in flight as the measured latency and the rate need.
+        self._window = CallWindow(rate=rate, batch=batch, maximum=MAX_WORKERS)
+        return limiter, batch, self._window.size
 
     # Running
 
     def execute(self) -> BulkReport:
+        # The journal is locked and checked before any call is made.
         if self._journal_path is not None:
             self._journal = Journal.open(self._journal_path, campaign=self._campaign())
+        else:
+            self._seen = SeenAddresses()
         try:
             return self._execute()
         finally:
+            if self._seen is not None:
+                self._seen.close()
             if self._journal is not None:
-                self._journal.close()
+                try:
+                    self._journal.close()
+                except JournalError as exc:  # only after another error: keep that one
+                    logger.error("%s", exc)
 
     def _execute(self) -> BulkReport:
-        limiter, size, concurrency = self._plan()
+        limiter, size, workers = self._plan()
         self._limiter = limiter
         self._client = self._ses._sending_client()
         self._request = self._fixed_request()
@@ -289,16 +332,16 @@ class BulkRun:
         total = len(self._recipients) if isinstance(self._recipients, list | tuple) else None
         sink = make_progress(self._progress, total)
         self._sink = sink
-        work: queue.Queue[list[_Entry] | None] = queue.Queue(maxsize=concurrency * 2)
-        workers = [
-            threading.Thread(target=self._work, args=(work,), name=f"sesflow-bulk-{i}")
-            for i in range(concurrency)
-        ]
+        maximum = self._window.maximum if self._window is not None else workers
+        work: queue.Queue[list[_Entry] | None] = queue.Queue(maxsize=max(2, maximum * 2))
+        self._work_queue = work
         logger.info(
-            "bulk send: rate %g/s, batches of %d, %d workers", limiter.rate, size, concurrency
+            "bulk send: rate %g/s, batches of %d, %s workers",
+            limiter.rate,
+            size,
+            f"{workers} (adaptive, up to {maximum})" if self._window is not None else workers,
         )
-        for worker in workers:
-            worker.start()
+        self._grow(workers)
         interrupted: BaseException | None = None
         try:
             for batch in self._batches(size):
@@ -307,15 +350,16 @@ class BulkRun:
         except Exception as exc:
             # The recipients iterable failed: finish what was read, then re-raise.
             interrupted = exc
-        except BaseException as exc:  # KeyboardInterrupt: stop quickly.
+        except BaseException as exc:  # KeyboardInterrupt (or SIGTERM): stop quickly.
             interrupted = exc
             self._stop.set()
-        finally:
-            for _ in workers:
-                work.put(None)
-            for worker in workers:
-                worker.join()
-            sink.close()
+        interrupted = self._drain(interrupted)
+        sink.close()
+        if self._journal is not None:
+            try:
+                self._journal.close()  # writes anything still pending
+            except JournalError as exc:
+                self._fail(exc)
         report = self._tally.report()
         error = self._fatal or interrupted
         if error is not None:
@@ -324,6 +368,53 @@ class BulkRun:
             error.add_note(f"sesflow: the bulk run stopped; partial report: {report!r}")
             raise error
         return report
+
+    def _drain(self, interrupted: BaseException | None) -> BaseException | None:
+        """Tell every worker to finish and wait for them, whatever interrupts the wait.
+
+        Calls in flight always finish and are journaled: a second interrupt while
+        waiting only stops the work still queued.
+        """
+        with self._pool_lock:
+            self._closing = True  # no worker starts or retires from now on
+            sentinels = self._live
+            threads = list(self._threads)
+        while True:
+            try:
+                while sentinels:
+                    self._work_queue.put(None)
+                    sentinels -= 1
+                for thread in threads:
+                    thread.join()
+                return interrupted
+            except BaseException as exc:
+                self._stop.set()
+                interrupted = interrupted or exc
+
+    def _grow(self, target: int) -> None:
+        """Start workers until `target` are running (none once the run is closing)."""
+        started: list[threading.Thread] = []
+        with self._pool_lock:
+            while not self._closing and self._live < target:
+                thread = threading.Thread(
+                    target=self._work, name=f"sesflow-bulk-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                self._live += 1
+                started.append(thread)
+        for thread in started:
+            thread.start()
+
+    def _retire(self) -> bool:
+        """Whether this worker should stop because the window shrank."""
+        window = self._window
+        if window is None:
+            return False
+        with self._pool_lock:
+            if self._closing or self._live <= max(1, window.size):
+                return False
+            self._live -= 1
+            return True
 
     def _fixed_request(self) -> dict[str, Any]:
         """What every SendBulkEmail call of the run carries besides its entries."""
@@ -377,37 +468,72 @@ class BulkRun:
             yield batch
 
     def _entry(self, item: object) -> _Entry | None:
-        """Check one recipient; record an invalid one as failed and return None."""
+        """Check one recipient; record an unusable one as failed and return None.
+
+        Whatever is wrong with a recipient (a bad address, data that is not a JSON
+        object or nests too deeply, bad tags), it fails alone: the campaign goes on.
+        """
         try:
             if isinstance(item, Recipient):
                 address = validate_address(item.address, field="recipients")
                 data = None
                 if item.data is not None:
+                    if not isinstance(item.data, Mapping):
+                        raise ValidationError(
+                            "recipients.data: template data must be a mapping (a JSON "
+                            f"object), got {type(item.data).__name__}",
+                            field="recipients.data",
+                        )
                     data = template_data(
                         {**self._default_map, **item.data}, field="recipients.data"
                     )
                 return _Entry(address, data, tag_list(item.tags), header_list(item.headers))
             return _Entry(validate_address(item, field="recipients"), None, [], [])
-        except ValidationError as exc:
+        except Exception as exc:
             bad = item.address if isinstance(item, Recipient) else item
-            self._finish([], [(str(bad), INVALID_RECIPIENT, str(exc))])
+            reason = (
+                str(exc)
+                if isinstance(exc, ValidationError)
+                else f"recipients: unusable recipient ({type(exc).__name__}: {exc})"
+            )
+            self._finish([], [(_shown(bad), INVALID_RECIPIENT, reason)])
             return None
 
     def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
-        """Drop recipients the journal has finished, or this run already holds."""
-        journal = self._journal
-        if journal is None:
-            return buffer
+        """Drop repeats of this run and recipients an earlier run finished."""
+        try:
+            with self._dedupe_lock:
+                if self._journal is None:
+                    return self._admit_without_journal(buffer)
+                return self._admit_with_journal(buffer, self._journal)
+        except JournalError as exc:
+            self._fail(exc)
+            return []
+
+    def _admit_without_journal(self, buffer: list[_Entry]) -> list[_Entry]:
+        assert self._seen is not None
+        first = self._seen.take([e.address for e in buffer])
+        admitted = [e for e, fresh in zip(buffer, first, strict=True) if fresh]
+        repeats = len(buffer) - len(admitted)
+        if repeats:
+            with self._tally.lock:
+                self._tally.skipped += repeats
+                self._tally.repeats += repeats
+        return admitted
+
+    def _admit_with_journal(self, buffer: list[_Entry], journal: Journal) -> list[_Entry]:
+        # Under the dedupe lock: a worker cannot finish a recipient (journal it and
+        # leave `_active`) between the journal read and the `_active` check below.
         states = journal.states([e.address for e in buffer])
         admitted: list[_Entry] = []
-        skipped = 0
+        skipped = repeats = 0
         ambiguous_failures: list[tuple[str, str, str]] = []
         for entry in buffer:
-            state = states.get(entry.address)
-            # `_active` holds this run's recipients not yet finished (bounded by what is
-            # queued and in flight): with the journal's finished ones, a repeat is caught
-            # wherever in the input it comes.
-            if state in FINAL or entry.address in self._active:
+            state, run = states.get(entry.address, ("", 0))
+            if entry.address in self._active or run == journal.run:
+                repeats += 1  # taken earlier in this run
+                continue
+            if state in FINAL:
                 skipped += 1
                 continue
             if state == "ambiguous":
@@ -418,17 +544,20 @@ class BulkRun:
                     ambiguous_failures.append(
                         (entry.address, AMBIGUOUS, "a previous run's request got no answer")
                     )
+                    self._active.add(entry.address)
                     continue
             self._active.add(entry.address)
             admitted.append(entry)
-        if skipped:
+        if skipped or repeats:
             with self._tally.lock:
-                self._tally.skipped += skipped
+                self._tally.skipped += skipped + repeats
+                self._tally.repeats += repeats
         if ambiguous_failures:
-            self._finish([], ambiguous_failures)
+            self._finish([], ambiguous_failures, locked=True)
         return admitted
 
-    def _work(self, work: queue.Queue[list[_Entry] | None]) -> None:
+    def _work(self) -> None:
+        work = self._work_queue
         while True:
             batch = work.get()
             if batch is None:
@@ -439,6 +568,8 @@ class BulkRun:
                 self._send_batch(batch)
             except BaseException as exc:  # a bug or an interrupt: stop the run, keep it
                 self._fail(exc)
+            if self._retire():
+                return
 
     def _fail(self, exc: BaseException) -> None:
         with self._fatal_lock:
@@ -464,9 +595,10 @@ class BulkRun:
         try:
             self._retrying(attempt)
         except _RetryError:
-            # Out of attempts: what is left failed with the last status SES gave it.
+            # Out of attempts: these met only transient errors (or lost answers) — failed
+            # in this run, and tried again by a later run with the journal.
             lost = sorted({c for e in pending for c in e.lost_calls})
-            self._finish([], [(e.address, e.status, e.error) for e in pending], calls=lost)
+            self._finish([], [], calls=lost, gave_up=pending)
 
     def _reserve(self, chunk: list[_Entry]) -> list[_Entry]:
         """Count the chunk against the daily quota; cut it to what fits."""
@@ -502,6 +634,7 @@ class BulkRun:
         journal = self._journal
         call = journal.begin(e.address for e in chunk) if journal is not None else 0
         params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             response = self._ses._invoke(self._client, "SendBulkEmail", params, retry=False)
         except ThrottledError as exc:
@@ -528,7 +661,18 @@ class BulkRun:
                 journal.abandon([call])
             self._fail(exc)
             return []
+        finally:
+            self._observe(time.perf_counter() - started, time.thread_time() - cpu)
         return self._results(chunk, call, response)
+
+    def _observe(self, wall: float, cpu: float) -> None:
+        """Feed one call's times to the window; start a worker if it grew."""
+        window = self._window
+        if window is None:
+            return
+        size = window.observe(wall=wall, cpu=cpu)
+        if size > self._live:
+            self._grow(size)
 
     def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:
         """The call certainly did not send: the chunk goes round again."""
@@ -590,14 +734,38 @@ class BulkRun:
         failed: list[tuple[str, str, str]],
         *,
         calls: list[int] | None = None,
+        gave_up: Sequence[_Entry] = (),
+        locked: bool = False,
     ) -> None:
-        """Record final outcomes: journal first (durable), then counts and callbacks."""
-        if self._journal is not None and (sent or failed or calls):
-            self._journal.finish(calls or (), sent, failed)
+        """Record final outcomes: journal first (durable), then counts and callbacks.
+
+        `gave_up`: entries that met only transient errors or lost answers until the
+        attempts ran out — failed in this run, not final in the journal.
+        """
+        given_up = [(e.address, e.status, e.error) for e in gave_up]
+        journal = self._journal
+        if journal is not None and (sent or failed or calls or given_up):
+            # Journal and `_active` change together under the dedupe lock (see _admit).
+            if not locked:
+                self._dedupe_lock.acquire()
+            try:
+                journal.finish(
+                    calls or (),
+                    sent,
+                    failed,
+                    deferred=[(e.address, e.status, e.error) for e in gave_up if not e.lost_calls],
+                    ambiguous=[e.address for e in gave_up if e.lost_calls],
+                )
+            except JournalError as exc:
+                self._fail(exc)  # the journal keeps the outcomes until it can write them
+            finally:
+                for address, *_ in (*sent, *failed, *given_up):
+                    self._active.discard(address)
+                if not locked:
+                    self._dedupe_lock.release()
+        failed = failed + given_up
         if not sent and not failed:
             return
-        for address, *_ in (*sent, *failed):
-            self._active.discard(address)
         with self._tally.lock:
             self._tally.sent += len(sent)
             self._tally.failed += len(failed)
@@ -608,3 +776,9 @@ class BulkRun:
                 self._on_result(address, "SUCCESS", message_id)
             for address, status, _ in failed:
                 self._on_result(address, status, None)
+
+
+def _shown(value: object) -> str:
+    """A refused recipient as the report shows it: its text, cut to a sane length."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 320 else text[:317] + "..."

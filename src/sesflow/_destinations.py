@@ -22,8 +22,8 @@ __all__ = [
     "event_types",
 ]
 
-_ARN = re.compile(r"^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$")
-_DIMENSION_NAME = re.compile(r"^[A-Za-z0-9_:-]{1,256}$")
+_ARN = re.compile(r"^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)\Z")
+_DIMENSION_NAME = re.compile(r"^[A-Za-z0-9_:-]{1,256}\Z")
 _SOURCES = ("MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG")
 
 

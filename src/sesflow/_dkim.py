@@ -18,7 +18,7 @@ from ._errors import ValidationError
 __all__ = ["Byodkim", "EasyDkim"]
 
 _KEY_LENGTHS = {1024: "RSA_1024_BIT", 2048: "RSA_2048_BIT"}
-_SELECTOR = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_SELECTOR = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
 _PEM = re.compile(r"-----BEGIN (RSA PRIVATE KEY|PRIVATE KEY)-----(.*?)-----END \1-----", re.DOTALL)
 # rsaEncryption, 1.2.840.113549.1.1.1, with its NULL parameters.
 _RSA_OID = bytes.fromhex("2a864886f70d010101")

@@ -34,8 +34,11 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "DailyQuotaExceededError",
+    "JournalError",
+    "JournalInUseError",
     "LimitExceededError",
     "MailFromDomainNotVerifiedError",
+    "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
     "SendingPausedError",
@@ -275,6 +278,99 @@ class TransportError(ApiError):
     def __init__(self, message: str, *, ambiguous: bool, operation: str | None = None) -> None:
         super().__init__(message, operation=operation)
         self.ambiguous = ambiguous
+
+    def with_message(self, message: str) -> Self:
+        """The same error with a clearer message (`ambiguous` kept).
+
+        Example:
+            >>> TransportError("reset", ambiguous=True).with_message("x").ambiguous
+            True
+        """
+        return type(self)(message, ambiguous=self.ambiguous, operation=self.operation)
+
+
+class MaybeSentError(ApiError):
+    """A send whose answer was lost after the request may have reached SES.
+
+    SES has no idempotency token: sending again could deliver the message twice, so
+    sesflow never retries such a send (and stops botocore from retrying it). The message
+    may or may not have been sent; the caller decides — look for it in your SES events
+    (a `Send` or `Delivery` event for the recipients), or accept a possible duplicate and
+    send again. Not retryable.
+
+    Attributes:
+        operation: the API operation, e.g. `"SendEmail"`.
+        recipients: every recipient of the request (To, Cc and Bcc).
+        ambiguous: always True.
+
+    Example:
+        >>> try:
+        ...     sender.send("bob@example.com", "Your receipt", text="...")
+        ... except MaybeSentError as exc:
+        ...     print(exc.operation, exc.recipients)
+        SendEmail ('bob@example.com',)
+    """
+
+    ambiguous = True
+
+    def __init__(
+        self, message: str, *, operation: str | None = None, recipients: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, operation=operation)
+        self.recipients = recipients
+
+    def with_message(self, message: str) -> Self:
+        """The same error with a clearer message (recipients kept).
+
+        Example:
+            >>> MaybeSentError("lost", recipients=("a@example.com",)).with_message("x").recipients
+            ('a@example.com',)
+        """
+        return type(self)(message, operation=self.operation, recipients=self.recipients)
+
+
+class JournalError(SesflowError):
+    """The bulk journal cannot be used, or stopped working mid-run.
+
+    Raised before any call for a file that is not a sesflow journal (another
+    application's database, a damaged file), a read-only one, or too little disk; and
+    mid-run when the journal cannot record (the disk filled up, the file was damaged):
+    the run stops, with every outcome SES already answered recorded where the disk
+    allowed it, and the error carries the partial `report`. Fix the cause and run again
+    with the same journal: it resumes without resending.
+
+    Attributes:
+        path: the journal's path.
+
+    Example:
+        >>> try:
+        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ... except JournalError as exc:
+        ...     print(exc.path, exc.report)
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class JournalInUseError(JournalError):
+    """Another run holds the journal: one run at a time may use a journal file.
+
+    Attributes:
+        path: the journal's path.
+        holder: who holds it, e.g. `"process 4242 on worker-1, since 2026-12-03T09:00:00Z"`.
+
+    Example:
+        >>> try:
+        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ... except JournalInUseError as exc:
+        ...     print(exc.holder)
+    """
+
+    def __init__(self, message: str, *, path: str, holder: str) -> None:
+        super().__init__(message, path=path)
+        self.holder = holder
 
 
 class VerificationFailedError(SesflowError):

@@ -2,55 +2,84 @@
 
 A journal is an SQLite file (standard library, WAL mode, created with mode 0600). Before
 each `SendBulkEmail` call the journal records the call's recipients as *in flight* (one
-row per call); when the answer arrives, it records each recipient's outcome (`sent` with
-its message id, or `failed` with SES's status) and forgets the in-flight row, in one
-transaction. A call that certainly did not go out (a 429, a 5xx, a refused connection) is
-simply forgotten. So a run killed at any instant (SIGKILL included) leaves a journal that
-says exactly who certainly got the message (`sent`), and who may have (their call was in
-flight: its answer was lost).
+row per call); when the answer arrives, it records each recipient's outcome and forgets
+the in-flight row, in one transaction. A call that certainly did not go out (a 429, a
+5xx, a refused connection) is simply forgotten. So a run killed at any instant (SIGKILL
+included) leaves a journal that says exactly who certainly got the message (`sent`), and
+who may have (their call was in flight: its answer was lost).
 
-When a journal is opened again, the recipients of calls left in flight become
-*ambiguous*: a resumed run sends them again under the at-least-once policy (counting
-them in `ambiguous`), or records them as failed under at-most-once. Recipients recorded
-`sent` or `failed` are skipped.
+Recipient states:
 
-Only one row per recipient is ever written — its outcome — plus two per call, which keeps
-the journal's cost to a fraction of the calls' own.
+- `sent` — SES accepted the message (final);
+- `failed` — a permanent failure, e.g. `MESSAGE_REJECTED` (final);
+- `deferred` — only transient errors (throttles, 5xx) until this run gave up: a later run
+  with the journal tries again;
+- `ambiguous` — a call carrying the recipient got no answer: it may have been sent. A
+  later run sends it again under at-least-once, or records it under at-most-once.
 
-The journal records which sender and template it was made for, and refuses to be used
-for another campaign.
+When a journal is opened, the recipients of calls an earlier run left in flight become
+`ambiguous`. Every row records the run that wrote it, so a recipient listed twice in one
+run is recognised as a repeat even after its first outcome was `deferred`.
+
+One run at a time: a journal is locked for the whole run through its lock file
+(`<journal>.lock`, an advisory `flock` that the operating system releases when the
+process dies, SIGKILL included). The lock file names the holder (process, host, start)
+and also keeps a reserve of disk space: when the disk fills up mid-run, the reserve is
+given back so that the outcomes SES already answered can still be written, and the run
+stops with `JournalError` instead of losing them.
+
+The journal refuses, before touching them, files that are not SQLite, SQLite databases of
+another application (it marks its own with an SQLite `application_id`), damaged files
+(`PRAGMA quick_check`), and read-only ones; and a journal made for another sender or
+template.
 """
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import socket
 import sqlite3
+import sys
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO, Any
 
-from ._errors import ValidationError
+from ._errors import JournalError, JournalInUseError, ValidationError
 
 __all__ = ["FINAL", "Journal"]
 
+#: Written into the SQLite header of every journal (`PRAGMA application_id`): "SESF".
+APPLICATION_ID = 0x53455346
+#: The journal's layout; a journal of another version is refused.
+FORMAT_VERSION = 2
+#: Bytes of disk kept in reserve by the lock file, given back when the disk fills up.
+RESERVE_BYTES = 512 * 1024
+
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS recipients (
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE recipients (
     address TEXT PRIMARY KEY,
     state TEXT NOT NULL,
+    run INTEGER NOT NULL,
     message_id TEXT,
     status TEXT,
     error TEXT
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, addresses TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ambiguous (address TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE calls (id INTEGER PRIMARY KEY, addresses TEXT NOT NULL);
 """
+_TABLES = frozenset({"meta", "recipients", "calls"})
 #: States after which a recipient is never sent again by a resumed run.
-FINAL = ("sent", "failed")
+FINAL = frozenset({"sent", "failed"})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class Journal:
-    """An open journal file for one campaign.
+    """An open, locked journal file for one campaign.
 
     Example:
         >>> with Journal.open("campaign.db", campaign="from=a@example.com;template=t") as j:
@@ -58,109 +87,93 @@ class Journal:
         {}
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, lock: _LockFile, run: int):
         self.path = path
+        self.run = run
         self._db = connection
+        self._lockfile = lock
         self._lock = threading.Lock()
+        # Outcomes SES answered that could not be written yet (the disk was full):
+        # kept until they are, and written before anything else.
+        self._unwritten: list[tuple[list[int], list[tuple[Any, ...]]]] = []
+        self._closed = False
+
+    # Opening
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, campaign: str) -> Journal:
-        """Open (or create, mode 0600) the journal at `path` for `campaign`.
+        """Lock, check and open (or create, mode 0600) the journal at `path` for `campaign`.
 
         Calls an earlier run left in flight turn into ambiguous recipients.
 
         Raises:
-            ValidationError: the journal belongs to another campaign, or is not a journal.
+            JournalInUseError: another run holds the journal (it names the holder).
+            JournalError: not a sesflow journal (another application's database, a
+                damaged or truncated file), read-only, or no room on the disk.
+            ValidationError: the journal belongs to another campaign, or the path is
+                not usable.
         """
         file = Path(path)
-        if not file.exists():
-            # Create it private before SQLite writes a byte: it holds recipient addresses.
-            try:
-                fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            except OSError as exc:
-                raise ValidationError(
-                    f"journal: cannot create {str(file)!r}: {exc.strerror}", field="journal"
-                ) from exc
-            else:
-                os.close(fd)
+        if file.exists() and not file.is_file():
+            raise ValidationError(f"journal: {str(file)!r} is not a file", field="journal")
+        lock = _LockFile.acquire(file)
         try:
-            db = sqlite3.connect(file, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable against a process crash in WAL mode (not power loss),
-            # which is what a killed campaign needs, at a fraction of FULL's cost.
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-            row = db.execute("SELECT value FROM meta WHERE key = 'campaign'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise ValidationError(
-                f"journal: {str(file)!r} is not a sesflow journal ({exc})", field="journal"
-            ) from exc
-        if row is None:
-            db.execute("INSERT INTO meta (key, value) VALUES ('campaign', ?)", (campaign,))
-        elif row[0] != campaign:
-            db.close()
-            raise ValidationError(
-                f"journal: {str(file)!r} was made for another campaign ({row[0]}); this run is "
-                f"{campaign}. Use a new journal file for a new campaign.",
-                field="journal",
-            )
-        cls._settle_unfinished(db)
+            _check_header(file)
+            db = _connect(file)
+            try:
+                run = _prepare(db, file, campaign)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
         for suffix in ("-wal", "-shm"):
             side = Path(f"{file}{suffix}")
             if side.exists():
                 side.chmod(0o600)
-        return cls(file, db)
+        return cls(file, db, lock, run)
 
-    @staticmethod
-    def _settle_unfinished(db: sqlite3.Connection) -> None:
-        """Turn the recipients of calls an earlier run never finished into ambiguous ones."""
-        db.execute("BEGIN")
-        for (addresses,) in db.execute("SELECT addresses FROM calls").fetchall():
-            db.executemany(
-                "INSERT OR IGNORE INTO ambiguous (address) VALUES (?)",
-                ((a,) for a in addresses.split("\n")),
-            )
-        db.execute("DELETE FROM calls")
-        db.execute("COMMIT")
+    # Reading
 
-    def close(self) -> None:
-        """Close the file.
-
-        Example:
-            >>> journal.close()
-        """
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def states(self, addresses: Sequence[str]) -> dict[str, str]:
-        """The state of each of `addresses` the journal knows: `sent`, `failed`, or
-        `ambiguous` (in a call an earlier run never finished, and no outcome since)."""
+    def states(self, addresses: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """`(state, run)` for each of `addresses` the journal knows."""
         if not addresses:
             return {}
         marks = ",".join("?" * len(addresses))
-        with self._lock:
+        with self._lock, self._errors("reading"):
             rows = self._db.execute(
-                f"SELECT address, state FROM recipients WHERE address IN ({marks}) "  # noqa: S608
-                f"UNION ALL SELECT address, 'ambiguous' FROM ambiguous WHERE address IN ({marks})",
-                (*addresses, *addresses),
+                f"SELECT address, state, run FROM recipients WHERE address IN ({marks})",  # noqa: S608
+                addresses,
             ).fetchall()
-        states: dict[str, str] = {}
-        for address, state in rows:
-            if states.get(address) not in FINAL:
-                states[address] = state
-        return states
+        return {address: (state, run) for address, state, run in rows}
+
+    def counts(self) -> dict[str, int]:
+        """How many recipients are in each state, and how many calls are in flight.
+
+        Example:
+            >>> journal.counts()
+            {'sent': 1998, 'failed': 2}
+        """
+        with self._lock, self._errors("reading"):
+            rows = self._db.execute(
+                "SELECT state, COUNT(*) FROM recipients GROUP BY state ORDER BY state"
+            ).fetchall()
+            in_flight = self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+        counts = dict(rows)
+        if in_flight:
+            counts["calls_in_flight"] = in_flight
+        return counts
+
+    # Writing
 
     def begin(self, addresses: Iterable[str]) -> int:
-        """Record that a call carrying `addresses` is about to be made; return its id."""
-        with self._lock:
+        """Record that a call carrying `addresses` is about to be made; return its id.
+
+        Durable when it returns: the call may be made.
+        """
+        with self._lock, self._errors("recording a call before making it"):
+            self._write_unwritten()
             cursor = self._db.execute(
                 "INSERT INTO calls (addresses) VALUES (?)", ("\n".join(addresses),)
             )
@@ -170,56 +183,409 @@ class Journal:
 
     def abandon(self, calls: Iterable[int]) -> None:
         """Forget calls that certainly did not go out."""
-        with self._lock:
+        with self._lock, self._errors("forgetting a call that did not go out"):
             self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
 
     def finish(
         self,
         calls: Iterable[int],
-        sent: Iterable[tuple[str, str]],
-        failed: Iterable[tuple[str, str, str]],
+        sent: Iterable[tuple[str, str]] = (),
+        failed: Iterable[tuple[str, str, str]] = (),
+        *,
+        deferred: Iterable[tuple[str, str, str]] = (),
+        ambiguous: Iterable[str] = (),
     ) -> None:
-        """Record outcomes — `(address, message_id)` sent, `(address, status, error)`
-        failed — and forget the answered `calls`, in one transaction."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO recipients (address, state, message_id) VALUES (?, 'sent', ?) "
-                "ON CONFLICT (address) DO UPDATE SET state = 'sent', "
-                "message_id = excluded.message_id",
-                sent,
-            )
-            self._db.executemany(
-                "INSERT INTO recipients (address, state, status, error) "
-                "VALUES (?, 'failed', ?, ?) ON CONFLICT (address) DO UPDATE SET "
-                "state = 'failed', status = excluded.status, error = excluded.error",
-                failed,
-            )
-            self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
-            self._db.execute("COMMIT")
+        """Record outcomes and forget the answered `calls`, in one transaction.
 
-    def counts(self) -> dict[str, int]:
-        """How many recipients are in each state, and how many calls are in flight.
+        `sent`: `(address, message_id)`; `failed` (permanent) and `deferred` (transient,
+        retried by a later run): `(address, status, error)`; `ambiguous`: addresses that
+        may have been sent. If the disk is full, the outcomes are kept, the disk reserve
+        is given back to write them, and `JournalError` says the run must stop.
+        """
+        rows: list[tuple[Any, ...]] = [(a, "sent", self.run, m, None, None) for a, m in sent]
+        rows += [(a, "failed", self.run, None, s, e) for a, s, e in failed]
+        rows += [(a, "deferred", self.run, None, s, e) for a, s, e in deferred]
+        rows += [(a, "ambiguous", self.run, None, None, None) for a in ambiguous]
+        with self._lock:
+            self._unwritten.append((list(calls), rows))
+            with self._errors("recording outcomes SES answered"):
+                self._write_unwritten()
+
+    def _write_unwritten(self) -> None:
+        # Called with the lock held. Everything pending goes in one transaction.
+        if not self._unwritten:
+            return
+        with self._transaction():
+            for calls, rows in self._unwritten:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO recipients "
+                    "(address, state, run, message_id, status, error) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
+        self._unwritten.clear()
+
+    @property
+    def unwritten(self) -> int:
+        """Outcomes SES answered that are not written yet (non-zero only after an error)."""
+        with self._lock:
+            return sum(len(rows) for _, rows in self._unwritten)
+
+    def close(self) -> None:
+        """Write what is pending, close the file, and release the lock.
+
+        Raises:
+            JournalError: outcomes SES answered could not be written (they are named
+                in the message as a count; a later run sends those recipients again
+                as ambiguous).
 
         Example:
-            >>> journal.counts()
-            {'sent': 1998, 'failed': 2}
+            >>> journal.close()
         """
         with self._lock:
-            rows = self._db.execute(
-                "SELECT state, COUNT(*) FROM recipients GROUP BY state"
-            ).fetchall()
-            in_flight = self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
-            ambiguous = self._db.execute(
-                "SELECT COUNT(*) FROM ambiguous WHERE address NOT IN "
-                "(SELECT address FROM recipients)"
-            ).fetchone()[0]
-        counts = dict(rows)
-        if in_flight:
-            counts["calls_in_flight"] = in_flight
-        if ambiguous:
-            counts["ambiguous"] = ambiguous
-        return counts
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                with self._errors("recording outcomes SES answered"):
+                    self._write_unwritten()
+            finally:
+                try:
+                    self._db.close()
+                finally:
+                    self._lockfile.release()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
+
+    # Error handling: every transaction ends; every SQLite error is named.
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            # SQLite may already have rolled back (it does on some disk-full errors).
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if _is_disk_full(exc) and self._lockfile.give_back_reserve():
+                # The reserve is free now: the outcomes SES answered can still be
+                # written; the run must stop all the same.
+                with suppress(sqlite3.Error):
+                    self._write_unwritten()
+                raise self._error(exc, doing) from exc
+            raise self._error(exc, doing) from exc
+
+    def _error(self, exc: sqlite3.Error, doing: str) -> JournalError:
+        pending = sum(len(rows) for _, rows in self._unwritten)
+        lost = (
+            f" {pending} outcomes SES answered could not be written: a later run treats "
+            "those recipients as ambiguous."
+            if pending
+            else " Every outcome SES answered is recorded: resume with the same journal."
+        )
+        return JournalError(
+            f"journal {str(self.path)!r}: {_cause(exc)} while {doing}; the run stopped.{lost}",
+            path=str(self.path),
+        )
+
+
+def _is_disk_full(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+def _cause(exc: BaseException) -> str:
+    """The real cause of an SQLite error, in words a user can act on."""
+    text = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return "the disk is full"
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text:
+        return "the file is read-only (check its permissions and its directory's)"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
+        return "the file is damaged"
+    if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
+        return "the file cannot be opened (check its directory's permissions)"
+    if code == sqlite3.SQLITE_IOERR or "disk I/O error" in text:
+        return f"a disk I/O error ({text})"
+    return f"SQLite error: {text}"
+
+
+# Opening, step by step
+
+
+def _check_header(file: Path) -> None:
+    """Refuse, without touching it, a file that is not a sesflow journal."""
+    try:
+        with file.open("rb") as stream:
+            header = stream.read(100)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise JournalError(
+            f"journal {str(file)!r}: cannot read it: {exc.strerror}", path=str(file)
+        ) from exc
+    if not header:
+        return  # empty: created by an earlier open that stopped before writing
+    if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+        raise JournalError(
+            f"journal {str(file)!r} is not a sesflow journal (not an SQLite database: "
+            "another kind of file, or a damaged one); sesflow leaves it untouched. Give a "
+            "new path for a new journal.",
+            path=str(file),
+        )
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id != APPLICATION_ID:
+        raise JournalError(
+            f"journal {str(file)!r} is another application's SQLite database "
+            f"(application_id {application_id:#x}), not a sesflow journal; sesflow leaves it "
+            "untouched. Give a new path for a new journal.",
+            path=str(file),
+        )
+
+
+def _connect(file: Path) -> sqlite3.Connection:
+    if not file.exists():
+        # Create it private before SQLite writes a byte: it holds recipient addresses.
+        try:
+            fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise ValidationError(
+                f"journal: cannot create {str(file)!r}: {exc.strerror}", field="journal"
+            ) from exc
+        else:
+            os.close(fd)
+    if not os.access(file, os.W_OK):
+        raise JournalError(
+            f"journal {str(file)!r}: the file is read-only (no write permission); a journal "
+            "must be writable to record outcomes.",
+            path=str(file),
+        )
+    try:
+        db = sqlite3.connect(file, check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
+    return db
+
+
+def _prepare(db: sqlite3.Connection, file: Path, campaign: str) -> int:
+    """Check or create the schema, settle an earlier run's calls; return this run's id."""
+    try:
+        fresh = db.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()[0] == 0
+        if not fresh:
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise JournalError(
+                    f"journal {str(file)!r} is damaged (SQLite quick_check: {check}); sesflow "
+                    "will not send from it. Restore it from a copy, or start a new journal "
+                    "(the recipients it recorded would then be sent again).",
+                    path=str(file),
+                )
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+            if not tables >= _TABLES:
+                raise JournalError(
+                    f"journal {str(file)!r} is not a sesflow journal (tables {sorted(tables)})",
+                    path=str(file),
+                )
+        if fresh:
+            # Marked before WAL mode, so the mark is in the main file's header at once
+            # (in WAL mode it would wait in the -wal file until a checkpoint).
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a process crash in WAL mode (not power loss),
+        # which is what a killed campaign needs, at a fraction of FULL's cost.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if fresh:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [("format", str(FORMAT_VERSION)), ("campaign", campaign), ("runs", "0")],
+                )
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("format") != str(FORMAT_VERSION):
+                raise JournalError(
+                    f"journal {str(file)!r} has format {meta.get('format')!r}; this sesflow "
+                    f"reads format {FORMAT_VERSION}",
+                    path=str(file),
+                )
+            if meta.get("campaign") != campaign:
+                raise ValidationError(
+                    f"journal: {str(file)!r} was made for another campaign "
+                    f"({meta.get('campaign')}); this run is {campaign}. Use a new journal "
+                    "file for a new campaign.",
+                    field="journal",
+                )
+            run = int(meta.get("runs", "0")) + 1
+            db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (str(run),))
+            _settle_unfinished(db)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
+    return run
+
+
+def _settle_unfinished(db: sqlite3.Connection) -> None:
+    """Turn the recipients of calls an earlier run never finished into ambiguous ones."""
+    for (addresses,) in db.execute("SELECT addresses FROM calls").fetchall():
+        db.executemany(
+            "INSERT INTO recipients (address, state, run) VALUES (?, 'ambiguous', 0) "
+            "ON CONFLICT (address) DO UPDATE SET state = 'ambiguous' "
+            "WHERE state NOT IN ('sent', 'failed')",
+            ((a,) for a in addresses.split("\n") if a),
+        )
+    db.execute("DELETE FROM calls")
+
+
+class _LockFile:
+    """`<journal>.lock`: the run's exclusive lock, its holder, and a disk reserve."""
+
+    def __init__(self, path: Path, stream: IO[bytes]) -> None:
+        self.path = path
+        self._stream = stream
+        self._reserved = False
+
+    @classmethod
+    def acquire(cls, journal: Path) -> _LockFile:
+        path = Path(f"{journal}.lock")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise JournalError(
+                    f"journal {str(journal)!r}: its place is read-only ({exc.strerror}: "
+                    f"{str(path)!r}); a journal must be writable to record outcomes.",
+                    path=str(journal),
+                ) from exc
+            raise ValidationError(
+                f"journal: cannot create {str(path)!r}: {exc.strerror}", field="journal"
+            ) from exc
+        stream = os.fdopen(fd, "r+b")
+        try:
+            _lock(stream)
+        except BlockingIOError:
+            holder = _holder(stream)
+            stream.close()
+            raise JournalInUseError(
+                f"journal {str(journal)!r} is in use by another run ({holder}); one run at a "
+                "time may use a journal. Wait for it to finish, or stop it (it resumes "
+                "cleanly).",
+                path=str(journal),
+                holder=holder,
+            ) from None
+        except BaseException:
+            stream.close()
+            raise
+        lock = cls(path, stream)
+        try:
+            lock._write_holder()
+            lock._reserve()
+        except BaseException:
+            lock.release()
+            raise
+        return lock
+
+    def _write_holder(self) -> None:
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        self._stream.seek(0)
+        self._stream.truncate()
+        self._stream.write(json.dumps(info).encode() + b"\n")
+        self._stream.flush()
+
+    def _reserve(self) -> None:
+        """Keep RESERVE_BYTES of real (not sparse) disk for the outcomes of a full disk."""
+        fd = self._stream.fileno()
+        start = os.fstat(fd).st_size
+        try:
+            if hasattr(os, "posix_fallocate"):
+                os.posix_fallocate(fd, start, RESERVE_BYTES)
+            else:  # pragma: no cover - platforms without posix_fallocate
+                self._stream.seek(start)
+                self._stream.write(b"\0" * RESERVE_BYTES)
+                self._stream.flush()
+                os.fsync(fd)
+        except OSError as exc:
+            raise JournalError(
+                f"journal {str(self.path)[:-5]!r}: cannot keep {RESERVE_BYTES // 1024} KiB of "
+                f"disk in reserve next to it ({exc.strerror}); free some space first.",
+                path=str(self.path)[:-5],
+            ) from exc
+        self._reserved = True
+
+    def give_back_reserve(self) -> bool:
+        """Free the reserve (keeping the lock); True if there was one to free."""
+        if not self._reserved:
+            return False
+        self._reserved = False
+        self._write_holder()  # truncates the file to the holder line
+        return True
+
+    def release(self) -> None:
+        try:
+            if not self._stream.closed:
+                self._stream.seek(0)
+                self._stream.truncate()
+        except OSError:
+            pass
+        finally:
+            self._stream.close()  # closing the file releases the lock
+
+
+def _lock(stream: IO[bytes]) -> None:
+    """Take the lock without waiting; `BlockingIOError` if another run holds it."""
+    if sys.platform == "win32":  # pragma: no cover - not tested here
+        import msvcrt
+
+        try:
+            msvcrt.locking(stream.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            raise BlockingIOError(str(exc)) from exc
+    else:
+        import fcntl
+
+        # flock, not fcntl's POSIX locks: it conflicts between two opens in one process
+        # too, and the operating system drops it when the process dies.
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _holder(stream: IO[bytes]) -> str:
+    try:
+        stream.seek(0)
+        info = json.loads(stream.readline(4096).decode())
+        return f"process {info['pid']} on {info['host']}, since {info['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "holder unknown"

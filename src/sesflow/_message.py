@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
-from ._validate import validate_address
+from ._validate import CONTROL_CHARACTER, validate_address
 
 __all__ = [
     "MAX_HEADERS",
+    "MAX_HEADER_VALUE",
     "MAX_MESSAGE_BYTES",
     "MAX_RECIPIENTS",
     "MAX_TEMPLATE_DATA",
@@ -30,6 +31,7 @@ __all__ = [
     "SendResult",
     "address_list",
     "header_list",
+    "subject_text",
     "tag_list",
     "template_data",
 ]
@@ -38,13 +40,71 @@ __all__ = [
 MAX_RECIPIENTS = 50
 #: Custom headers in one message.
 MAX_HEADERS = 15
+#: Characters in one custom header's value (after RFC 2047 encoding).
+MAX_HEADER_VALUE = 995
 #: SES v2's message size limit, after base64, attachments included.
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 #: Characters of template data.
 MAX_TEMPLATE_DATA = 262_144
 
-_HEADER_NAME = re.compile(r"^[!-9;-~]{1,126}$")
-_TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# `\Z`, not `$`: `$` also matches before a trailing newline.
+_HEADER_NAME = re.compile(r"^[!-9;-~]{1,126}\Z")
+_TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}\Z")
+# RFC 2045: `type/subtype` tokens, then `; attribute=value` parameters (token or quoted).
+_MIME_NAME = r"[!#$%&'*+.^_`{|}~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[ !#-\[\]-~]|\\[ -~])*"'
+_MIME_TYPE = re.compile(
+    rf"{_MIME_NAME}/{_MIME_NAME}(?: *; *{_MIME_NAME}=(?:{_MIME_NAME}|{_QUOTED}))*"
+)
+# SES's limits on an attachment's FileName, ContentType and ContentId (botocore model).
+_MAX_FILENAME = 255
+_MAX_CONTENT_TYPE = 78
+_MAX_CONTENT_ID = 78
+
+
+def _refuse_control(value: str, *, field: str, what: str) -> None:
+    """Raise `ValidationError` if `value` holds a line break or other control character."""
+    control = CONTROL_CHARACTER.search(value)
+    if control:
+        raise ValidationError(
+            f"{field}: {value!r} contains a line break or control character "
+            f"({control.group()!r} at position {control.start()}); {what} must be one line of "
+            "printable text",
+            field=field,
+            value=value,
+        )
+
+
+def _encoded_words(text: str) -> str:
+    """`text` as RFC 2047 UTF-8 encoded-words on one line.
+
+    `Header.encode` folds a long value onto several lines; adjacent encoded-words
+    separated by a space decode to the same text, so the lines are joined with one.
+    """
+    folded = Header(text, "utf-8").encode()
+    return " ".join(line.strip() for line in folded.splitlines())
+
+
+def subject_text(value: object, *, field: str = "subject") -> str:
+    """Return `value` if it can be a subject line, or raise `ValidationError`.
+
+    A subject is a non-blank str on one line: a CR, LF, TAB or other control character
+    is refused (a line break in a header starts another header).
+
+    Example:
+        >>> subject_text("Your March report")
+        'Your March report'
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{field}: expected the subject as str, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    if not value.strip():
+        raise ValidationError(f"{field}: a subject is required", field=field, value=value)
+    _refuse_control(value, field=field, what="a subject")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +149,13 @@ class Attachment:
             raise ValidationError(
                 "filename: an attachment needs a file name", field="filename", value=self.filename
             )
+        _refuse_control(self.filename, field="filename", what="a file name")
+        if len(self.filename) > _MAX_FILENAME:
+            raise ValidationError(
+                f"filename: {len(self.filename)} characters; SES allows {_MAX_FILENAME}",
+                field="filename",
+                value=self.filename,
+            )
         if not isinstance(self.content, bytes | bytearray | memoryview):
             raise ValidationError(
                 f"content: expected bytes, got {type(self.content).__name__}", field="content"
@@ -96,6 +163,22 @@ class Attachment:
         if self.content_type is None:
             guessed = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
             object.__setattr__(self, "content_type", guessed)
+        else:
+            _check_content_type(self.content_type)
+        if self.content_id is not None:
+            if not isinstance(self.content_id, str):
+                raise ValidationError(
+                    f"content_id: expected a str, got {type(self.content_id).__name__}",
+                    field="content_id",
+                    value=self.content_id,
+                )
+            _refuse_control(self.content_id, field="content_id", what="a Content-ID")
+            if len(self.content_id) > _MAX_CONTENT_ID:
+                raise ValidationError(
+                    f"content_id: {len(self.content_id)} characters; SES allows {_MAX_CONTENT_ID}",
+                    field="content_id",
+                    value=self.content_id,
+                )
 
     @classmethod
     def from_path(
@@ -135,6 +218,24 @@ class Attachment:
         return item
 
 
+def _check_content_type(value: object) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"content_type: expected a MIME type as str, got {type(value).__name__}",
+            field="content_type",
+            value=value,
+        )
+    _refuse_control(value, field="content_type", what="a MIME type")
+    if len(value) > _MAX_CONTENT_TYPE or not _MIME_TYPE.fullmatch(value):
+        raise ValidationError(
+            f"content_type: {value!r} is not a MIME type (type/subtype with optional "
+            f"'; name=value' parameters, at most {_MAX_CONTENT_TYPE} characters, e.g. "
+            "'application/pdf')",
+            field="content_type",
+            value=value,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class InlineTemplate:
     """Template content sent with each request, so nothing needs storing first.
@@ -151,8 +252,7 @@ class InlineTemplate:
     text: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.subject, str) or not self.subject.strip():
-            raise ValidationError("subject: a template needs a subject", field="subject")
+        subject_text(self.subject)
         if not (self.html or self.text):
             raise ValidationError("html: a template needs html or text (or both)", field="html")
         size = sum(len((s or "").encode("utf-8")) for s in (self.subject, self.html, self.text))
@@ -188,6 +288,8 @@ def format_from(value: object, *, field: str = "from_address") -> str:
     """Check a sender (`addr` or `Name <addr>`); return it as SES wants it."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{field}: a sender address is required", field=field, value=value)
+    # Before parseaddr, which would silently drop what follows a line break.
+    _refuse_control(value, field=field, what="the sender (display name and address)")
     name, address = parseaddr(value)
     address = address or value
     address = validate_address(address, field=field)
@@ -195,8 +297,8 @@ def format_from(value: object, *, field: str = "from_address") -> str:
         return address
     if name.isascii():
         return formataddr((name, address))
-    # SES wants a non-ASCII display name MIME-encoded (RFC 2047).
-    return f"{Header(name, 'utf-8').encode()} <{address}>"
+    # SES wants a non-ASCII display name MIME-encoded (RFC 2047), on one line.
+    return f"{_encoded_words(name)} <{address}>"
 
 
 def address_list(value: object, *, field: str, allow_empty: bool = True) -> list[str]:
@@ -220,7 +322,12 @@ def address_list(value: object, *, field: str, allow_empty: bool = True) -> list
 
 
 def header_list(value: Mapping[str, str] | None, *, field: str = "headers") -> list[dict[str, str]]:
-    """Validate custom headers into SES's `[{"Name", "Value"}]` list."""
+    """Validate custom headers into SES's `[{"Name", "Value"}]` list.
+
+    A non-ASCII value is sent as RFC 2047 encoded-words (SES takes printable ASCII
+    only); a value must be one line, without control characters, and at most
+    `MAX_HEADER_VALUE` characters once encoded.
+    """
     if not value:
         return []
     if not isinstance(value, Mapping):
@@ -238,12 +345,32 @@ def header_list(value: Mapping[str, str] | None, *, field: str = "headers") -> l
             raise ValidationError(
                 f"{field}: {name!r} is not a valid header name", field=f"{field}[{name!r}]"
             )
+        where = f"{field}[{name!r}]"
         if not isinstance(header_value, str) or "\r" in header_value or "\n" in header_value:
             raise ValidationError(
-                f"{field}[{name!r}]: the value must be a str without line breaks",
-                field=f"{field}[{name!r}]",
+                f"{where}: the value must be a str without line breaks", field=where
             )
-        headers.append({"Name": name, "Value": header_value})
+        control = CONTROL_CHARACTER.search(header_value)
+        if control:
+            raise ValidationError(
+                f"{where}: the value contains a control character ({control.group()!r} at "
+                f"position {control.start()}); SES accepts printable characters only",
+                field=where,
+            )
+        if not header_value:
+            raise ValidationError(f"{where}: the value is empty", field=where)
+        ascii_value = header_value.isascii()
+        encoded = header_value if ascii_value else _encoded_words(header_value)
+        if "\r" in encoded or "\n" in encoded:  # pragma: no cover - _encoded_words joins folds
+            raise ValidationError(f"{where}: the encoded value has a line break", field=where)
+        if len(encoded) > MAX_HEADER_VALUE:
+            how = "" if ascii_value else " once RFC 2047-encoded"
+            raise ValidationError(
+                f"{where}: the value is {len(encoded)} characters{how}; SES allows "
+                f"{MAX_HEADER_VALUE}",
+                field=where,
+            )
+        headers.append({"Name": name, "Value": encoded})
     return headers
 
 
@@ -278,6 +405,10 @@ def template_data(value: object, *, field: str = "data") -> str:
         )
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        raise ValidationError(
+            f"{field}: template data is nested too deeply to serialise", field=field
+        ) from None
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field}: not JSON-serialisable: {exc}", field=field) from None
     if len(text) > MAX_TEMPLATE_DATA:

@@ -79,7 +79,11 @@ class RateLimiter:
         self._log: deque[tuple[float, int]] = deque()
         self._in_window = 0
         self._earliest = float("-inf")  # when the next send may start, by even spacing
+        # `_lock` guards the state and is never held while sleeping, so a throttle
+        # reported by one thread takes effect for the others at once. `_turn` orders the
+        # acquirers (first come, first served); the one whose turn it is sleeps with it.
         self._lock = threading.Lock()
+        self._turn = threading.Lock()
 
     @property
     def capacity(self) -> int:
@@ -149,15 +153,18 @@ class RateLimiter:
     def acquire(self, count: int) -> float:
         """Wait until `count` recipients may be sent, record them, return the send time.
 
-        Callers queue on the lock, so send starts are spaced in the order they asked.
+        Callers take turns, so send starts are spaced in the order they asked. The state
+        lock is released while waiting and the wait is worked out again after it, so a
+        throttle reported meanwhile (`throttled()`) applies to this send too.
         """
-        with self._lock:
+        with self._turn:
             while True:
-                now = self._clock()
-                wait = self.delay(count, now)
-                if wait <= 0:
-                    self.record(count, now)
-                    return now
+                with self._lock:
+                    now = self._clock()
+                    wait = self.delay(count, now)
+                    if wait <= 0:
+                        self.record(count, now)
+                        return now
                 self._sleep(wait)
 
     def throttled(self) -> None:

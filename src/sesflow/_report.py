@@ -79,7 +79,10 @@ class BulkReport:
     stopped the run (those recipients were read but not sent; a resumed run sends them).
     `ambiguous` adds up, for every request whose answer was lost after it was sent, the
     recipients in it (under at-least-once they were sent again, so each may have received
-    the message twice).
+    the message twice). `skipped` counts the recipients not sent because they were
+    finished already: `repeats` of them were listed again in this run (each address is
+    sent once per run, with or without a journal), the rest were finished by an earlier
+    run with the same journal.
 
     Example:
         >>> report = sender.send_bulk("welcome", recipients)
@@ -96,6 +99,7 @@ class BulkReport:
     failures: list[BulkFailure] = field(default_factory=list)
     duration: float = 0.0
     unsent: int = 0
+    repeats: int = 0
 
     @property
     def rate(self) -> float:
@@ -133,7 +137,8 @@ class BulkReport:
     def __repr__(self) -> str:
         return (
             f"BulkReport(total={self.total}, sent={self.sent}, failed={self.failed}, "
-            f"skipped={self.skipped}, ambiguous={self.ambiguous}, unsent={self.unsent}, "
+            f"skipped={self.skipped}, repeats={self.repeats}, ambiguous={self.ambiguous}, "
+            f"unsent={self.unsent}, "
             f"rate={self.rate:.1f}/s)"
         )
 

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import (
     MailFromDomainNotVerifiedError,
+    MaybeSentError,
     MessageRejectedError,
     SesflowError,
+    TransportError,
     ValidationError,
 )
 from ._logging import logger, mask
@@ -26,6 +28,7 @@ from ._message import (
     address_list,
     format_from,
     header_list,
+    subject_text,
     tag_list,
     template_data,
 )
@@ -161,14 +164,16 @@ class Sender:
             ValidationError: bad input (before any call).
             MessageRejectedError: SES refused it; the message says why (sandbox, an
                 unverified sender or recipient, which region).
+            MaybeSentError: the answer was lost after the request may have reached SES;
+                the message may have been sent and is not sent again. Throttles, 5xx
+                answers and refused connections are retried with backoff first.
 
         Example:
             >>> sender.send(["bob@example.com"], "Your report", text="Attached.",
             ...             attachments=[Attachment.from_path("report.pdf")],
             ...             headers={"List-Unsubscribe": "<https://example.com/u>"})
         """
-        if not isinstance(subject, str) or not subject.strip():
-            raise ValidationError("subject: a subject is required", field="subject")
+        subject = subject_text(subject)
         if not (text or html):
             raise ValidationError(
                 "text: the message has no body; give text, html or both", field="text"
@@ -275,10 +280,24 @@ class Sender:
         return self._send(params, destination)
 
     def _send(self, params: dict[str, Any], destination: Mapping[str, list[str]]) -> SendResult:
+        # Retried only while SES certainly did not take the message (a throttle, a 5xx
+        # answer, a refused connection); never once the request may have reached SES.
         try:
             response = self._ses._call("SendEmail", **params)
         except MessageRejectedError as exc:
             raise self._explain(exc) from exc
+        except TransportError as exc:
+            if not exc.ambiguous:
+                raise
+            recipients = tuple(a for field in destination.values() for a in field)
+            raise MaybeSentError(
+                f"SendEmail: the connection failed after the request was sent, so the message "
+                f"to {len(recipients)} recipient(s) may or may not have been sent; sesflow "
+                "did not send it again (SES has no idempotency token). Check your SES events "
+                f"before sending again. Cause: {exc.message}",
+                operation="SendEmail",
+                recipients=recipients,
+            ) from exc.__cause__
         count = sum(len(v) for v in destination.values())
         logger.info("sent a message to %d recipient(s)", count)
         return SendResult(str(response["MessageId"]))

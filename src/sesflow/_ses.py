@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -12,7 +13,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
-from ._errors import SesflowError, ValidationError, translate
+from ._errors import (
+    ServiceError,
+    SesflowError,
+    ThrottledError,
+    TransportError,
+    ValidationError,
+    translate,
+)
 from ._logging import logger
 from ._paging import pages
 from ._validate import validate_address, validate_domain
@@ -36,6 +44,74 @@ __all__ = ["SES"]
 #: Attempts for a management call (create, get, delete...) that SES throttles or fails
 #: transiently. SES allows about one management request per second.
 MANAGEMENT_ATTEMPTS = 6
+
+
+#: Operations that send mail. SES has no idempotency token for them: a request that may
+#: have reached SES is never sent again, by sesflow or by botocore underneath.
+SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail", "SendCustomVerificationEmail"})
+
+# True while sesflow itself makes a send call in this thread (or task): the guard below
+# then stops botocore's own retries. A user's direct calls on an injected client keep
+# whatever retry policy the user gave that client.
+_SESFLOW_SENDING: ContextVar[bool] = ContextVar("sesflow_sending", default=False)
+
+
+def guard_sends(client: Any) -> None:
+    """Stop botocore from retrying sesflow's send calls on `client`, whatever its config.
+
+    botocore decides retries in its `needs-retry` event; a handler that raises there ends
+    the call with that error, so a send is made once per sesflow attempt — every attempt
+    goes through sesflow's limiter and its rule of never resending what may have arrived.
+    Idempotent (one handler per operation and client).
+
+    Raises:
+        ValidationError: the client has no botocore event system (its retries cannot be
+            governed), before any call.
+    """
+    try:
+        events = client.meta.events
+        service = client.meta.service_model.service_id.hyphenize()
+    except AttributeError:
+        raise ValidationError(
+            f"client: {type(client).__name__} is not a botocore client; sesflow cannot stop "
+            "its retries from resending mail. Pass a boto3 'sesv2' client.",
+            field="client",
+        ) from None
+
+    def no_resend(
+        response: tuple[Any, Mapping[str, Any]] | None = None,
+        caught_exception: BaseException | None = None,
+        operation: Any = None,
+        **_: Any,
+    ) -> None:
+        if not _SESFLOW_SENDING.get():
+            return
+        if caught_exception is not None:
+            raise caught_exception
+        if response is not None:
+            http, parsed = response
+            if http.status_code >= 300:
+                error = parsed.get("Error") or {}
+                code = error.get("QueryErrorCode") or error.get("Code")
+                raise client.exceptions.from_code(code)(parsed, operation.name)
+        return
+
+    for name in SEND_OPERATIONS:
+        events.register_first(
+            f"needs-retry.{service}.{name}", no_resend, unique_id=f"sesflow-no-resend-{name}"
+        )
+
+
+def certainly_unsent(exc: BaseException) -> bool:
+    """Whether a failed send certainly did not reach SES (so it may be sent again).
+
+    A throttle (429) or a 5xx error response is SES saying it did not take the message;
+    a connection refused before the request left never reached it. A connection lost
+    after the request was sent (a read timeout, a reset) may have.
+    """
+    if isinstance(exc, TransportError):
+        return not exc.ambiguous
+    return isinstance(exc, ThrottledError | ServiceError)
 
 
 def _default_config() -> Config:
@@ -113,6 +189,7 @@ class SES:
             client = self._boto_session().client(
                 "sesv2", region_name=region_name, config=self._config, endpoint_url=endpoint_url
             )
+        guard_sends(client)
         self._client: SESV2Client = client
         self._route53: Route53Client | None = route53_client
         self.sleep = sleep
@@ -187,6 +264,7 @@ class SES:
                 config=self._config.merge(Config(parameter_validation=False)),
                 endpoint_url=self._endpoint_url,
             )
+            guard_sends(self._bulk_client)
         return self._bulk_client
 
     def __enter__(self) -> SES:
@@ -395,19 +473,28 @@ class SES:
         self, client: Any, operation: str, params: Mapping[str, Any], *, retry: bool
     ) -> dict[str, Any]:
         method = getattr(client, xform_name(operation))
+        sends = operation in SEND_OPERATIONS
 
         def attempt() -> dict[str, Any]:
             logger.debug("calling %s", operation)
+            token = _SESFLOW_SENDING.set(sends)
             try:
                 response: dict[str, Any] = method(**params)
             except (ClientError, BotoCoreError) as exc:
                 raise translate(exc, operation) from exc
+            finally:
+                _SESFLOW_SENDING.reset(token)
             return response
 
         if not retry:
             return attempt()
+        # A send is retried only when SES certainly did not take it; anything else may
+        # be retried when SES says trying again can work.
+        retryable = (
+            certainly_unsent if sends else (lambda e: isinstance(e, SesflowError) and e.retryable)
+        )
         retrying = Retrying(
-            retry=retry_if_exception(lambda e: isinstance(e, SesflowError) and e.retryable),
+            retry=retry_if_exception(retryable),
             stop=stop_after_attempt(MANAGEMENT_ATTEMPTS),
             wait=wait_exponential(multiplier=1.0, max=20.0) + wait_random(0, 1.0),
             sleep=self.sleep,

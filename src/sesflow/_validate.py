@@ -21,9 +21,14 @@ __all__ = [
     "validate_tags",
 ]
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Every pattern here is anchored with `\Z`, not `$`: `$` also matches before a trailing
+# newline, so `re.match(r"^x$", "x\n")` succeeds and the newline would slip through.
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 # RFC 5322 dot-atom local part; SES wants it 7-bit ASCII.
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+#: Control characters (Unicode category Cc: CR, LF, TAB, NUL and the rest of C0, DEL, C1).
+#: In a header-bound value, a line break starts a new header (header injection).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _punycode(domain: str) -> str | None:
@@ -87,10 +92,11 @@ def normalize_domain(value: str) -> str:
 
 # The common case — a plain dot-atom local part at a lower-case LDH domain with an
 # alphabetic TLD — in one regex: a strict subset of what the full checks below accept, so a
-# bulk run of millions pays one match per address.
+# bulk run of millions pays one match per address. `\Z` (not `$`) so that no control
+# character, a trailing newline included, can pass.
 _PLAIN_ADDRESS = re.compile(
     r"^([A-Za-z0-9%+_-]+(?:\.[A-Za-z0-9%+_-]+)*)@"
-    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$"
+    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\Z"
 )
 
 
@@ -98,7 +104,8 @@ def validate_address(value: object, *, field: str = "address") -> str:
     """Return `value` as an email address SES accepts, or raise `ValidationError`.
 
     The local part keeps its case (SES treats it as given) and must be 7-bit ASCII;
-    the domain is lower-cased and must be ASCII (punycode offered otherwise).
+    the domain is lower-cased and must be ASCII (punycode offered otherwise). Surrounding
+    spaces are dropped; a control character anywhere (CR, LF, TAB, NUL...) is refused.
     """
     if type(value) is str:
         plain = _PLAIN_ADDRESS.match(value)
@@ -107,6 +114,14 @@ def validate_address(value: object, *, field: str = "address") -> str:
     if not isinstance(value, str):
         raise ValidationError(
             f"{field}: expected an email address as str, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    control = CONTROL_CHARACTER.search(value)
+    if control:
+        raise ValidationError(
+            f"{field}: {value!r} contains a control character ({control.group()!r} at "
+            f"position {control.start()}); give the bare address on one line",
             field=field,
             value=value,
         )
@@ -169,7 +184,7 @@ def validate_subdomain(value: object, parent: str, *, field: str) -> str:
     return name
 
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 def validate_name(value: object, *, field: str) -> str:

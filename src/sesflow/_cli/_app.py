@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from sesflow._errors import SesflowError
+from sesflow._signals import interrupt_on_sigterm
 from sesflow._version import __version__
 
 from ._output import Result, dump_json
@@ -404,6 +405,11 @@ def _emit(ctx: Context, result: Result) -> None:
         print(line, file=sys.stderr)
 
 
+def interrupt_code(exc: KeyboardInterrupt) -> int:
+    """128 + the signal: 130 for Ctrl-C (SIGINT), 143 for SIGTERM."""
+    return 143 if exc.args == ("SIGTERM",) else 130
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the command, print its output; return the exit code.
 
@@ -419,14 +425,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     ctx = Context(args, parser)
     from botocore.exceptions import BotoCoreError, NoRegionError
 
-    with _logging(bool(args.debug)):
+    # SIGTERM (systemd, Kubernetes, docker stop) stops a command as Ctrl-C does: a bulk
+    # send lets its calls in flight finish and journals them.
+    with _logging(bool(args.debug)), interrupt_on_sigterm():
         result: Result
         try:
             result = args.handler(ctx)
         except SystemExit as exc:  # ctx.usage_error()
             return _exit_code(exc)
-        except KeyboardInterrupt:
-            result = ctx.failure(CliError("interrupted"), code=130)
+        except KeyboardInterrupt as exc:
+            result = ctx.failure(CliError("interrupted"), code=interrupt_code(exc))
         except NoRegionError as exc:
             result = ctx.failure(
                 CliError(f"{exc} Pass --region or set AWS_DEFAULT_REGION."), code=1

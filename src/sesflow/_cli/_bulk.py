@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sesflow._errors import SesflowError
 
-from ._app import CliError, Context, add_command, seconds
+from ._app import CliError, Context, add_command, interrupt_code, seconds
 from ._output import Result, jsonable, render_table
 from ._template import json_object
 
@@ -307,7 +307,7 @@ def _send_bulk(ctx: Context) -> Result:
             partial: BulkReport | None = getattr(exc, "report", None)
             if partial is None:
                 raise
-            code = 130 if isinstance(exc, KeyboardInterrupt) else 1
+            code = interrupt_code(exc) if isinstance(exc, KeyboardInterrupt) else 1
             shown = CliError("interrupted") if isinstance(exc, KeyboardInterrupt) else exc
             return ctx.failure(
                 shown,

@@ -3,7 +3,9 @@
 A forged "bounce" or "complaint" makes an application drop a real customer, and a careless
 certificate fetch is a server-side request forgery. So, in this order:
 
-1. the envelope has every key its type needs, and a known type;
+1. the envelope has every key its type needs, and a known type, and no line break in a
+   field where SNS never writes one (the string to sign is `key\\nvalue\\n` pairs, so a line
+   break would let text move from one field to another under the same signature);
 2. `SignatureVersion` is "1" (RSA-SHA1) or "2" (RSA-SHA256);
 3. the certificate URL is `https`, ends in `.pem`, and its whole authority is exactly
    `sns.<region>.amazonaws.com` (or `.amazonaws.com.cn`) — a regex on the whole host, no
@@ -11,6 +13,12 @@ certificate fetch is a server-side request forgery. So, in this order:
 4. the timestamp is not older than `max_age` nor in the future beyond a small skew;
 5. the signature verifies, with the certificate's public key, over the canonical string;
 6. the topic is one the caller allows (after the signature, so an attacker learns nothing).
+   Without an allow-list any topic passes, including another AWS account's: the verifier
+   logs a warning the first time it accepts one that way.
+
+A verified message carries `signed_digest`, the SHA-256 of exactly the bytes that were
+signed: `handle_sns` drops duplicates by it, not by the `MessageId` (which an attacker can
+change without breaking the signature by moving text across the field boundaries).
 
 Certificates are cached by URL (a bounded cache). The default fetcher speaks HTTPS only,
 follows no redirects, times out quickly and reads at most 64 KiB.
@@ -21,7 +29,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
+import logging
 import re
 import threading
 import time
@@ -44,7 +54,10 @@ __all__ = [
     "default_cert_fetcher",
 ]
 
-_HOST = re.compile(r"^sns\.[a-z0-9]+(?:-[a-z0-9]+)+-\d+\.amazonaws\.com(?:\.cn)?$")
+logger = logging.getLogger("sesflow.events")
+
+# Used with fullmatch; `\Z`, not `$`, which would also match before a trailing newline.
+_HOST = re.compile(r"sns\.[a-z0-9]+(?:-[a-z0-9]+)+-\d+\.amazonaws\.com(?:\.cn)?\Z")
 _TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
 _COMMON = ("Message", "MessageId", "Timestamp", "TopicArn", "Type", "Signature",
            "SigningCertURL", "SignatureVersion")  # fmt: skip
@@ -57,6 +70,10 @@ _SIGNED = {
         "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type",
     ),
 }  # fmt: skip
+# Fields in which SNS never writes a line break (Subject: "no line breaks or control
+# characters"). `Message` may hold any text, so it is the one signed field left out.
+_SINGLE_LINE = ("MessageId", "Subject", "Timestamp", "TopicArn", "Type", "SignatureVersion",
+                "SigningCertURL", "SubscribeURL", "Token")  # fmt: skip
 # Lambda's SNS events spell these differently.
 _ALIASES = {
     "SigningCertUrl": "SigningCertURL",
@@ -113,7 +130,8 @@ class SnsMessage:
 
     Attributes:
         type: `Notification`, `SubscriptionConfirmation` or `UnsubscribeConfirmation`.
-        message_id: SNS's id, the same on every retry of one delivery (for dedupe).
+        message_id: SNS's id, the same on every retry of one delivery (to dedupe, use
+            `signed_digest`: the id can be changed under the same signature).
         topic_arn: the topic it came from.
         message: the payload, for SES events a JSON **string** (see `parse_sns`).
         timestamp: when SNS published it (timezone-aware).
@@ -121,6 +139,11 @@ class SnsMessage:
         subscribe_url: for confirmations, the URL that confirms the subscription.
         token: for confirmations, the token.
         raw: the envelope as received.
+        signed_digest: the SHA-256 (hex) of exactly the bytes the signature covers (the
+            `key\\nvalue\\n` string to sign). SNS's retries of one delivery are the same
+            envelope, so the same digest; unlike `message_id`, it cannot be changed without
+            breaking the signature, so `handle_sns` drops duplicates by it. Left empty when
+            the message is built by hand, it is computed from the signed fields.
 
     Example:
         >>> envelope = verifier.verify(body)
@@ -140,12 +163,45 @@ class SnsMessage:
     unsubscribe_url: str | None = None
     token: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    signed_digest: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.signed_digest:
+            fields: dict[str, object] = {
+                "Message": self.message,
+                "MessageId": self.message_id,
+                "Subject": self.subject,
+                "SubscribeURL": self.subscribe_url,
+                "Timestamp": self.raw.get("Timestamp", self.timestamp.isoformat()),
+                "Token": self.token,
+                "TopicArn": self.topic_arn,
+                "Type": self.type,
+            }
+            present = {key: value for key, value in fields.items() if value is not None}
+            digest = _digest(_string_to_sign(self.type, present))
+            object.__setattr__(self, "signed_digest", digest)
+
+
+def _string_to_sign(kind: str, envelope: Mapping[str, object]) -> bytes:
+    # `key\nvalue\n` for each signed key of `kind` present, in SNS's order.
+    keys = _SIGNED.get(kind) or _SIGNED["Notification"] + ("SubscribeURL", "Token")
+    return "".join(f"{key}\n{envelope[key]}\n" for key in keys if key in envelope).encode()
+
+
+def _digest(signed: bytes) -> str:
+    return hashlib.sha256(signed).hexdigest()
 
 
 def check_sns_url(url: object, *, field: str, pem: bool) -> str:
     """Check that `url` is an https URL on exactly an SNS host; raise otherwise."""
     if not isinstance(url, str):
         raise InvalidSignatureError(f"{field}: not a URL", check="cert_url")
+    # urlsplit silently drops tabs and line breaks, so the URL it checked would not be the
+    # URL fetched: refuse any whitespace or control character outright.
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise InvalidSignatureError(
+            f"{field}: {url!r} contains whitespace or control characters", check="cert_url"
+        )
     try:
         parts = urlsplit(url)
     except ValueError as exc:
@@ -154,7 +210,7 @@ def check_sns_url(url: object, *, field: str, pem: bool) -> str:
         raise InvalidSignatureError(f"{field}: {url!r} is not https", check="cert_url")
     # The whole authority, not a suffix and not the parsed hostname: user info and ports
     # are how loose checks were fooled.
-    if not _HOST.match(parts.netloc):
+    if not _HOST.fullmatch(parts.netloc):
         raise InvalidSignatureError(
             f"{field}: {parts.netloc!r} is not an SNS host (sns.<region>.amazonaws.com)",
             check="cert_url",
@@ -219,9 +275,10 @@ def load_envelope(body: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
 
 
 class RecentMessages:
-    """SNS `MessageId`s seen recently, to drop redelivered duplicates (SNS retries).
+    """Keys of SNS messages seen recently, to drop redelivered duplicates (SNS retries).
 
-    Bounded in count and age. Thread-safe.
+    `handle_sns` keys each message on its `SnsMessage.signed_digest` (what was signed),
+    not on its `MessageId`. Bounded in count and age. Thread-safe.
 
     Example:
         >>> seen = RecentMessages(window=3600, max_size=10_000)
@@ -243,7 +300,7 @@ class RecentMessages:
         self._lock = threading.Lock()
 
     def add(self, message_id: str) -> bool:
-        """Record `message_id`; True if it is new, False if seen within the window."""
+        """Record the key `message_id`; True if it is new, False if seen within the window."""
         now = self._clock()
         with self._lock:
             while self._seen:
@@ -257,7 +314,7 @@ class RecentMessages:
             return True
 
     def discard(self, message_id: str) -> None:
-        """Forget `message_id` (so a failed delivery can be processed when retried)."""
+        """Forget the key `message_id` (so a failed delivery is processed when retried)."""
         with self._lock:
             self._seen.pop(message_id, None)
 
@@ -271,7 +328,10 @@ class SnsVerifier:
     Needs the optional `cryptography` package: `pip install "sesflow[events]"`.
 
     Args:
-        allowed_topic_arns: accept only these topics (None: any topic).
+        allowed_topic_arns: accept only these topics. None accepts any topic, including
+            another AWS account's: the verifier then logs a warning (logger
+            `sesflow.events`) the first time it accepts a message, and `handle_sns`
+            refuses to confirm subscriptions with it.
         cert_fetcher: `fetch(url) -> PEM bytes`; called only for a URL that passed the
             checks. Default: `default_cert_fetcher` (HTTPS, no redirects, 5 s).
         max_age: reject messages older than this many seconds.
@@ -306,7 +366,9 @@ class SnsVerifier:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cache_size = max(1, cache_size)
         self._lock = threading.Lock()
-        #: MessageIds seen recently, for `handle_sns` to drop SNS's redeliveries.
+        self._warned_any_topic = False
+        #: Messages seen recently (by `signed_digest`), for `handle_sns` to drop
+        #: SNS's redeliveries.
         self.recent = RecentMessages()
 
     def __repr__(self) -> str:
@@ -330,6 +392,19 @@ class SnsVerifier:
         missing = [k for k in needed if not isinstance(envelope.get(k), str)]
         if missing:
             raise InvalidSignatureError(f"the envelope lacks {', '.join(missing)}", check="format")
+        if "Subject" in envelope and not isinstance(envelope["Subject"], str):
+            raise InvalidSignatureError("the Subject is not a string", check="format")
+        broken = [
+            key
+            for key in _SINGLE_LINE
+            if isinstance(envelope.get(key), str)
+            and ("\n" in envelope[key] or "\r" in envelope[key])
+        ]
+        if broken:
+            raise InvalidSignatureError(
+                f"a line break in {', '.join(broken)}, where SNS never writes one",
+                check="format",
+            )
         version = envelope["SignatureVersion"]
         if version not in ("1", "2"):
             raise InvalidSignatureError(
@@ -350,11 +425,10 @@ class SnsVerifier:
             raise InvalidSignatureError(
                 f"the message is dated {-age:.0f} s in the future", check="timestamp"
             )
-        self._check_signature(crypto, envelope, kind, version, cert_url)
-        if (
-            self.allowed_topic_arns is not None
-            and envelope["TopicArn"] not in self.allowed_topic_arns
-        ):
+        signed = self._check_signature(crypto, envelope, kind, version, cert_url)
+        if self.allowed_topic_arns is None:
+            self._warn_any_topic(envelope["TopicArn"])
+        elif envelope["TopicArn"] not in self.allowed_topic_arns:
             raise InvalidSignatureError(
                 f"topic {envelope['TopicArn']} is not allowed", check="topic"
             )
@@ -371,15 +445,28 @@ class SnsVerifier:
             unsubscribe_url=envelope.get("UnsubscribeURL"),
             token=envelope.get("Token"),
             raw=envelope,
+            signed_digest=_digest(signed),
+        )
+
+    def _warn_any_topic(self, topic_arn: str) -> None:
+        # Once per verifier: loud enough to be noticed, not a line per message.
+        with self._lock:
+            if self._warned_any_topic:
+                return
+            self._warned_any_topic = True
+        logger.warning(
+            "SnsVerifier accepted a message from topic %s without checking the topic: it has "
+            "no allow-list, so any AWS account's topic is accepted; pass "
+            "SnsVerifier(allowed_topic_arns={...}) with the ARNs of your topics",
+            topic_arn,
         )
 
     def _check_signature(
         self, crypto: Any, envelope: Mapping[str, Any], kind: str, version: str, url: str
-    ) -> None:
+    ) -> bytes:
+        """Check the signature; return the bytes it covers."""
         x509, invalid_signature, hashes, padding, rsa = crypto
-        to_sign = "".join(
-            f"{key}\n{envelope[key]}\n" for key in _SIGNED[kind] if key in envelope
-        ).encode("utf-8")
+        to_sign = _string_to_sign(kind, envelope)
         try:
             signature = base64.b64decode(envelope["Signature"], validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -392,6 +479,7 @@ class SnsVerifier:
             public_key.verify(signature, to_sign, padding.PKCS1v15(), digest)
         except invalid_signature as exc:
             raise InvalidSignatureError("the signature does not verify", check="signature") from exc
+        return to_sign
 
     def _public_key(self, x509: Any, url: str) -> Any:
         with self._lock:

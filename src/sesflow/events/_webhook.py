@@ -86,7 +86,12 @@ def handle_sns(
     - an envelope that fails verification → 403 (nothing else happens);
     - a `SubscriptionConfirmation` → confirmed only if `confirm_subscriptions` (the
       `SubscribeURL` passes the same host checks first) → 200;
-    - a `Notification` already seen (SNS retries; same `MessageId`) → 200, ignored;
+    - a `SubscriptionConfirmation` with `confirm_subscriptions` but a verifier without
+      `allowed_topic_arns` → 403, not confirmed, and an error logged: confirming needs an
+      allow-list of topics, or any AWS account could subscribe this endpoint to its own
+      topic and then deliver validly signed events to `on_event`;
+    - a `Notification` already seen (SNS retries: the same signed content, compared by
+      `SnsMessage.signed_digest`, not by the `MessageId` alone) → 200, ignored;
     - a `Notification` → `on_event(event)` with the typed `SesEvent` → 200; if
       `on_event` raises, 500 (SNS will retry) and the message is not marked seen;
     - a signed message that is not an SES event → 400.
@@ -96,6 +101,8 @@ def handle_sns(
     headers.
 
     Example:
+        >>> verifier = SnsVerifier(
+        ...     allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses-events"})
         >>> status = handle_sns(request.body, request.headers, verifier=verifier,
         ...                     on_event=record_event, confirm_subscriptions=True)
     """
@@ -109,6 +116,14 @@ def handle_sns(
         logger.warning("x-amz-sns-message-type %r does not match %r", declared, message.type)
         return 400
     if message.type == "SubscriptionConfirmation":
+        if confirm_subscriptions and verifier.allowed_topic_arns is None:
+            logger.error(
+                "refused to confirm the subscription to %s: confirming subscriptions needs an "
+                "allow-list of topics (SnsVerifier(allowed_topic_arns={...})); without one, "
+                "any AWS account's topic could subscribe this endpoint",
+                message.topic_arn,
+            )
+            return 403
         if confirm_subscriptions and message.subscribe_url:
             try:
                 confirm(message.subscribe_url)
@@ -123,7 +138,9 @@ def handle_sns(
         logger.info("unsubscribed from %s", message.topic_arn)
         return 200
     recent = seen if seen is not None else verifier.recent
-    if not recent.add(message.message_id):
+    # Keyed on what was signed: the MessageId alone can be changed under the same signature.
+    key = message.signed_digest
+    if not recent.add(key):
         logger.debug("ignored a redelivered SNS message %s", message.message_id)
         return 200
     try:
@@ -134,7 +151,7 @@ def handle_sns(
     try:
         on_event(event)
     except Exception:
-        recent.discard(message.message_id)
+        recent.discard(key)
         logger.exception("on_event failed for SNS message %s", message.message_id)
         return 500
     return 200
