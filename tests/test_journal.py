@@ -151,9 +151,7 @@ def test_an_unwritable_place_is_a_validation_error(tmp_path: Path) -> None:
         Journal.open(tmp_path / "missing-dir" / "j", campaign="a")
 
 
-def test_a_read_only_journal_says_so(
-    small_disk: Path, read_only_disk: Callable[[], None]
-) -> None:
+def test_a_read_only_journal_says_so(small_disk: Path, read_only_disk: Callable[[], None]) -> None:
     path = small_disk / "c.journal"
     _journal_with_rows(path, 50)
     read_only_disk()
@@ -236,9 +234,13 @@ def test_outcomes_answered_on_a_full_disk_are_still_written(small_disk: Path) ->
     batches = [[f"u{c}-{i}@example.com" for i in range(50)] for c in range(4)]
     calls = [journal.begin(b) for b in batches]
     filler = _fill(small_disk)
-    with pytest.raises(JournalError, match="the disk is full") as caught:
+
+    def finish_all() -> None:
         for call, batch in zip(calls, batches, strict=True):
             journal.finish([call], [(a, "m" * 60) for a in batch])
+
+    with pytest.raises(JournalError, match="the disk is full") as caught:
+        finish_all()
     assert "Every outcome SES answered is recorded" in str(caught.value)
     assert journal.unwritten == 0
     assert not journal._db.in_transaction  # every transaction ended
@@ -257,7 +259,7 @@ def test_a_disk_too_full_for_the_reserve_is_refused_before_use(small_disk: Path)
     filler_size = filler.stat().st_size
     with filler.open("r+b") as stream:  # leave room for the journal, not the reserve
         stream.truncate(filler_size - 96 * 1024)
-    with pytest.raises((JournalError, ValidationError), match="reserve|disk is full|cannot"):
+    with pytest.raises(JournalError, match="in reserve"):
         Journal.open(small_disk / "c.journal", campaign="a")
 
 

@@ -150,3 +150,37 @@ def test_bad_rates_are_refused() -> None:
     limiter = RateLimiter(5, clock=clock, sleep=clock.sleep)
     with pytest.raises(ValueError, match="larger than the window"):
         limiter.acquire(6)
+
+
+def test_a_throttle_takes_effect_while_another_thread_waits() -> None:
+    """The limiter never sleeps holding the lock that `throttled()` needs."""
+    clock = FakeClock()
+    asleep = threading.Event()
+    wake = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        asleep.set()
+        assert wake.wait(10)
+        clock.sleep(seconds)
+
+    limiter = RateLimiter(10, clock=clock, sleep=sleep)
+    limiter.acquire(10)  # the window is full: the next acquire must wait
+    waiter = threading.Thread(target=limiter.acquire, args=(5,))
+    waiter.start()
+    assert asleep.wait(10)  # the other thread is inside sleep() now
+    done = threading.Event()
+
+    def report_throttle() -> None:
+        limiter.throttled()
+        done.set()
+
+    reporter = threading.Thread(target=report_throttle)
+    reporter.start()
+    # throttled() returns at once, while the waiter still sleeps.
+    assert done.wait(2), "throttled() blocked behind a sleeping acquire()"
+    assert limiter.factor == pytest.approx(0.8)
+    assert limiter.capacity == 8
+    wake.set()
+    waiter.join(10)
+    reporter.join(10)
+    assert not waiter.is_alive()

@@ -28,7 +28,7 @@ class SendQuota:
         max_send_rate: recipients per second.
         sent_last_24_hours: recipients sent in the last 24 hours.
 
-    Example:
+    Examples:
         >>> quota = ses.account().quota
         >>> quota.max_send_rate, quota.remaining_24h
         (14.0, 49200.0)
@@ -42,7 +42,7 @@ class SendQuota:
     def unlimited(self) -> bool:
         """Whether the daily quota is unlimited (`Max24HourSend` is -1).
 
-        Example:
+        Examples:
             >>> SendQuota(-1, 500, 10).unlimited
             True
         """
@@ -52,7 +52,7 @@ class SendQuota:
     def remaining_24h(self) -> float:
         """Recipients that may still be sent in the rolling 24 hours (-1: unlimited).
 
-        Example:
+        Examples:
             >>> SendQuota(200, 1, 150).remaining_24h
             50.0
         """
@@ -65,7 +65,7 @@ class SendQuota:
 class ReviewDetails:
     """The state of a production-access request.
 
-    Example:
+    Examples:
         >>> ses.account().review
         ReviewDetails(status=<ReviewStatus.PENDING: 'PENDING'>, case_id='1234567890')
     """
@@ -79,7 +79,7 @@ class Account:
 
     Get one with `ses.account()`; call `refresh()` for a newer snapshot.
 
-    Example:
+    Examples:
         >>> acct = ses.account()
         >>> acct.in_sandbox, acct.quota.max_send_rate
         (True, 1.0)
@@ -98,7 +98,7 @@ class Account:
     def refresh(self) -> Self:
         """Take a new snapshot (`GetAccount`).
 
-        Example:
+        Examples:
             >>> ses.account().refresh().in_sandbox
             False
         """
@@ -111,7 +111,7 @@ class Account:
     def raw(self) -> dict[str, Any]:
         """The whole `GetAccount` answer.
 
-        Example:
+        Examples:
             >>> ses.account().raw["EnforcementStatus"]
             'HEALTHY'
         """
@@ -121,7 +121,7 @@ class Account:
     def quota(self) -> SendQuota:
         """The sending quota (`SendQuota`).
 
-        Example:
+        Examples:
             >>> ses.account().quota.remaining_24h
             200.0
         """
@@ -136,7 +136,7 @@ class Account:
     def in_sandbox(self) -> bool:
         """True while the account lacks production access (`ProductionAccessEnabled`).
 
-        Example:
+        Examples:
             >>> ses.account().in_sandbox
             True
         """
@@ -146,7 +146,7 @@ class Account:
     def sending_enabled(self) -> bool:
         """Whether the account may send at all.
 
-        Example:
+        Examples:
             >>> ses.account().sending_enabled
             True
         """
@@ -156,7 +156,7 @@ class Account:
     def enforcement_status(self) -> str:
         """`HEALTHY`, `PROBATION` or `SHUTDOWN`.
 
-        Example:
+        Examples:
             >>> ses.account().enforcement_status
             'HEALTHY'
         """
@@ -166,7 +166,7 @@ class Account:
     def review(self) -> ReviewDetails | None:
         """The production-access review, or None if none was requested.
 
-        Example:
+        Examples:
             >>> ses.account().review is None
             True
         """
@@ -201,7 +201,7 @@ class Account:
             ValidationError: a bad mail type, URL, contact list or language.
             ConflictError: a review is already open (the message gives its case).
 
-        Example:
+        Examples:
             >>> acct = ses.account().request_production_access(
             ...     "MARKETING", "https://example.com",
             ...     use_case_description="Monthly newsletter to opted-in customers.",

@@ -355,6 +355,7 @@ class BulkRun:
             self._stop.set()
         interrupted = self._drain(interrupted)
         sink.close()
+        logger.info("bulk send: done; %d worker thread(s) used", len(self._threads))
         if self._journal is not None:
             try:
                 self._journal.close()  # writes anything still pending
@@ -411,7 +412,7 @@ class BulkRun:
         if window is None:
             return False
         with self._pool_lock:
-            if self._closing or self._live <= max(1, window.size):
+            if self._closing or self._live <= window.retire_below():
                 return False
             self._live -= 1
             return True
@@ -666,13 +667,17 @@ class BulkRun:
         return self._results(chunk, call, response)
 
     def _observe(self, wall: float, cpu: float) -> None:
-        """Feed one call's times to the window; start a worker if it grew."""
+        """Feed one call's times to the window; start a worker if it grew.
+
+        One worker more per finished call at most: a first call slowed by connecting
+        does not start a crowd of threads.
+        """
         window = self._window
         if window is None:
             return
-        size = window.observe(wall=wall, cpu=cpu)
-        if size > self._live:
-            self._grow(size)
+        live = self._live
+        if window.observe(wall=wall, cpu=cpu) > live:
+            self._grow(live + 1)
 
     def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:
         """The call certainly did not send: the chunk goes round again."""

@@ -44,7 +44,7 @@ class ConfigurationSet(NamedResource):
     destinations), sends through a dedicated IP pool, and sets TLS, reputation metrics
     and suppression for its mail. Get one from `ses.configuration_set(name)`.
 
-    Example:
+    Examples:
         >>> cs = ses.configuration_set("marketing").create(sending_pool="marketing-ips")
         >>> cs.add_event_destination(
         ...     "to-sns",
@@ -84,7 +84,7 @@ class ConfigurationSet(NamedResource):
                 empty turns suppression off for it.
             tags: `{key: value}` tags.
 
-        Example:
+        Examples:
             >>> ses.configuration_set("marketing").create(tls_policy="REQUIRE")
             ConfigurationSet('marketing')
         """
@@ -135,7 +135,7 @@ class ConfigurationSet(NamedResource):
     def exists(self) -> bool:
         """Whether SES has this configuration set.
 
-        Example:
+        Examples:
             >>> ses.configuration_set("nope").exists()
             False
         """
@@ -151,7 +151,7 @@ class ConfigurationSet(NamedResource):
         Raises:
             NotFoundError: no such configuration set.
 
-        Example:
+        Examples:
             >>> ses.configuration_set("marketing").refresh().tls_policy
             <TlsPolicy.OPTIONAL: 'OPTIONAL'>
         """
@@ -162,7 +162,7 @@ class ConfigurationSet(NamedResource):
     def delete(self) -> None:
         """Delete the configuration set and its event destinations. Idempotent.
 
-        Example:
+        Examples:
             >>> ses.configuration_set("marketing").delete()
         """
         try:
@@ -185,7 +185,7 @@ class ConfigurationSet(NamedResource):
     def tracking_domain(self) -> str | None:
         """The custom tracking domain, if any.
 
-        Example:
+        Examples:
             >>> cs.tracking_domain
             'click.example.com'
         """
@@ -196,7 +196,7 @@ class ConfigurationSet(NamedResource):
     def tls_policy(self) -> TlsPolicy:
         """`REQUIRE` or `OPTIONAL`.
 
-        Example:
+        Examples:
             >>> cs.tls_policy
             <TlsPolicy.REQUIRE: 'REQUIRE'>
         """
@@ -206,7 +206,7 @@ class ConfigurationSet(NamedResource):
     def sending_pool(self) -> str | None:
         """The dedicated IP pool mail is sent through, if any.
 
-        Example:
+        Examples:
             >>> cs.sending_pool
             'marketing-ips'
         """
@@ -217,7 +217,7 @@ class ConfigurationSet(NamedResource):
     def reputation_metrics(self) -> bool:
         """Whether reputation metrics are published.
 
-        Example:
+        Examples:
             >>> cs.reputation_metrics
             True
         """
@@ -227,7 +227,7 @@ class ConfigurationSet(NamedResource):
     def sending_enabled(self) -> bool:
         """Whether mail may be sent with it.
 
-        Example:
+        Examples:
             >>> cs.sending_enabled
             True
         """
@@ -237,7 +237,7 @@ class ConfigurationSet(NamedResource):
     def suppressed_reasons(self) -> frozenset[SuppressionReason]:
         """Which suppression-list reasons apply to its mail.
 
-        Example:
+        Examples:
             >>> sorted(cs.suppressed_reasons)
             [<SuppressionReason.BOUNCE: 'BOUNCE'>, <SuppressionReason.COMPLAINT: 'COMPLAINT'>]
         """
@@ -256,7 +256,7 @@ class ConfigurationSet(NamedResource):
     ) -> Self:
         """Set (or, with None, remove) the custom tracking domain.
 
-        Example:
+        Examples:
             >>> cs.update_tracking("click.example.com", https_policy="REQUIRE")
         """
         options = self._tracking(tracking_domain, https_policy).get("TrackingOptions", {})
@@ -270,7 +270,7 @@ class ConfigurationSet(NamedResource):
     ) -> Self:
         """Set the TLS policy and the dedicated IP pool (None: the shared pool).
 
-        Example:
+        Examples:
             >>> cs.update_delivery(tls_policy="REQUIRE", sending_pool="marketing-ips")
         """
         return self._put(
@@ -280,7 +280,7 @@ class ConfigurationSet(NamedResource):
     def update_reputation(self, *, enabled: bool) -> Self:
         """Turn reputation metrics on or off.
 
-        Example:
+        Examples:
             >>> cs.update_reputation(enabled=False)
         """
         return self._put("PutConfigurationSetReputationOptions", ReputationMetricsEnabled=enabled)
@@ -288,7 +288,7 @@ class ConfigurationSet(NamedResource):
     def update_sending(self, *, enabled: bool) -> Self:
         """Pause (False) or resume (True) sending with this configuration set.
 
-        Example:
+        Examples:
             >>> cs.update_sending(enabled=False)  # pause a campaign's configuration set
         """
         return self._put("PutConfigurationSetSendingOptions", SendingEnabled=enabled)
@@ -296,7 +296,7 @@ class ConfigurationSet(NamedResource):
     def update_suppression(self, reasons: Iterable[SuppressionReason | str]) -> Self:
         """Which suppression-list reasons apply (empty: none).
 
-        Example:
+        Examples:
             >>> cs.update_suppression(["BOUNCE"])
         """
         return self._put(
@@ -331,7 +331,7 @@ class ConfigurationSet(NamedResource):
                 already 10 destinations.
             AlreadyExistsError: a destination of that name exists.
 
-        Example:
+        Examples:
             >>> cs.add_event_destination(
             ...     "to-sns", [EventType.BOUNCE, EventType.COMPLAINT],
             ...     SnsDestination(topic_arn), sns_client=boto3.client("sns"))
@@ -381,7 +381,7 @@ class ConfigurationSet(NamedResource):
     ) -> Self:
         """Replace an event destination's events, target and switch.
 
-        Example:
+        Examples:
             >>> cs.update_event_destination("to-sns", [EventType.BOUNCE], SnsDestination(arn),
             ...                             enabled=False)
         """
@@ -392,7 +392,7 @@ class ConfigurationSet(NamedResource):
     def event_destinations(self) -> list[EventDestination]:
         """Every event destination of the configuration set.
 
-        Example:
+        Examples:
             >>> [(d.name, sorted(d.events)) for d in cs.event_destinations()]
         """
         response = self._ses._call(
@@ -411,7 +411,7 @@ class ConfigurationSet(NamedResource):
     def remove_event_destination(self, name: str) -> None:
         """Remove an event destination. Idempotent.
 
-        Example:
+        Examples:
             >>> cs.remove_event_destination("to-sns")
         """
         try:

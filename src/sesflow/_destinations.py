@@ -43,7 +43,7 @@ def _check_arn(value: object, *, field: str, service: str) -> str:
 class SnsDestination:
     """Publish events to an SNS topic (e.g. for a webhook).
 
-    Example:
+    Examples:
         >>> SnsDestination("arn:aws:sns:us-east-1:123456789012:ses-events")
     """
 
@@ -65,7 +65,7 @@ class CloudWatchDimension:
         default_value: used when a message has no value for it.
         source: `"MESSAGE_TAG"` (the default), `"EMAIL_HEADER"` or `"LINK_TAG"`.
 
-    Example:
+    Examples:
         >>> CloudWatchDimension("campaign", default_value="none")
     """
 
@@ -92,7 +92,7 @@ class CloudWatchDimension:
 class CloudWatchDestination:
     """Publish event counts to CloudWatch, split by dimensions.
 
-    Example:
+    Examples:
         >>> CloudWatchDestination([CloudWatchDimension("campaign", "none")])
     """
 
@@ -126,7 +126,7 @@ class CloudWatchDestination:
 class FirehoseDestination:
     """Stream events to Amazon Data Firehose, through an IAM role SES assumes.
 
-    Example:
+    Examples:
         >>> FirehoseDestination("arn:aws:firehose:us-east-1:123456789012:deliverystream/ses",
         ...                     "arn:aws:iam::123456789012:role/ses-firehose")
     """
@@ -151,7 +151,7 @@ class FirehoseDestination:
 class EventBridgeDestination:
     """Send events to an EventBridge bus (the default bus of the account and region).
 
-    Example:
+    Examples:
         >>> EventBridgeDestination("arn:aws:events:us-east-1:123456789012:event-bus/default")
     """
 
@@ -171,7 +171,7 @@ Destination = SnsDestination | CloudWatchDestination | FirehoseDestination | Eve
 class EventDestination:
     """An event destination of a configuration set, as SES reports it.
 
-    Example:
+    Examples:
         >>> [d.name for d in ses.configuration_set("marketing").event_destinations()]
         ['to-sns']
     """

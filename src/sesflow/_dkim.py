@@ -33,7 +33,7 @@ class EasyDkim:
     Args:
         key_length: 2048 (the default, stronger) or 1024 bits.
 
-    Example:
+    Examples:
         >>> ses.domain("example.com").create(dkim=EasyDkim(key_length=1024))
     """
 
@@ -52,7 +52,7 @@ class EasyDkim:
     def signing_key_length(self) -> str:
         """The SES enum string, e.g. `"RSA_2048_BIT"`.
 
-        Example:
+        Examples:
             >>> EasyDkim(1024).signing_key_length
             'RSA_1024_BIT'
         """
@@ -72,7 +72,7 @@ class Byodkim:
         private_key_pem: the PEM text (`-----BEGIN PRIVATE KEY-----` or
             `-----BEGIN RSA PRIVATE KEY-----`), as str or bytes.
 
-    Example:
+    Examples:
         >>> key = Byodkim("sel1", Path("dkim-private.pem").read_text())
         >>> ses.domain("example.com").create(dkim=key)
         >>> key.public_key_base64[:12]

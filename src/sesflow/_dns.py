@@ -47,7 +47,7 @@ class DnsRecord:
         priority: the MX preference; None for other types.
         purpose: why the record exists (`RecordPurpose`), or None.
 
-    Example:
+    Examples:
         >>> rec = DnsRecord("_dmarc.example.com", "TXT", "v=DMARC1; p=none;",
         ...                 purpose=RecordPurpose.DMARC)
         >>> rec.to_bind()
@@ -91,7 +91,7 @@ class DnsRecord:
     def rdata(self) -> str:
         """The record data as a zone file or Route 53 writes it.
 
-        Example:
+        Examples:
             >>> DnsRecord("mail.example.com", "MX", "feedback-smtp.us-east-1.amazonses.com",
             ...           priority=10).rdata
             '10 feedback-smtp.us-east-1.amazonses.com.'
@@ -105,7 +105,7 @@ class DnsRecord:
     def to_bind(self) -> str:
         """This record as one zone-file line (trailing dots, quoted TXT).
 
-        Example:
+        Examples:
             >>> DnsRecord("a._domainkey.example.com", "CNAME", "a.dkim.amazonses.com").to_bind()
             'a._domainkey.example.com. 1800 IN CNAME a.dkim.amazonses.com.'
         """
@@ -115,7 +115,7 @@ class DnsRecord:
 class DnsRecords(Sequence[DnsRecord]):
     """An ordered, immutable sequence of `DnsRecord`s with renderings.
 
-    Example:
+    Examples:
         >>> records = ses.domain("example.com").dns_records()
         >>> print(records)               # an aligned text table
         >>> print(records.to_bind())     # zone-file lines
@@ -161,7 +161,7 @@ class DnsRecords(Sequence[DnsRecord]):
     def with_purpose(self, *purposes: RecordPurpose | str) -> DnsRecords:
         """Only the records whose purpose is one of `purposes`.
 
-        Example:
+        Examples:
             >>> dom.dns_records().with_purpose("dkim")  # the three DKIM CNAMEs
         """
         wanted = {RecordPurpose(p) for p in purposes}
@@ -170,7 +170,7 @@ class DnsRecords(Sequence[DnsRecord]):
     def to_bind(self) -> str:
         """Zone-file lines, one per record, with trailing dots and quoted TXT strings.
 
-        Example:
+        Examples:
             >>> print(dom.dns_records(dmarc=None).to_bind())
             abc._domainkey.example.com. 1800 IN CNAME abc.dkim.amazonses.com.
             ...
@@ -183,7 +183,7 @@ class DnsRecords(Sequence[DnsRecord]):
         Records of the same name and type are merged into one record set, as Route 53
         requires.
 
-        Example:
+        Examples:
             >>> route53.change_resource_record_sets(
             ...     HostedZoneId=zone_id,
             ...     ChangeBatch={"Changes": records.to_route53_changes()},
@@ -217,7 +217,7 @@ class DnsRecords(Sequence[DnsRecord]):
     def to_table(self) -> str:
         """An aligned plain-text table (what `str(records)` prints).
 
-        Example:
+        Examples:
             >>> print(dom.dns_records().to_table())
             TYPE   NAME                        VALUE                   PURPOSE
             CNAME  abc._domainkey.example.com  abc.dkim.amazonses.com. dkim
@@ -232,7 +232,7 @@ class DnsRecords(Sequence[DnsRecord]):
     def _repr_html_(self) -> str:
         """An HTML table, for notebooks.
 
-        Example:
+        Examples:
             >>> dom.dns_records()  # in Jupyter, renders as a table
         """
         head = "".join(f"<th>{h}</th>" for h in ("Type", "Name", "Value", "TTL", "Purpose"))

@@ -37,7 +37,7 @@ class Domain(Identity):
     Shares `Identity`'s verbs (`refresh`, `exists`, `delete`, `wait_until_verified`).
     Get one from `ses.domain(name)`.
 
-    Example:
+    Examples:
         >>> dom = ses.domain("example.com").create(
         ...     dkim=EasyDkim(key_length=2048), mail_from="mail.example.com"
         ... )
@@ -90,7 +90,7 @@ class Domain(Identity):
             ValidationError: `mail_from` is not a subdomain of the domain, or a bad
                 DKIM, tag or name argument.
 
-        Example:
+        Examples:
             >>> ses.domain("example.com").create(mail_from="mail.example.com")
             Domain('example.com', verification_status=PENDING, dkim_status=PENDING, ...)
         """
@@ -192,7 +192,7 @@ class Domain(Identity):
             mail_from: a subdomain of this domain, e.g. `"mail.example.com"`, or None.
             behavior_on_mx_failure: what SES does if the MX record is missing.
 
-        Example:
+        Examples:
             >>> dom.set_mail_from("bounce.example.com",
             ...                   behavior_on_mx_failure="REJECT_MESSAGE")
         """
@@ -217,7 +217,7 @@ class Domain(Identity):
     def dkim_status(self) -> DkimStatus:
         """The DKIM check's status as of the last `create()`/`refresh()`.
 
-        Example:
+        Examples:
             >>> dom.refresh().dkim_status
             <DkimStatus.SUCCESS: 'SUCCESS'>
         """
@@ -235,7 +235,7 @@ class Domain(Identity):
     def mail_from_domain(self) -> str | None:
         """The custom MAIL FROM domain, or None if none is set.
 
-        Example:
+        Examples:
             >>> dom.mail_from_domain
             'mail.example.com'
         """
@@ -247,7 +247,7 @@ class Domain(Identity):
     def mail_from_status(self) -> MailFromDomainStatus | None:
         """The MAIL FROM check's status, or None if no custom MAIL FROM is set.
 
-        Example:
+        Examples:
             >>> dom.mail_from_status
             <MailFromDomainStatus.PENDING: 'PENDING'>
         """
@@ -279,7 +279,7 @@ class Domain(Identity):
             byodkim: the BYODKIM key, needed only when this `Domain` object did not
                 create the BYODKIM identity itself (SES never returns the key).
 
-        Example:
+        Examples:
             >>> records = ses.domain("example.com").dns_records(
             ...     dmarc="v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com")
             >>> print(records.to_bind())
@@ -366,7 +366,7 @@ class Domain(Identity):
         Raises:
             NotFoundError: no hosted zone in the account matches the domain.
 
-        Example:
+        Examples:
             >>> change_id = ses.domain("example.com").publish_to_route53()
         """
         records = self.dns_records(dmarc, ttl=ttl, byodkim=byodkim)
@@ -388,7 +388,7 @@ class Domain(Identity):
                 records that must exist (`exc.records`).
             WaiterTimeoutError: `timeout` passed; carries the last status.
 
-        Example:
+        Examples:
             >>> dom.publish_to_route53()
             >>> dom.wait_for_dkim(timeout=72 * 3600)
         """
@@ -409,7 +409,7 @@ class Domain(Identity):
             VerificationFailedError: MAIL FROM `FAILED`; carries the MX and SPF records.
             WaiterTimeoutError: `timeout` passed; carries the last status.
 
-        Example:
+        Examples:
             >>> dom.set_mail_from("mail.example.com").wait_for_mail_from(timeout=3600)
         """
         if self.refresh().mail_from_domain is None:

@@ -37,7 +37,7 @@ class VerificationStatus(StrEnum):
 
     `TEMPORARY_FAILURE` means SES will look again; `FAILED` is final.
 
-    Example:
+    Examples:
         >>> VerificationStatus("SUCCESS") is VerificationStatus.SUCCESS
         True
     """
@@ -52,7 +52,7 @@ class VerificationStatus(StrEnum):
 class DkimStatus(StrEnum):
     """The state of a domain's DKIM check (`DkimAttributes.Status`).
 
-    Example:
+    Examples:
         >>> DkimStatus.PENDING == "PENDING"
         True
     """
@@ -67,7 +67,7 @@ class DkimStatus(StrEnum):
 class MailFromDomainStatus(StrEnum):
     """The state of a custom MAIL FROM domain's MX check.
 
-    Example:
+    Examples:
         >>> MailFromDomainStatus("FAILED").name
         'FAILED'
     """
@@ -84,7 +84,7 @@ class BehaviorOnMxFailure(StrEnum):
     `USE_DEFAULT_VALUE` falls back to a subdomain of amazonses.com; `REJECT_MESSAGE`
     refuses to send.
 
-    Example:
+    Examples:
         >>> BehaviorOnMxFailure.REJECT_MESSAGE.value
         'REJECT_MESSAGE'
     """
@@ -96,7 +96,7 @@ class BehaviorOnMxFailure(StrEnum):
 class IdentityType(StrEnum):
     """The kind of an identity, as `ListEmailIdentities` reports it.
 
-    Example:
+    Examples:
         >>> IdentityType("DOMAIN") is IdentityType.DOMAIN
         True
     """
@@ -109,7 +109,7 @@ class IdentityType(StrEnum):
 class EventType(StrEnum):
     """The events a configuration set can publish to an event destination.
 
-    Example:
+    Examples:
         >>> [EventType.BOUNCE, EventType.COMPLAINT]
         [<EventType.BOUNCE: 'BOUNCE'>, <EventType.COMPLAINT: 'COMPLAINT'>]
     """
@@ -129,7 +129,7 @@ class EventType(StrEnum):
 class MailType(StrEnum):
     """The kind of mail a production-access request says the account will send.
 
-    Example:
+    Examples:
         >>> MailType("MARKETING")
         <MailType.MARKETING: 'MARKETING'>
     """
@@ -141,7 +141,7 @@ class MailType(StrEnum):
 class ContactLanguage(StrEnum):
     """The language AWS uses to contact you about a production-access request.
 
-    Example:
+    Examples:
         >>> ContactLanguage.EN.value
         'EN'
     """
@@ -153,7 +153,7 @@ class ContactLanguage(StrEnum):
 class SuppressionReason(StrEnum):
     """Why an address is on the account's suppression list.
 
-    Example:
+    Examples:
         >>> SuppressionReason.BOUNCE == "BOUNCE"
         True
     """
@@ -165,7 +165,7 @@ class SuppressionReason(StrEnum):
 class TlsPolicy(StrEnum):
     """Whether a configuration set requires TLS to the receiving server.
 
-    Example:
+    Examples:
         >>> TlsPolicy.REQUIRE.value
         'REQUIRE'
     """
@@ -177,7 +177,7 @@ class TlsPolicy(StrEnum):
 class HttpsPolicy(StrEnum):
     """Whether open and click tracking links use HTTPS (`TrackingOptions.HttpsPolicy`).
 
-    Example:
+    Examples:
         >>> HttpsPolicy.REQUIRE_OPEN_ONLY.value
         'REQUIRE_OPEN_ONLY'
     """
@@ -190,7 +190,7 @@ class HttpsPolicy(StrEnum):
 class ReviewStatus(StrEnum):
     """The state of a production-access review (`ReviewDetails.Status`).
 
-    Example:
+    Examples:
         >>> ReviewStatus("GRANTED") is ReviewStatus.GRANTED
         True
     """
@@ -206,7 +206,7 @@ class BulkEmailStatus(StrEnum):
 
     SES answers HTTP 200 even when entries fail, so every entry is read.
 
-    Example:
+    Examples:
         >>> BulkEmailStatus.ACCOUNT_THROTTLED.value
         'ACCOUNT_THROTTLED'
     """
@@ -230,7 +230,7 @@ class BulkEmailStatus(StrEnum):
 class RecordPurpose(StrEnum):
     """Why a DNS record exists (`DnsRecord.purpose`); sesflow's own vocabulary.
 
-    Example:
+    Examples:
         >>> RecordPurpose.MAIL_FROM_MX.value
         'mail_from_mx'
     """

@@ -56,7 +56,7 @@ __all__ = [
 class SesflowError(Exception):
     """The root of every error sesflow raises.
 
-    Example:
+    Examples:
         >>> try:
         ...     raise NotFoundError("no such identity")
         ... except SesflowError as exc:
@@ -76,7 +76,7 @@ class ValidationError(SesflowError, ValueError):
     `field` names the argument (and the item's position, e.g. `to[2]`), `value` is what
     was given.
 
-    Example:
+    Examples:
         >>> try:
         ...     SES(client=FakeSES().client()).identity("not-an-address")
         ... except ValidationError as exc:
@@ -100,7 +100,7 @@ class ApiError(SesflowError):
         request_id: AWS's request id, for support cases.
         status_code: the HTTP status of the answer.
 
-    Example:
+    Examples:
         >>> try:
         ...     ses.identity("nobody@example.com").refresh()
         ... except ApiError as exc:
@@ -127,7 +127,7 @@ class ApiError(SesflowError):
     def with_message(self, message: str) -> Self:
         """The same error (class, code, operation, request id) with a clearer message.
 
-        Example:
+        Examples:
             >>> raise exc.with_message(exc.message + " Verify the sender first.") from exc
         """
         return type(self)(
@@ -148,7 +148,7 @@ class ApiError(SesflowError):
 class NotFoundError(ApiError, LookupError):
     """The resource does not exist (SES's `NotFoundException`). Also a `LookupError`.
 
-    Example:
+    Examples:
         >>> ses.identity("nobody@example.com").refresh()
         Traceback (most recent call last):
         sesflow.NotFoundError: ...
@@ -160,7 +160,7 @@ class AlreadyExistsError(ApiError):
 
     sesflow's `create()` verbs are idempotent and do not raise this.
 
-    Example:
+    Examples:
         >>> issubclass(AlreadyExistsError, ApiError)
         True
     """
@@ -169,7 +169,7 @@ class AlreadyExistsError(ApiError):
 class ConflictError(ApiError):
     """The request conflicts with the resource's state (`ConflictException`).
 
-    Example:
+    Examples:
         >>> issubclass(ConflictError, ApiError)
         True
     """
@@ -178,7 +178,7 @@ class ConflictError(ApiError):
 class BadRequestError(ApiError):
     """SES refused the request as malformed (`BadRequestException`). Not retried.
 
-    Example:
+    Examples:
         >>> issubclass(BadRequestError, ApiError)
         True
     """
@@ -187,7 +187,7 @@ class BadRequestError(ApiError):
 class LimitExceededError(ApiError):
     """A resource quota was reached, e.g. 10,000 identities per region. Not retried.
 
-    Example:
+    Examples:
         >>> issubclass(LimitExceededError, ApiError)
         True
     """
@@ -198,7 +198,7 @@ class ThrottledError(ApiError):
 
     Retryable: sesflow backs off and tries again itself.
 
-    Example:
+    Examples:
         >>> ThrottledError("slow down").retryable
         True
     """
@@ -209,7 +209,7 @@ class ThrottledError(ApiError):
 class DailyQuotaExceededError(ApiError):
     """The account's 24-hour sending quota is used up. Never retried in a loop.
 
-    Example:
+    Examples:
         >>> DailyQuotaExceededError("Daily message quota exceeded.").retryable
         False
     """
@@ -218,7 +218,7 @@ class DailyQuotaExceededError(ApiError):
 class MessageRejectedError(ApiError):
     """SES rejected the message (`MessageRejected`), e.g. an unverified address.
 
-    Example:
+    Examples:
         >>> issubclass(MessageRejectedError, ApiError)
         True
     """
@@ -227,7 +227,7 @@ class MessageRejectedError(ApiError):
 class MailFromDomainNotVerifiedError(MessageRejectedError):
     """The sender's custom MAIL FROM domain is not verified.
 
-    Example:
+    Examples:
         >>> issubclass(MailFromDomainNotVerifiedError, MessageRejectedError)
         True
     """
@@ -236,7 +236,7 @@ class MailFromDomainNotVerifiedError(MessageRejectedError):
 class SendingPausedError(ApiError):
     """Sending is paused for the account or the configuration set.
 
-    Example:
+    Examples:
         >>> issubclass(SendingPausedError, ApiError)
         True
     """
@@ -245,7 +245,7 @@ class SendingPausedError(ApiError):
 class AccountSuspendedError(ApiError):
     """The account may not send email (`AccountSuspendedException`).
 
-    Example:
+    Examples:
         >>> issubclass(AccountSuspendedError, ApiError)
         True
     """
@@ -254,7 +254,7 @@ class AccountSuspendedError(ApiError):
 class ServiceError(ApiError):
     """An error on AWS's side (HTTP 5xx). Retryable.
 
-    Example:
+    Examples:
         >>> ServiceError("Internal failure", status_code=500).retryable
         True
     """
@@ -268,7 +268,7 @@ class TransportError(ApiError):
     `ambiguous` is True when the request may have reached AWS before the connection
     broke (so it may have taken effect), False when it certainly did not.
 
-    Example:
+    Examples:
         >>> TransportError("connection reset", ambiguous=True).ambiguous
         True
     """
@@ -282,7 +282,7 @@ class TransportError(ApiError):
     def with_message(self, message: str) -> Self:
         """The same error with a clearer message (`ambiguous` kept).
 
-        Example:
+        Examples:
             >>> TransportError("reset", ambiguous=True).with_message("x").ambiguous
             True
         """
@@ -303,7 +303,7 @@ class MaybeSentError(ApiError):
         recipients: every recipient of the request (To, Cc and Bcc).
         ambiguous: always True.
 
-    Example:
+    Examples:
         >>> try:
         ...     sender.send("bob@example.com", "Your receipt", text="...")
         ... except MaybeSentError as exc:
@@ -322,7 +322,7 @@ class MaybeSentError(ApiError):
     def with_message(self, message: str) -> Self:
         """The same error with a clearer message (recipients kept).
 
-        Example:
+        Examples:
             >>> MaybeSentError("lost", recipients=("a@example.com",)).with_message("x").recipients
             ('a@example.com',)
         """
@@ -342,7 +342,7 @@ class JournalError(SesflowError):
     Attributes:
         path: the journal's path.
 
-    Example:
+    Examples:
         >>> try:
         ...     sender.send_bulk("news", recipients, journal="news.journal")
         ... except JournalError as exc:
@@ -361,7 +361,7 @@ class JournalInUseError(JournalError):
         path: the journal's path.
         holder: who holds it, e.g. `"process 4242 on worker-1, since 2026-12-03T09:00:00Z"`.
 
-    Example:
+    Examples:
         >>> try:
         ...     sender.send_bulk("news", recipients, journal="news.journal")
         ... except JournalInUseError as exc:
@@ -384,7 +384,7 @@ class VerificationFailedError(SesflowError):
         records: the DNS records that must exist for the check to pass, if known.
         details: the raw `VerificationInfo` SES returned.
 
-    Example:
+    Examples:
         >>> try:
         ...     dom.wait_for_dkim(timeout=3600)
         ... except VerificationFailedError as exc:
@@ -422,7 +422,7 @@ class WaiterTimeoutError(SesflowError, TimeoutError):
         elapsed: seconds waited, by the injected clock.
         polls: how many times SES was asked.
 
-    Example:
+    Examples:
         >>> try:
         ...     ses.identity("alice@example.com").wait_until_verified(timeout=60)
         ... except WaiterTimeoutError as exc:

@@ -25,7 +25,7 @@ class Identity:
     called. Status properties reflect the last `create()` or `refresh()` (the first
     access loads them if neither has run).
 
-    Example:
+    Examples:
         >>> ident = ses.identity("alice@example.com").create(configuration_set="marketing")
         >>> ident.verification_status
         <VerificationStatus.PENDING: 'PENDING'>
@@ -46,7 +46,7 @@ class Identity:
     def name(self) -> str:
         """The identity as SES knows it: the address (or domain name).
 
-        Example:
+        Examples:
             >>> ses.identity("Alice@Example.COM").name
             'Alice@example.com'
         """
@@ -115,7 +115,7 @@ class Identity:
         Returns:
             this identity, with its state loaded.
 
-        Example:
+        Examples:
             >>> ses.identity("alice@example.com").create(configuration_set="marketing")
             Identity('alice@example.com', verification_status=PENDING)
         """
@@ -173,7 +173,7 @@ class Identity:
     def set_configuration_set(self, configuration_set: str | None) -> Self:
         """Set (or, with None, clear) the identity's default configuration set.
 
-        Example:
+        Examples:
             >>> ses.identity("alice@example.com").set_configuration_set("marketing")
         """
         params: dict[str, Any] = {"EmailIdentity": self._name}
@@ -195,7 +195,7 @@ class Identity:
         Raises:
             NotFoundError: the identity does not exist.
 
-        Example:
+        Examples:
             >>> ident.refresh().verification_status
             <VerificationStatus.SUCCESS: 'SUCCESS'>
         """
@@ -208,7 +208,7 @@ class Identity:
     def exists(self) -> bool:
         """Whether SES has this identity (and, if so, load its state).
 
-        Example:
+        Examples:
             >>> ses.identity("nobody@example.com").exists()
             False
         """
@@ -221,7 +221,7 @@ class Identity:
     def delete(self) -> None:
         """Delete the identity. Idempotent: deleting a missing identity is not an error.
 
-        Example:
+        Examples:
             >>> ses.identity("alice@example.com").delete()
         """
         try:
@@ -239,7 +239,7 @@ class Identity:
     def identity_type(self) -> IdentityType:
         """`EMAIL_ADDRESS`, `DOMAIN` or `MANAGED_DOMAIN`.
 
-        Example:
+        Examples:
             >>> ses.domain("example.com").create().identity_type
             <IdentityType.DOMAIN: 'DOMAIN'>
         """
@@ -249,7 +249,7 @@ class Identity:
     def verification_status(self) -> VerificationStatus:
         """The verification status as of the last `create()`/`refresh()`.
 
-        Example:
+        Examples:
             >>> ses.identity("alice@example.com").create().verification_status
             <VerificationStatus.PENDING: 'PENDING'>
         """
@@ -264,7 +264,7 @@ class Identity:
     def verified(self) -> bool:
         """Whether SES lets you send from it (`VerifiedForSendingStatus`).
 
-        Example:
+        Examples:
             >>> ident.refresh().verified
             True
         """
@@ -274,7 +274,7 @@ class Identity:
     def configuration_set(self) -> str | None:
         """The identity's default configuration set, if any.
 
-        Example:
+        Examples:
             >>> ses.identity("a@example.com").create(configuration_set="cs").configuration_set
             'cs'
         """
@@ -285,7 +285,7 @@ class Identity:
     def tags(self) -> dict[str, str]:
         """The identity's tags as `{key: value}`.
 
-        Example:
+        Examples:
             >>> ident.refresh().tags
             {'team': 'growth'}
         """
@@ -311,7 +311,7 @@ class Identity:
             WaiterTimeoutError: `timeout` seconds passed; carries the last status.
             NotFoundError: the identity does not exist.
 
-        Example:
+        Examples:
             >>> ses.identity("alice@example.com").create().wait_until_verified(timeout=900)
             Identity('alice@example.com', verification_status=SUCCESS)
         """

@@ -24,7 +24,7 @@ class DedicatedIpPool(NamedResource):
     `STANDARD` pools hold the dedicated IPs you lease; `MANAGED` pools are sized and
     warmed up by SES. Use a pool with `ConfigurationSet.create(sending_pool=...)`.
 
-    Example:
+    Examples:
         >>> pool = ses.ip_pool("marketing-ips").create(scaling_mode="MANAGED")
         >>> ses.configuration_set("marketing").create(sending_pool=pool.name)
     """
@@ -34,7 +34,7 @@ class DedicatedIpPool(NamedResource):
     ) -> Self:
         """Create the pool. Idempotent.
 
-        Example:
+        Examples:
             >>> ses.ip_pool("marketing-ips").create()
             DedicatedIpPool('marketing-ips')
         """
@@ -57,7 +57,7 @@ class DedicatedIpPool(NamedResource):
     def exists(self) -> bool:
         """Whether the pool exists.
 
-        Example:
+        Examples:
             >>> ses.ip_pool("nope").exists()
             False
         """
@@ -71,7 +71,7 @@ class DedicatedIpPool(NamedResource):
     def scaling_mode(self) -> str:
         """`STANDARD` or `MANAGED` (calls `GetDedicatedIpPool`).
 
-        Example:
+        Examples:
             >>> ses.ip_pool("marketing-ips").scaling_mode
             'STANDARD'
         """
@@ -81,7 +81,7 @@ class DedicatedIpPool(NamedResource):
     def delete(self) -> None:
         """Delete the pool. Idempotent.
 
-        Example:
+        Examples:
             >>> ses.ip_pool("marketing-ips").delete()
         """
         try:

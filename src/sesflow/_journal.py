@@ -81,7 +81,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 class Journal:
     """An open, locked journal file for one campaign.
 
-    Example:
+    Examples:
         >>> with Journal.open("campaign.db", campaign="from=a@example.com;template=t") as j:
         ...     j.states(["ann@example.com"])
         {}
@@ -151,7 +151,7 @@ class Journal:
     def counts(self) -> dict[str, int]:
         """How many recipients are in each state, and how many calls are in flight.
 
-        Example:
+        Examples:
             >>> journal.counts()
             {'sent': 1998, 'failed': 2}
         """
@@ -239,7 +239,7 @@ class Journal:
                 in the message as a count; a later run sends those recipients again
                 as ambiguous).
 
-        Example:
+        Examples:
             >>> journal.close()
         """
         with self._lock:

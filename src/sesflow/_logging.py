@@ -18,7 +18,7 @@ logger.addHandler(logging.NullHandler())
 def mask(address: str) -> str:
     """Return `address` masked for logs (`a***@example.com`), or as is at DEBUG level.
 
-    Example:
+    Examples:
         >>> mask("alice@example.com")
         'a***@example.com'
     """

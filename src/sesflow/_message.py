@@ -91,7 +91,7 @@ def subject_text(value: object, *, field: str = "subject") -> str:
     A subject is a non-blank str on one line: a CR, LF, TAB or other control character
     is refused (a line break in a header starts another header).
 
-    Example:
+    Examples:
         >>> subject_text("Your March report")
         'Your March report'
     """
@@ -111,7 +111,7 @@ def subject_text(value: object, *, field: str = "subject") -> str:
 class SendResult:
     """What SES answered for one message.
 
-    Example:
+    Examples:
         >>> result = sender.send("bob@example.com", "Hi", text="Hello")
         >>> result.message_id
         '0100018c7a5e0f7a-...-000000'
@@ -131,7 +131,7 @@ class Attachment:
         inline: True to show it inline (e.g. an image referenced by `cid:`).
         content_id: the `Content-ID` for inline use.
 
-    Example:
+    Examples:
         >>> Attachment("report.csv", b"a,b\\n1,2\\n").content_type
         'text/csv'
         >>> sender.send("bob@example.com", "Report", text="Attached.",
@@ -186,7 +186,7 @@ class Attachment:
     ) -> Attachment:
         """Read a file into an `Attachment` named after it.
 
-        Example:
+        Examples:
             >>> Attachment.from_path("invoice.pdf").content_type
             'application/pdf'
         """
@@ -242,7 +242,7 @@ class InlineTemplate:
 
     Uses SES's template syntax (`{{name}}`). At least one of `html` and `text`.
 
-    Example:
+    Examples:
         >>> tpl = InlineTemplate("Hello {{name}}", text="Hi {{name}}, welcome!")
         >>> sender.send_bulk(tpl, ["a@example.com"], default_data={"name": "friend"})
     """
@@ -274,7 +274,7 @@ class InlineTemplate:
 class Recipient:
     """One recipient of a bulk send, with their own template data, tags and headers.
 
-    Example:
+    Examples:
         >>> Recipient("ann@example.com", data={"name": "Ann"}, tags={"segment": "vip"})
     """
 

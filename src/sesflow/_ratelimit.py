@@ -46,7 +46,7 @@ class RateLimiter:
         clock: monotonic seconds.
         sleep: how to wait.
 
-    Example:
+    Examples:
         >>> limiter = RateLimiter(14, clock=clock, sleep=clock.sleep)
         >>> limiter.acquire(7)    # at once
         0.0
@@ -89,7 +89,7 @@ class RateLimiter:
     def capacity(self) -> int:
         """Recipients allowed in one window at the current pace (at least 1).
 
-        Example:
+        Examples:
             >>> RateLimiter(14.5, clock=clock, sleep=clock.sleep).capacity
             14
         """
@@ -99,7 +99,7 @@ class RateLimiter:
     def window(self) -> float:
         """The window length in seconds: one second plus the headroom.
 
-        Example:
+        Examples:
             >>> RateLimiter(10, clock=clock, sleep=clock.sleep).window
             1.02
         """

@@ -25,7 +25,7 @@ class BulkFailure:
             for an address sesflow refused itself, or `AMBIGUOUS` (at-most-once runs).
         error: what SES (or sesflow) said.
 
-    Example:
+    Examples:
         >>> report.failures[0]
         BulkFailure(address='bad@@example.com', status='INVALID_RECIPIENT', error='...')
     """
@@ -39,7 +39,7 @@ class BulkFailure:
 class BulkProgress:
     """A progress update, given to a `progress=` callable after each batch.
 
-    Example:
+    Examples:
         >>> sender.send_bulk("welcome", recipients,
         ...                  progress=lambda p: print(p.done, p.sent, f"{p.rate:.0f}/s"))
     """
@@ -54,7 +54,7 @@ class BulkProgress:
     def done(self) -> int:
         """Recipients finished: sent, failed or skipped.
 
-        Example:
+        Examples:
             >>> BulkProgress(read=10, sent=7, failed=1, skipped=2, elapsed=1.0).done
             10
         """
@@ -64,7 +64,7 @@ class BulkProgress:
     def rate(self) -> float:
         """Recipients sent per second so far.
 
-        Example:
+        Examples:
             >>> BulkProgress(read=10, sent=8, failed=0, skipped=0, elapsed=2.0).rate
             4.0
         """
@@ -84,7 +84,7 @@ class BulkReport:
     sent once per run, with or without a journal), the rest were finished by an earlier
     run with the same journal.
 
-    Example:
+    Examples:
         >>> report = sender.send_bulk("welcome", recipients)
         >>> report
         BulkReport(total=2000, sent=1998, failed=2, skipped=0, ambiguous=0, rate=196.1/s)
@@ -105,7 +105,7 @@ class BulkReport:
     def rate(self) -> float:
         """Recipients sent per second over the run.
 
-        Example:
+        Examples:
             >>> round(report.rate)
             196
         """
@@ -115,7 +115,7 @@ class BulkReport:
     def ok(self) -> bool:
         """True when no recipient failed.
 
-        Example:
+        Examples:
             >>> report.ok
             True
         """
@@ -124,7 +124,7 @@ class BulkReport:
     def raise_for_failures(self) -> None:
         """Raise `BulkSendError` if any recipient failed.
 
-        Example:
+        Examples:
             >>> sender.send_bulk("welcome", recipients).raise_for_failures()
         """
         if self.failed:
@@ -145,7 +145,7 @@ class BulkReport:
     def _repr_html_(self) -> str:
         """An HTML summary and the first failures, for notebooks.
 
-        Example:
+        Examples:
             >>> report  # in Jupyter
         """
         cells = "".join(
@@ -182,7 +182,7 @@ class BulkReport:
 class BulkSendError(SesflowError):
     """Raised by `BulkReport.raise_for_failures()`; carries the report.
 
-    Example:
+    Examples:
         >>> try:
         ...     report.raise_for_failures()
         ... except BulkSendError as exc:

@@ -26,7 +26,7 @@ class NamedResource:
     def name(self) -> str:
         """The resource's name.
 
-        Example:
+        Examples:
             >>> ses.template("welcome").name
             'welcome'
         """

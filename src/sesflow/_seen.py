@@ -1,10 +1,13 @@
 """The addresses a bulk run without a journal has taken, so a repeat is sent once.
 
 Lists with repeats are normal (CSV exports, merged segments). A run with a journal asks
-the journal; a run without one keeps the addresses it took in a private, temporary
-SQLite database (`sqlite3.connect("")`: on disk in the temporary directory, deleted when
-closed, holding at most a few MB of cache in memory), so memory stays flat for any
-number of recipients, where a Python set of a million addresses would take about 100 MB.
+the journal; a run without one keeps the addresses it took here: in memory up to a fixed
+budget (`MEMORY_LIMIT` addresses, about 12 MB), then in a private, temporary SQLite
+database (`sqlite3.connect("")`: on disk in the temporary directory, deleted when closed,
+with a few MB of cache), to which the in-memory set moves in one transaction each time it
+fills. Memory therefore stays bounded for any number of recipients (a Python set of a
+million addresses would take about 100 MB), and a run that fits the budget pays one set
+look-up per address.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-__all__ = ["SeenAddresses"]
+__all__ = ["MEMORY_LIMIT", "SeenAddresses"]
+
+#: Addresses kept in memory before they move to the temporary database.
+MEMORY_LIMIT = 131_072
 
 
 class SeenAddresses:
-    """A set of addresses on disk, for one run.
+    """An exact set of addresses for one run, bounded in memory.
 
-    Example:
+    Examples:
         >>> seen = SeenAddresses()
         >>> seen.take(["a@example.com", "b@example.com", "a@example.com"])
         [True, True, False]
@@ -27,36 +33,62 @@ class SeenAddresses:
         >>> seen.close()
     """
 
-    def __init__(self) -> None:
-        # A private temporary database: nobody else can open it, and nothing of it is
-        # left once it is closed (or the process dies: the file is already unlinked).
-        self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE seen (address TEXT PRIMARY KEY) WITHOUT ROWID")
+    def __init__(self, *, memory_limit: int = MEMORY_LIMIT) -> None:
+        self._memory_limit = max(1, memory_limit)
+        self._recent: set[str] = set()
+        self._db: sqlite3.Connection | None = None
 
     def take(self, addresses: Sequence[str]) -> list[bool]:
         """Record `addresses`; for each, True if this is its first time in the run."""
+        recent = self._recent
+        on_disk = self._on_disk(addresses) if self._db is not None else ()
+        first: list[bool] = []
+        for address in addresses:
+            fresh = address not in recent and address not in on_disk
+            if fresh:
+                recent.add(address)
+            first.append(fresh)
+        if len(recent) > self._memory_limit:
+            self._spill()
+        return first
+
+    def __len__(self) -> int:
+        on_disk = 0
+        if self._db is not None:
+            on_disk = self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0]
+        return len(self._recent) + on_disk
+
+    def _on_disk(self, addresses: Sequence[str]) -> set[str]:
+        assert self._db is not None
         marks = ",".join("?" * len(addresses))
-        known = {
+        return {
             row[0]
             for row in self._db.execute(
                 f"SELECT address FROM seen WHERE address IN ({marks})",  # noqa: S608
                 addresses,
             )
         }
-        first: list[bool] = []
-        new: list[tuple[str]] = []
-        for address in addresses:
-            fresh = address not in known
-            first.append(fresh)
-            if fresh:
-                known.add(address)
-                new.append((address,))
-        if new:
-            self._db.executemany("INSERT INTO seen (address) VALUES (?)", new)
-        return first
+
+    def _spill(self) -> None:
+        """Move the in-memory set to the temporary database, in one transaction."""
+        if self._db is None:
+            # A private temporary database: nobody else can open it, and nothing of it
+            # is left once it is closed.
+            self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen (address TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+        # Sorted: B-tree inserts in key order touch each page once.
+        self._db.executemany(
+            "INSERT INTO seen (address) VALUES (?)", ((a,) for a in sorted(self._recent))
+        )
+        self._db.execute("COMMIT")
+        self._recent = set()
 
     def close(self) -> None:
-        """Delete the temporary database."""
-        self._db.close()
+        """Forget everything; delete the temporary database."""
+        self._recent = set()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

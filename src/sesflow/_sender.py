@@ -56,7 +56,7 @@ class Sender:
         max_rate: recipients per second for bulk sends; None takes the account's
             `MaxSendRate`.
 
-    Example:
+    Examples:
         >>> sender = ses.sender("news@example.com", configuration_set="marketing")
         >>> sender.send("bob@example.com", "Hello", text="Hi Bob!")
         SendResult(message_id='0100018c...')
@@ -168,7 +168,7 @@ class Sender:
                 the message may have been sent and is not sent again. Throttles, 5xx
                 answers and refused connections are retried with backoff first.
 
-        Example:
+        Examples:
             >>> sender.send(["bob@example.com"], "Your report", text="Attached.",
             ...             attachments=[Attachment.from_path("report.pdf")],
             ...             headers={"List-Unsubscribe": "<https://example.com/u>"})
@@ -225,7 +225,7 @@ class Sender:
     ) -> SendResult:
         """Send one message from a template: a stored template's name or an `InlineTemplate`.
 
-        Example:
+        Examples:
             >>> sender.send_template("welcome", "ann@example.com", {"name": "Ann"})
             >>> sender.send_template(InlineTemplate("Hi {{name}}", text="Welcome, {{name}}"),
             ...                      "ann@example.com", {"name": "Ann"})
@@ -249,7 +249,7 @@ class Sender:
         Recipients come from its To, Cc and Bcc headers; the Bcc header is removed
         before sending. The From header defaults to the sender's address.
 
-        Example:
+        Examples:
             >>> msg = EmailMessage()
             >>> msg["To"] = "bob@example.com"
             >>> msg["Subject"] = "Raw"
@@ -372,11 +372,14 @@ class Sender:
             recipients: addresses or `Recipient(address, data, tags, headers)`s.
             default_data: template data for recipients that bring none (merged under
                 theirs).
-            journal: a file path; recipients it records as sent are skipped on a later
-                run (mode 0600, SQLite).
+            journal: a file path (SQLite, mode 0600, one run at a time); recipients it
+                records as sent or permanently failed are skipped on a later run, those
+                that met only transient errors are tried again. Without a journal,
+                repeats within the run are still sent once.
             progress: True for a progress bar (tqdm if installed, else a line on
                 stderr); a callable receives `BulkProgress` updates.
-            concurrency: calls in flight at once (threads); default from the rate.
+            concurrency: calls in flight at once (threads); default: adaptive, from
+                the measured latency and the rate (up to 64).
             max_rate: recipients per second; default the sender's, else the account's
                 `MaxSendRate` (never above it).
             delivery: `"at-least-once"` (default) resends recipients whose request's
@@ -390,11 +393,21 @@ class Sender:
         Raises:
             ValidationError: bad arguments or a journal of another campaign (before
                 any call).
-            DailyQuotaExceededError, NotFoundError, MessageRejectedError,
-            SendingPausedError, AccountSuspendedError: campaign-fatal conditions; the
-                error's `.report` holds the partial report.
+            JournalInUseError: another run holds the journal (before any call).
+            JournalError: the journal is not a sesflow journal, damaged or read-only
+                (before any call), or stopped recording mid-run (a full disk); mid-run,
+                every outcome SES answered is recorded first and `.report` holds the
+                partial report.
+            DailyQuotaExceededError: the daily quota would be passed; `.report` holds
+                the partial report (so do the next four).
+            NotFoundError: the template or configuration set does not exist.
+            MessageRejectedError: SES refused the campaign (e.g. MAIL FROM not verified).
+            SendingPausedError: sending is paused for the account or configuration set.
+            AccountSuspendedError: the account may not send.
+            KeyboardInterrupt: Ctrl-C, or SIGTERM inside `interrupt_on_sigterm()`: calls
+                in flight finished and were journaled; `.report` holds the partial report.
 
-        Example:
+        Examples:
             >>> report = sender.send_bulk(
             ...     "welcome",
             ...     (Recipient(row["email"], data=row) for row in csv.DictReader(f)),

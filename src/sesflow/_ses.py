@@ -147,7 +147,7 @@ class SES:
         sleep: how sesflow waits (`time.sleep`); inject a fake in tests.
         clock: a monotonic clock in seconds (`time.monotonic`); inject a fake in tests.
 
-    Example:
+    Examples:
         >>> import sesflow
         >>> ses = sesflow.SES("eu-west-1")
         >>> ses.identity("alice@example.com").create()
@@ -204,7 +204,7 @@ class SES:
     def client(self) -> SESV2Client:
         """The `sesv2` client sesflow calls.
 
-        Example:
+        Examples:
             >>> ses.client.meta.region_name
             'us-east-1'
         """
@@ -214,7 +214,7 @@ class SES:
     def route53_client(self) -> Route53Client:
         """The `route53` client, built from the session on first use.
 
-        Example:
+        Examples:
             >>> ses.route53_client.meta.service_model.service_name
             'route53'
         """
@@ -226,7 +226,7 @@ class SES:
     def region(self) -> str:
         """The region of the `sesv2` client, e.g. `"us-east-1"`.
 
-        Example:
+        Examples:
             >>> sesflow.SES("eu-west-1").region
             'eu-west-1'
         """
@@ -238,7 +238,7 @@ class SES:
     def close(self) -> None:
         """Close the clients' connection pools (the `sesv2` one, and `route53` if built).
 
-        Example:
+        Examples:
             >>> with sesflow.SES("eu-west-1") as ses:
             ...     ses.identity("alice@example.com").create()
         """
@@ -278,7 +278,7 @@ class SES:
     def identity(self, address: str) -> Identity:
         """An email-address identity (no AWS call until you use it).
 
-        Example:
+        Examples:
             >>> ident = ses.identity("alice@example.com").create()
             >>> ident.wait_until_verified(timeout=600)
         """
@@ -295,7 +295,7 @@ class SES:
     def domain(self, name: str) -> Domain:
         """A domain identity (no AWS call until you use it).
 
-        Example:
+        Examples:
             >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
             >>> print(dom.dns_records().to_bind())
         """
@@ -314,7 +314,7 @@ class SES:
     ) -> Sender:
         """A `Sender` for mail from `from_address` (no AWS call until you send).
 
-        Example:
+        Examples:
             >>> sender = ses.sender("Example News <news@example.com>",
             ...                     configuration_set="marketing", max_rate=50)
             >>> sender.send("bob@example.com", "Hello", text="Hi!")
@@ -333,7 +333,7 @@ class SES:
     def configuration_set(self, name: str) -> ConfigurationSet:
         """A configuration set (no AWS call until you use it).
 
-        Example:
+        Examples:
             >>> ses.configuration_set("marketing").create(tls_policy="REQUIRE")
             ConfigurationSet('marketing')
         """
@@ -344,7 +344,7 @@ class SES:
     def configuration_sets(self, *, page_size: int = 100) -> Iterator[ConfigurationSet]:
         """Every configuration set in the region, across all pages.
 
-        Example:
+        Examples:
             >>> [cs.name for cs in ses.configuration_sets()]
             ['marketing']
         """
@@ -359,7 +359,7 @@ class SES:
     def ip_pool(self, name: str) -> DedicatedIpPool:
         """A dedicated IP pool (no AWS call until you use it).
 
-        Example:
+        Examples:
             >>> ses.ip_pool("marketing-ips").create()
             DedicatedIpPool('marketing-ips')
         """
@@ -370,7 +370,7 @@ class SES:
     def ip_pools(self, *, page_size: int | None = None) -> Iterator[DedicatedIpPool]:
         """Every dedicated IP pool in the region, across all pages.
 
-        Example:
+        Examples:
             >>> [p.name for p in ses.ip_pools()]
             ['marketing-ips']
         """
@@ -386,7 +386,7 @@ class SES:
     def suppression_list(self) -> SuppressionList:
         """The account's suppression list in this region.
 
-        Example:
+        Examples:
             >>> ses.suppression_list.add("bounced@example.com", "BOUNCE")
         """
         from ._suppression import SuppressionList
@@ -396,7 +396,7 @@ class SES:
     def template(self, name: str) -> Template:
         """A stored email template (no AWS call until you use it).
 
-        Example:
+        Examples:
             >>> ses.template("welcome").put("Welcome, {{name}}!", text="Hi {{name}}")
             Template('welcome')
         """
@@ -407,7 +407,7 @@ class SES:
     def templates(self, *, page_size: int = 100) -> Iterator[Template]:
         """Every stored template in the region, across all pages.
 
-        Example:
+        Examples:
             >>> [t.name for t in ses.templates()]
             ['welcome']
         """
@@ -421,7 +421,7 @@ class SES:
     def account(self) -> Account:
         """A snapshot of the account (calls `GetAccount`).
 
-        Example:
+        Examples:
             >>> acct = ses.account()
             >>> acct.in_sandbox, acct.quota.remaining_24h
             (True, 200.0)
@@ -435,7 +435,7 @@ class SES:
 
         Domains come back as `Domain` objects; each carries the status from the listing.
 
-        Example:
+        Examples:
             >>> for ident in ses.identities():
             ...     print(ident.name, ident.verification_status)
         """

@@ -29,7 +29,7 @@ def interrupt_on_sigterm() -> Iterator[None]:
     main thread only: elsewhere this does nothing. `sesflow send-bulk` does this itself.
     The interrupt's `args` are `("SIGTERM",)`.
 
-    Example:
+    Examples:
         >>> with sesflow.interrupt_on_sigterm():
         ...     try:
         ...         report = sender.send_bulk("news", recipients, journal="news.journal")

@@ -23,7 +23,7 @@ __all__ = ["SuppressedDestination", "SuppressionList"]
 class SuppressedDestination:
     """An address on the suppression list, and why.
 
-    Example:
+    Examples:
         >>> ses.suppression_list.get("bounced@example.com")
         SuppressedDestination(address='bounced@example.com', reason=<SuppressionReason.BOUNCE...>)
     """
@@ -52,7 +52,7 @@ class SuppressionList:
     Iterating walks every page. SES adds addresses itself after hard bounces and
     complaints (for the reasons the account suppresses); you can add and remove them.
 
-    Example:
+    Examples:
         >>> ses.suppression_list.add("bounced@example.com", SuppressionReason.BOUNCE)
         >>> "bounced@example.com" in ses.suppression_list
         True
@@ -74,7 +74,7 @@ class SuppressionList:
             BadRequestError: SES refused, e.g. because the account is in the sandbox
                 (the message says so).
 
-        Example:
+        Examples:
             >>> ses.suppression_list.add("angry@example.com", "COMPLAINT")
         """
         email = validate_address(address)
@@ -102,7 +102,7 @@ class SuppressionList:
     def remove(self, address: str) -> None:
         """Take `address` off the list. Idempotent.
 
-        Example:
+        Examples:
             >>> ses.suppression_list.remove("angry@example.com")
         """
         email = validate_address(address)
@@ -117,7 +117,7 @@ class SuppressionList:
     def get(self, address: str) -> SuppressedDestination | None:
         """The entry for `address`, or None if it is not on the list.
 
-        Example:
+        Examples:
             >>> ses.suppression_list.get("fine@example.com") is None
             True
         """
@@ -144,7 +144,7 @@ class SuppressionList:
     ) -> Iterator[SuppressedDestination]:
         """Every entry, optionally only some reasons and a time range of last update.
 
-        Example:
+        Examples:
             >>> since = datetime.now(UTC) - timedelta(days=7)
             >>> recent = list(ses.suppression_list.filter(reasons=["BOUNCE"], start=since))
         """

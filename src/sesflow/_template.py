@@ -21,7 +21,7 @@ class Template(NamedResource):
 
     Get one from `ses.template(name)`; nothing is sent to AWS until a verb is called.
 
-    Example:
+    Examples:
         >>> tpl = ses.template("welcome").put(
         ...     "Welcome, {{name}}!", html="<p>Hi {{name}}</p>", text="Hi {{name}}")
         >>> print(tpl.render({"name": "Ann"}))
@@ -35,7 +35,7 @@ class Template(NamedResource):
         Raises:
             ValidationError: no subject, neither html nor text, or over 500 KB.
 
-        Example:
+        Examples:
             >>> ses.template("welcome").put("Welcome, {{name}}!", text="Hi {{name}}")
             Template('welcome')
         """
@@ -54,7 +54,7 @@ class Template(NamedResource):
         Raises:
             NotFoundError: no such template.
 
-        Example:
+        Examples:
             >>> ses.template("welcome").get().subject
             'Welcome, {{name}}!'
         """
@@ -72,7 +72,7 @@ class Template(NamedResource):
                 `data` (the message names it).
             NotFoundError: no such template.
 
-        Example:
+        Examples:
             >>> "Welcome, Ann!" in ses.template("welcome").render({"name": "Ann"})
             True
         """
@@ -90,7 +90,7 @@ class Template(NamedResource):
     def exists(self) -> bool:
         """Whether the template is stored.
 
-        Example:
+        Examples:
             >>> ses.template("nope").exists()
             False
         """
@@ -103,7 +103,7 @@ class Template(NamedResource):
     def delete(self) -> None:
         """Delete the template. Idempotent.
 
-        Example:
+        Examples:
             >>> ses.template("welcome").delete()
         """
         try:

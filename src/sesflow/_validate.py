@@ -94,9 +94,10 @@ def normalize_domain(value: str) -> str:
 # alphabetic TLD — in one regex: a strict subset of what the full checks below accept, so a
 # bulk run of millions pays one match per address. `\Z` (not `$`) so that no control
 # character, a trailing newline included, can pass.
+# The length limits (local part <= 64, domain <= 253) are lookaheads, so one match decides.
 _PLAIN_ADDRESS = re.compile(
-    r"^([A-Za-z0-9%+_-]+(?:\.[A-Za-z0-9%+_-]+)*)@"
-    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\Z"
+    r"^(?=[^@]{1,64}@)[A-Za-z0-9%+_-]+(?:\.[A-Za-z0-9%+_-]+)*@"
+    r"(?=[a-z0-9.-]{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z"
 )
 
 
@@ -107,10 +108,8 @@ def validate_address(value: object, *, field: str = "address") -> str:
     the domain is lower-cased and must be ASCII (punycode offered otherwise). Surrounding
     spaces are dropped; a control character anywhere (CR, LF, TAB, NUL...) is refused.
     """
-    if type(value) is str:
-        plain = _PLAIN_ADDRESS.match(value)
-        if plain and len(plain.group(1)) <= 64 and len(plain.group(2)) <= 253:
-            return value
+    if type(value) is str and _PLAIN_ADDRESS.match(value):
+        return value
     if not isinstance(value, str):
         raise ValidationError(
             f"{field}: expected an email address as str, got {type(value).__name__}",

@@ -46,7 +46,7 @@ class Backoff:
     Each delay is also cut to the time left before the deadline; when less than
     `poll_interval` is left, the waiter gives up rather than poll early.
 
-    Example:
+    Examples:
         >>> b = Backoff(poll_interval=5, max_interval=60, deadline=1000.0)
         >>> [b.delay(n, now=0.0) for n in (1, 2, 3, 4, 5, 6)]
         [5.0, 10.0, 20.0, 40.0, 60.0, 60.0]

@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success, 1 on an error (one `sesflow: error:` line on stderr), 2 on a usage error,
     130 when interrupted.
 
-    Example:
+    Examples:
         >>> from sesflow._cli import main
         >>> main(["--json", "account"])
         0

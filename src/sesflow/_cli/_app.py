@@ -71,7 +71,7 @@ class CliError(Exception):
     """A problem the command line found itself: an unreadable file, a CSV without an
     `email` column, and the like. Printed as one line; exit code 1.
 
-    Example:
+    Examples:
         >>> raise CliError("recipients.csv has no 'email' column")
     """
 
@@ -79,7 +79,7 @@ class CliError(Exception):
 class Context:
     """What a command handler gets: the parsed arguments, and `SES` built on first use.
 
-    Example:
+    Examples:
         >>> def show(ctx: Context) -> Result:
         ...     return Result({"region": ctx.ses.region}, ctx.ses.region)
     """
@@ -186,7 +186,7 @@ def _is_loopback(url: str | None) -> bool:
 def read_bytes(path: str, *, option: str) -> bytes:
     """The bytes of `path` (`-` reads stdin); an unreadable file is a `CliError`.
 
-    Example:
+    Examples:
         >>> read_bytes("key.pem", option="--byodkim-key")
     """
     if path == "-":
@@ -200,7 +200,7 @@ def read_bytes(path: str, *, option: str) -> bytes:
 def read_text(path: str, *, option: str) -> str:
     """The UTF-8 text of `path` (`-` reads stdin); unreadable or not UTF-8 is a `CliError`.
 
-    Example:
+    Examples:
         >>> read_text("body.html", option="--html")
     """
     data = read_bytes(path, option=option)
@@ -254,7 +254,7 @@ def add_group(
 ) -> tuple[argparse.ArgumentParser, Any]:
     """Add a command group (`sesflow identity ...`); return it and its subcommands.
 
-    Example:
+    Examples:
         >>> group, commands = add_group(subparsers, "identity", help="email identities")
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -279,7 +279,7 @@ def add_command(
 ) -> argparse.ArgumentParser:
     """Add a command that runs `handler`, with the global options repeated on it.
 
-    Example:
+    Examples:
         >>> parser = add_command(commands, "status", show_status, help="show the status")
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -297,7 +297,7 @@ def add_command(
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree.
 
-    Example:
+    Examples:
         >>> build_parser().parse_args(["account"]).handler
     """
     from . import (
@@ -348,7 +348,7 @@ def command_parsers(
 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """Every parser in the tree, depth first, with its command path.
 
-    Example:
+    Examples:
         >>> [" ".join(path) for path, _ in command_parsers(build_parser())][:2]
         ['sesflow', 'sesflow identity']
     """
@@ -413,7 +413,7 @@ def interrupt_code(exc: KeyboardInterrupt) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the command, print its output; return the exit code.
 
-    Example:
+    Examples:
         >>> run(["--json", "account"])
         0
     """
@@ -456,7 +456,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 def key_value(text: str) -> tuple[str, str]:
     """An argparse type for `KEY=VALUE` (tags, CloudWatch dimensions).
 
-    Example:
+    Examples:
         >>> key_value("team=growth")
         ('team', 'growth')
     """
@@ -469,7 +469,7 @@ def key_value(text: str) -> tuple[str, str]:
 def seconds(text: str) -> float:
     """An argparse type for a positive number of seconds (or per second).
 
-    Example:
+    Examples:
         >>> seconds("2.5")
         2.5
     """

@@ -32,7 +32,7 @@ _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 class RowProblem:
     """A row of the recipients file that is not a recipient at all (bad JSON, no email).
 
-    Example:
+    Examples:
         >>> RowProblem(7, "not a JSON object")
     """
 
@@ -136,7 +136,7 @@ def read_recipients(
     A CSV file's header is read at once: a file without an `email` column is refused
     (`CliError`) before anything else happens.
 
-    Example:
+    Examples:
         >>> with open("list.csv", newline="") as f:
         ...     first = next(read_recipients(f, "list.csv", "csv"))
     """
@@ -169,7 +169,7 @@ def _strict(rows: Iterator[tuple[int, Recipient | RowProblem]], path: str) -> It
 def report_data(report: BulkReport) -> dict[str, Any]:
     """A report as JSON data (every failure included).
 
-    Example:
+    Examples:
         >>> report_data(report)["sent"]
         1998
     """
@@ -181,7 +181,7 @@ def report_data(report: BulkReport) -> dict[str, Any]:
 def report_text(report: BulkReport, *, journal: str | None) -> str:
     """A report for people: counts, pace, and the first failures.
 
-    Example:
+    Examples:
         >>> print(report_text(report, journal=None))
     """
     lines = [

@@ -25,7 +25,7 @@ def records_table(records: DnsRecords) -> str:
     A DKIM name and its target are each about 55 characters: side by side they would not
     fit, so the value goes on the line below the name (and any longer one wraps at a dot).
 
-    Example:
+    Examples:
         >>> print(records_table(ses.domain("example.com").dns_records()))
     """
     rows = [

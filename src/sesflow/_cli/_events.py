@@ -28,7 +28,7 @@ def _body(ctx: Context) -> bytes:
 def event_data(event: SesEvent) -> dict[str, Any]:
     """An event as JSON data: every dataclass field (datetimes as ISO 8601) and its class.
 
-    Example:
+    Examples:
         >>> event_data(parse_event(record))["event_type"]
         'Bounce'
     """

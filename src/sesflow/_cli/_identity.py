@@ -17,7 +17,7 @@ __all__ = ["describe", "lookup", "register"]
 def lookup(ses: SES, name: str) -> Identity:
     """The identity called `name`: a `Domain` when it has no `@`, else an `Identity`.
 
-    Example:
+    Examples:
         >>> lookup(ses, "example.com")
         Domain('example.com')
     """
@@ -27,7 +27,7 @@ def lookup(ses: SES, name: str) -> Identity:
 def describe(ident: Identity) -> dict[str, Any]:
     """An identity's state as a flat dict (loads it if needed).
 
-    Example:
+    Examples:
         >>> describe(ses.identity("a@example.com").refresh())["verification_status"]
         'PENDING'
     """

@@ -35,7 +35,7 @@ def _message_line(message: FakeMessage) -> str:
 def watch(fake: FakeSES, stop: threading.Event, log: Any) -> None:
     """Log each message the fake accepts, until `stop` is set (Ctrl-C sets it).
 
-    Example:
+    Examples:
         >>> watch(fake, threading.Event(), print)
     """
     seen = 0

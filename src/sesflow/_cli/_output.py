@@ -26,7 +26,7 @@ _BREAKS = ". -_;,/=:"
 class Result:
     """One command's answer: `data` for `--json`, `text` for people, and the exit code.
 
-    Example:
+    Examples:
         >>> Result({"deleted": "a@example.com"}, "Deleted a@example.com.")
     """
 
@@ -43,7 +43,7 @@ def jsonable(value: Any) -> Any:
     """`value` as plain JSON types: dataclasses as dicts, datetimes as ISO 8601, enums as
     their values, bytes as base64, any other mapping or sequence as dict or list.
 
-    Example:
+    Examples:
         >>> jsonable({"at": dt.datetime(2025, 1, 2, tzinfo=dt.UTC), "n": (1, 2)})
         {'at': '2025-01-02T00:00:00+00:00', 'n': [1, 2]}
     """
@@ -72,7 +72,7 @@ def jsonable(value: Any) -> Any:
 def dump_json(document: Any, stream: IO[str]) -> None:
     """Write `document` as one indented JSON document and a newline.
 
-    Example:
+    Examples:
         >>> dump_json({"ok": True}, sys.stdout)
     """
     json.dump(jsonable(document), stream, indent=2, ensure_ascii=False)
@@ -82,7 +82,7 @@ def dump_json(document: Any, stream: IO[str]) -> None:
 def terminal_width() -> int:
     """The width tables are laid out for: the terminal's, but never more than 80.
 
-    Example:
+    Examples:
         >>> terminal_width() <= 80
         True
     """
@@ -115,7 +115,7 @@ def render_table(
     Columns too wide to fit are narrowed, widest first, and their cells wrapped onto
     more lines at dots, dashes and spaces, so nothing is cut off.
 
-    Example:
+    Examples:
         >>> print(render_table(["NAME", "STATUS"], [["a@example.com", "PENDING"]]))
         NAME           STATUS
         a@example.com  PENDING
@@ -152,7 +152,7 @@ def render_table(
 def fields_text(pairs: Iterable[tuple[str, object]]) -> str:
     """`name: value` lines with the values aligned; None values are left out.
 
-    Example:
+    Examples:
         >>> print(fields_text([("identity", "a@example.com"), ("status", "PENDING")]))
         identity  a@example.com
         status    PENDING

@@ -61,7 +61,7 @@ def _columns(width: int) -> Iterator[None]:
 def render() -> str:
     """The whole reference page, as Markdown.
 
-    Example:
+    Examples:
         >>> "## `sesflow send-bulk`" in render()
         True
     """

@@ -14,7 +14,7 @@ __all__ = ["header", "register"]
 def header(text: str) -> tuple[str, str]:
     """An argparse type for `--header 'Name: value'`.
 
-    Example:
+    Examples:
         >>> header("List-Unsubscribe: <https://example.com/u>")
         ('List-Unsubscribe', '<https://example.com/u>')
     """

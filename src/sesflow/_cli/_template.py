@@ -15,7 +15,7 @@ __all__ = ["json_object", "register"]
 def json_object(text: str) -> dict[str, Any]:
     """An argparse type: a JSON object given inline or as `@FILE` (`@-` reads stdin).
 
-    Example:
+    Examples:
         >>> json_object('{"name": "Ann"}')
         {'name': 'Ann'}
     """

@@ -74,7 +74,7 @@ def parse_timestamp(value: object) -> datetime:
         EventParseError: `value` is not a timestamp in any of these forms, or is out of
             the range `datetime` can hold.
 
-    Example:
+    Examples:
         >>> parse_timestamp("2017-08-05T00:41:02.669Z")
         datetime.datetime(2017, 8, 5, 0, 41, 2, 669000, tzinfo=datetime.timezone.utc)
         >>> parse_timestamp("2009-12-03T04:24:21.000-05:00").isoformat()
@@ -494,7 +494,7 @@ def parse_event(record: str | bytes | Mapping[str, Any]) -> SesEvent:
             a known field has the wrong JSON type; or a timestamp cannot be read. It
             never raises anything else.
 
-    Example:
+    Examples:
         >>> event = parse_event(sns_message["Message"])
         >>> if isinstance(event, BounceEvent) and event.is_permanent:
         ...     for recipient in event.bounced_recipients:

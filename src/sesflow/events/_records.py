@@ -57,7 +57,7 @@ class EventParseError(SesflowError, ValueError):
             caller can recognise, e.g., SES's `AmazonSnsSubscriptionSucceeded` test
             notification (which has no `mail`) and acknowledge it.
 
-    Example:
+    Examples:
         >>> try:
         ...     parse_event('{"eventType": "Bounce"}')
         ... except EventParseError as exc:
@@ -98,7 +98,7 @@ class SesEvent:
         raw: the decoded record, exactly as received (a read-only view).
         is_notification: True for the older identity notifications (`notificationType`).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.event_type, event.message_id, event.destination
         ('Send', '0100018f...-000000', ('alice@example.com',))
@@ -141,7 +141,7 @@ class SendEvent(SesEvent):
 
     The `send` object SES publishes is always empty; everything is in the base fields.
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> isinstance(event, SendEvent), event.destination
         (True, ('alice@example.com',))
@@ -163,7 +163,7 @@ class DeliveryEvent(SesEvent):
         reporting_mta: the host name of the SES mail server that sent the message.
         remote_mta_ip: the IP address of the receiving server (identity notifications).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.recipients, event.smtp_response
         (('alice@example.com',), '250 2.6.0 Message received')
@@ -188,7 +188,7 @@ class BouncedRecipient:
         status: the DSN's `Status`, e.g. `"5.1.1"`; None without a DSN.
         diagnostic_code: the DSN's `Diagnostic-Code`, e.g. `"smtp; 550 5.1.1 user unknown"`.
 
-    Example:
+    Examples:
         >>> recipient = event.bounced_recipients[0]
         >>> recipient.email_address, recipient.status, recipient.diagnostic_code
         ('bob@example.com', '5.1.1', 'smtp; 550 5.1.1 user unknown')
@@ -214,7 +214,7 @@ class BounceEvent(SesEvent):
         reporting_mta: the DSN's `Reporting-MTA`, when a DSN was attached.
         remote_mta_ip: the IP address SES tried to deliver to, when it reached one.
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.bounce_type, event.bounce_sub_type, event.is_permanent
         ('Permanent', 'General', True)
@@ -238,7 +238,7 @@ class BounceEvent(SesEvent):
         Only `Permanent` counts. `Transient` bounces may succeed later, and `Undetermined`
         ones carry too little information to suppress an address on.
 
-        Example:
+        Examples:
             >>> BounceEvent(message_id="m", timestamp=now, source="s",
             ...             bounce_type="Permanent").is_permanent
             True
@@ -265,7 +265,7 @@ class ComplaintEvent(SesEvent):
         arrival_date: the report's `Arrival-Date`; None when absent or unreadable (it
             comes from the ISP, not from SES).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.complained_recipients, event.complaint_feedback_type
         (('bob@example.com',), 'abuse')
@@ -288,7 +288,7 @@ class RejectEvent(SesEvent):
     Attributes:
         reason: SES's reason; documented as `"Bad content"`.
 
-    Example:
+    Examples:
         >>> parse_event(body).reason
         'Bad content'
     """
@@ -306,7 +306,7 @@ class OpenEvent(SesEvent):
         user_agent: the client that opened the message.
         opened_at: when it was opened (`open.timestamp`).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.ip_address, event.opened_at.isoformat()
         ('192.0.2.1', '2017-08-09T22:00:19.652000+00:00')
@@ -329,7 +329,7 @@ class ClickEvent(SesEvent):
         user_agent: the client used to click.
         clicked_at: when the link was clicked (`click.timestamp`).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.link, event.link_tags["campaign"]
         ('https://example.com/welcome', ('spring',))
@@ -353,7 +353,7 @@ class RenderingFailureEvent(SesEvent):
         template_name: the template that failed.
         error_message: why, e.g. `"Attribute 'name' is not present in the rendering data."`.
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.event_type, event.template_name
         ('Rendering Failure', 'Welcome')
@@ -373,7 +373,7 @@ class DelayedRecipient:
         status: the SMTP status code, e.g. `"4.4.1"`.
         diagnostic_code: the receiving server's diagnostic, when it gave one.
 
-    Example:
+    Examples:
         >>> event.delayed_recipients[0].status
         '4.4.1'
     """
@@ -400,7 +400,7 @@ class DeliveryDelayEvent(SesEvent):
         reporting_mta: the MTA that reported the delay.
         delayed_at: when the delay happened (`deliveryDelay.timestamp`).
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.delay_type, [r.email_address for r in event.delayed_recipients]
         ('TransientCommunicationFailure', ['bob@example.com'])
@@ -423,7 +423,7 @@ class TopicPreferences:
         topic_subscription_statuses: topic name → status (`OptIn` or `OptOut`), from
             SES's `topicSubscriptionStatus` list.
 
-    Example:
+    Examples:
         >>> prefs = event.new_topic_preferences
         >>> prefs.unsubscribe_all, dict(prefs.topic_subscription_statuses)
         (True, {'Newsletter': 'OptOut'})
@@ -445,7 +445,7 @@ class SubscriptionEvent(SesEvent):
         new_topic_preferences: the preferences after the change.
         old_topic_preferences: the preferences before the change.
 
-    Example:
+    Examples:
         >>> event = parse_event(body)
         >>> event.contact_list, event.new_topic_preferences.unsubscribe_all
         ('Customers', True)

@@ -89,7 +89,7 @@ class InvalidSignatureError(SesflowError):
     `check` is one of `"format"`, `"type"`, `"signature_version"`, `"cert_url"`,
     `"timestamp"`, `"certificate"`, `"signature"`, `"topic"`.
 
-    Example:
+    Examples:
         >>> try:
         ...     verifier.verify(request_body)
         ... except InvalidSignatureError as exc:
@@ -105,7 +105,7 @@ class InvalidSignatureError(SesflowError):
 class MissingExtraError(SesflowError, ImportError):
     """An optional dependency is missing; the message names the extra to install.
 
-    Example:
+    Examples:
         >>> # pip install "sesflow[events]"
     """
 
@@ -145,7 +145,7 @@ class SnsMessage:
             breaking the signature, so `handle_sns` drops duplicates by it. Left empty when
             the message is built by hand, it is computed from the signed fields.
 
-    Example:
+    Examples:
         >>> envelope = verifier.verify(body)
         >>> envelope.type, envelope.topic_arn
         ('Notification', 'arn:aws:sns:us-east-1:123456789012:ses-events')
@@ -232,7 +232,7 @@ def default_cert_fetcher(url: str, *, timeout: float = 5.0) -> bytes:
 
     Only ever called with a URL that passed `check_sns_url`.
 
-    Example:
+    Examples:
         >>> SnsVerifier(cert_fetcher=lambda url: default_cert_fetcher(url, timeout=2.0))
     """
     check_sns_url(url, field="SigningCertURL", pem=True)
@@ -280,7 +280,7 @@ class RecentMessages:
     `handle_sns` keys each message on its `SnsMessage.signed_digest` (what was signed),
     not on its `MessageId`. Bounded in count and age. Thread-safe.
 
-    Example:
+    Examples:
         >>> seen = RecentMessages(window=3600, max_size=10_000)
         >>> seen.add("m-1"), seen.add("m-1")
         (True, False)
@@ -339,7 +339,7 @@ class SnsVerifier:
         clock: wall-clock seconds (`time.time`), injectable for tests.
         cache_size: certificates kept, by URL.
 
-    Example:
+    Examples:
         >>> verifier = SnsVerifier(
         ...     allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses-events"})
         >>> envelope = verifier.verify(request.body)
@@ -378,7 +378,7 @@ class SnsVerifier:
     def verify(self, body: str | bytes | Mapping[str, Any]) -> SnsMessage:
         """Verify an SNS envelope; return it parsed, or raise `InvalidSignatureError`.
 
-        Example:
+        Examples:
             >>> msg = verifier.verify(b'{"Type": "Notification", ...}')
             >>> msg.message_id
             'f3f2a6e0-...'

@@ -30,7 +30,7 @@ def parse_sns(envelope_or_body: SnsMessage | str | bytes | Mapping[str, Any]) ->
     Give it a verified `SnsMessage`; a raw body or dict is parsed **without** checking
     its signature (use `SnsVerifier.verify` first for anything from the network).
 
-    Example:
+    Examples:
         >>> event = parse_sns(verifier.verify(body))
         >>> if isinstance(event, BounceEvent) and event.is_permanent:
         ...     unsubscribe(event.bounced_recipients)
@@ -52,7 +52,7 @@ def parse_sns(envelope_or_body: SnsMessage | str | bytes | Mapping[str, Any]) ->
 def confirm_subscription(url: str, *, timeout: float = 5.0) -> None:
     """Visit a `SubscribeURL` after the same host checks as certificates; no redirects.
 
-    Example:
+    Examples:
         >>> confirm_subscription(envelope.subscribe_url)
     """
     check_sns_url(url, field="SubscribeURL", pem=False)
@@ -100,7 +100,7 @@ def handle_sns(
     quickly: SNS waits about 15 s. Framework-agnostic: pass the raw body and the request
     headers.
 
-    Example:
+    Examples:
         >>> verifier = SnsVerifier(
         ...     allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses-events"})
         >>> status = handle_sns(request.body, request.headers, verifier=verifier,

@@ -117,7 +117,7 @@ class FakeSES(
     :meth:`grant_production_access`, :meth:`deny_production_access` or a scripted
     :meth:`review_transition`; :meth:`suppress` puts an address on the suppression list.
 
-    Example:
+    Examples:
         ```python
         fake = FakeSES(auto_verify=True)
         ses = sesflow.SES(client=fake.client())

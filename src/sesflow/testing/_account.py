@@ -53,7 +53,7 @@ _CONTACT_ADDRESS = re.compile(r"(?=.{6,254}\Z).+@.+\Z", re.DOTALL)
 class FakeAccountDetails:
     """The production-access request on file (``GetAccount``'s ``Details``). Edit it freely.
 
-    Example:
+    Examples:
         ```python
         fake.account.details = FakeAccountDetails(
             mail_type="TRANSACTIONAL",
@@ -86,7 +86,7 @@ class FakeAccountDetails:
     def to_response(self) -> dict[str, Any]:
         """Render as ``GetAccount``'s ``Details`` member.
 
-        Example:
+        Examples:
             ```python
             details = FakeAccountDetails(mail_type="MARKETING", website_url="https://a.example")
             assert details.to_response()["MailType"] == "MARKETING"
@@ -116,7 +116,7 @@ class FakeAccount:
     request. :meth:`FakeSES.reset` replaces it with a fresh one built from the constructor's
     options.
 
-    Example:
+    Examples:
         ```python
         fake = FakeSES(sandbox=True)
         assert fake.account.max_send_rate == 1 and fake.account.in_sandbox
@@ -161,7 +161,7 @@ class FakeAccount:
     def in_sandbox(self) -> bool:
         """Whether the account is in the sandbox (no production access).
 
-        Example:
+        Examples:
             ```python
             assert FakeSES(sandbox=True).account.in_sandbox
             ```
@@ -172,7 +172,7 @@ class FakeAccount:
     def unlimited_daily_quota(self) -> bool:
         """Whether ``max_24_hour_send`` is -1 (or any negative number): no daily quota.
 
-        Example:
+        Examples:
             ```python
             fake.account.max_24_hour_send = -1
             assert fake.account.unlimited_daily_quota
@@ -262,7 +262,7 @@ class _AccountOps(FakeSESBase):
     def account(self) -> FakeAccount:
         """The live account state; edit its fields to change what SES enforces and reports.
 
-        Example:
+        Examples:
             ```python
             fake.account.max_send_rate = 10
             assert client.get_account()["SendQuota"]["MaxSendRate"] == 10
@@ -282,7 +282,7 @@ class _AccountOps(FakeSESBase):
 
         Counted by the fake's ``wall_clock``; mailbox-simulator recipients are not counted.
 
-        Example:
+        Examples:
             ```python
             client.send_email(...)  # to two recipients
             assert fake.sent_last_24_hours() == 2
@@ -333,7 +333,7 @@ class _AccountOps(FakeSESBase):
         recipients per second and ``max_24_hour_send`` per 24 hours (-1 = unlimited). Queued
         :meth:`review_transition` steps stay queued.
 
-        Example:
+        Examples:
             ```python
             client.put_account_details(
                 MailType="TRANSACTIONAL",
@@ -362,7 +362,7 @@ class _AccountOps(FakeSESBase):
 
         The account stays in the sandbox, and may file a new request.
 
-        Example:
+        Examples:
             ```python
             fake.deny_production_access()
             account = client.get_account()
@@ -399,7 +399,7 @@ class _AccountOps(FakeSESBase):
         Filing a new request (after ``DENIED`` or ``FAILED``) restarts the next step's
         countdown.
 
-        Example:
+        Examples:
             ```python
             fake.review_transition("GRANTED", after_polls=2)
             client.put_account_details(

@@ -16,7 +16,7 @@ class FakeClock:
     or a rate limiter runs in microseconds and can assert exactly how long it would have waited.
     The same clock can drive :class:`~sesflow.testing.FakeSES` timed transitions.
 
-    Example:
+    Examples:
         ```python
         clock = FakeClock()
         ses = SES(client=fake.client(), sleep=clock.sleep, clock=clock)
@@ -38,7 +38,7 @@ class FakeClock:
     def __call__(self) -> float:
         """Return the current reading in seconds.
 
-        Example:
+        Examples:
             ```python
             assert FakeClock(start=10.0)() == 10.0
             ```
@@ -50,7 +50,7 @@ class FakeClock:
     def now(self) -> float:
         """The current reading in seconds (the same as calling the clock).
 
-        Example:
+        Examples:
             ```python
             clock = FakeClock()
             clock.advance(3)
@@ -63,7 +63,7 @@ class FakeClock:
     def sleeps(self) -> list[float]:
         """Every duration passed to :meth:`sleep`, oldest first (a copy).
 
-        Example:
+        Examples:
             ```python
             clock.sleep(1.0)
             clock.sleep(2.0)
@@ -77,7 +77,7 @@ class FakeClock:
     def slept(self) -> float:
         """The total of every :meth:`sleep` so far, in seconds.
 
-        Example:
+        Examples:
             ```python
             clock.sleep(1.0)
             clock.sleep(0.5)
@@ -90,7 +90,7 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         """Advance the clock by ``seconds`` at once and record the sleep.
 
-        Example:
+        Examples:
             ```python
             clock.sleep(5)
             assert clock() == 5.0
@@ -108,7 +108,7 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         """Move the clock forward without recording a sleep (time passing elsewhere).
 
-        Example:
+        Examples:
             ```python
             fake.transition("example.com", "SUCCESS", after_seconds=60)
             clock.advance(60)

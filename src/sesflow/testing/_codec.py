@@ -52,7 +52,7 @@ _NON_FINITE_NAMES = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 class RouteNotFoundError(LookupError):
     """No operation of the service model answers this method and path.
 
-    Example:
+    Examples:
         ```python
         with pytest.raises(RouteNotFoundError):
             decode_request(model, "GET", "/nowhere", "", {}, b"")
@@ -63,7 +63,7 @@ class RouteNotFoundError(LookupError):
 class RequestDecodeError(ValueError):
     """The request matched an operation but its content does not fit the operation's shapes.
 
-    Example:
+    Examples:
         ```python
         with pytest.raises(RequestDecodeError):
             decode_request(model, "POST", "/v2/email/identities", "", {}, b"{not json")
@@ -178,7 +178,7 @@ def decode_request(
     Parameters come back the way a boto3 caller wrote them: member names as keys, timestamps as
     aware UTC ``datetime``, blobs as ``bytes``, numbers and booleans typed, absent members absent.
 
-    Example:
+    Examples:
         ```python
         op, params = decode_request(
             model, "POST", "/v2/email/list-identities", "", {}, b'{"PageSize": 5}'
@@ -413,7 +413,7 @@ def encode_response(
     ``datetime`` values (or epoch numbers) for timestamp members are written as epoch seconds,
     ``bytes`` for blob members as base64, str-enums as their values. ``None`` means absent.
 
-    Example:
+    Examples:
         ```python
         op = model.operation_model("CreateEmailIdentity")
         status, headers, body = encode_response(op, {"IdentityType": "DOMAIN"})
@@ -482,7 +482,7 @@ def encode_error(
     botocore reads ``Error.Code`` from the ``x-amzn-ErrorType`` header and ``Error.Message``
     from the body's ``message``.
 
-    Example:
+    Examples:
         ```python
         status, headers, body = encode_error("NotFoundException", "No such identity", 404)
         assert headers["x-amzn-ErrorType"] == "NotFoundException"

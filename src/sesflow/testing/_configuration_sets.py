@@ -121,7 +121,7 @@ _OPTION_GROUPS = (
 class FakeEventDestination:
     """A snapshot of one event destination of a configuration set.
 
-    Example:
+    Examples:
         ```python
         state = fake.configuration_set_state("marketing")
         destination = state.event_destinations[0]
@@ -148,7 +148,7 @@ class FakeEventDestination:
     def to_response(self) -> dict[str, Any]:
         """Render as one entry of ``GetConfigurationSetEventDestinations``.
 
-        Example:
+        Examples:
             ```python
             entry = destination.to_response()
             assert entry["Name"] == destination.name
@@ -175,7 +175,7 @@ class FakeConfigurationSet:
     Each options group is what ``GetConfigurationSet`` reports for it (defaults filled in), or
     ``None`` for a group never set that SES does not report then.
 
-    Example:
+    Examples:
         ```python
         client.create_configuration_set(ConfigurationSetName="marketing")
         client.put_configuration_set_sending_options(
@@ -215,7 +215,7 @@ class FakeConfigurationSet:
     def sending_enabled(self) -> bool:
         """``SendingOptions.SendingEnabled``: false makes sends with the set fail.
 
-        Example:
+        Examples:
             ```python
             assert fake.configuration_set_state("marketing").sending_enabled
             ```
@@ -226,7 +226,7 @@ class FakeConfigurationSet:
     def sending_pool_name(self) -> str | None:
         """``DeliveryOptions.SendingPoolName``: the dedicated IP pool, or ``None`` (shared).
 
-        Example:
+        Examples:
             ```python
             assert fake.configuration_set_state("marketing").sending_pool_name is None
             ```
@@ -238,7 +238,7 @@ class FakeConfigurationSet:
     def suppressed_reasons(self) -> tuple[str, ...] | None:
         """The set's own suppressed reasons, or ``None`` when the account's apply.
 
-        Example:
+        Examples:
             ```python
             client.put_configuration_set_suppression_options(
                 ConfigurationSetName="marketing", SuppressedReasons=[]
@@ -282,7 +282,7 @@ class _ConfigurationSetOps(_IpPoolOps):
     def configuration_set_state(self, name: str) -> FakeConfigurationSet:
         """Return a snapshot of configuration set ``name``: options and event destinations.
 
-        Example:
+        Examples:
             ```python
             client.create_configuration_set(ConfigurationSetName="marketing")
             client.create_configuration_set_event_destination(
@@ -597,7 +597,7 @@ def _checked_group(group: str, value: Mapping[str, Any]) -> dict[str, Any]:
 def check_suppression_validation(value: Mapping[str, Any] | None) -> None:
     """Check a ``SuppressionValidationOptions`` (or ``...Attributes``) value's enums.
 
-    Example:
+    Examples:
         ```python
         check_suppression_validation(
             {"ConditionThreshold": {"ConditionThresholdEnabled": "DISABLED"}}

@@ -89,7 +89,7 @@ _DEFAULT_MAX_DELIVERY_SECONDS = 50_400
 def iso_millis(millis: int) -> str:
     """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, ``Z``.
 
-    Example:
+    Examples:
         ```python
         assert iso_millis(1_700_000_000_123) == "2023-11-14T22:13:20.123Z"
         ```
@@ -104,7 +104,7 @@ class FakeEventDelivery(NamedTuple):
 
     A tuple, so it unpacks as ``(destination, kind, record)``.
 
-    Example:
+    Examples:
         ```python
         for name, kind, record in fake.event_deliveries():
             assert kind == "SnsDestination" and record["eventType"] in {"Send", "Delivery"}
@@ -229,7 +229,7 @@ class _EventOps(_SendingOps):
 
         A record is listed once however many destinations received it.
 
-        Example:
+        Examples:
             ```python
             client.send_email(..., ConfigurationSetName="marketing")  # to bounce@simulator...
             [bounce] = fake.events(event_type="BOUNCE")
@@ -261,7 +261,7 @@ class _EventOps(_SendingOps):
         A record that two destinations matched is listed twice, once for each, in the order
         the set's destinations were created.
 
-        Example:
+        Examples:
             ```python
             assert [(d.destination, d.record["eventType"]) for d in fake.event_deliveries()] == [
                 ("to-sns", "Send"),
@@ -282,7 +282,7 @@ class _EventOps(_SendingOps):
 
         Scripted outcomes (:meth:`recipient_outcome`) stay.
 
-        Example:
+        Examples:
             ```python
             fake.clear_events()
             assert fake.events() == []
@@ -309,7 +309,7 @@ class _EventOps(_SendingOps):
         Only the records change: the outbox and :meth:`deliveries` count the message as
         accepted as before. The account-level suppression list still comes first.
 
-        Example:
+        Examples:
             ```python
             fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
             client.send_email(..., ConfigurationSetName="marketing")  # to slow@example.org

@@ -64,7 +64,7 @@ _MAX_PAGE_SIZE = 1000
 def sesv2_model() -> ServiceModel:
     """Return botocore's bundled SES v2 service model (loaded once per process).
 
-    Example:
+    Examples:
         ```python
         assert "GetEmailIdentity" in sesv2_model().operation_names
         ```
@@ -99,7 +99,7 @@ def operation(name: str) -> Callable[[_F], _F]:
     them) and returns the output members, or raises :class:`FakeError`. It runs under the
     fake's lock, so it may read and change state freely.
 
-    Example:
+    Examples:
         ```python
         class _AccountOps(FakeSESBase):
             @operation("GetAccount")
@@ -118,7 +118,7 @@ def operation(name: str) -> Callable[[_F], _F]:
 class FakeError(Exception):
     """An SES error response; raise it from an operation handler.
 
-    Example:
+    Examples:
         ```python
         raise FakeError("NotFoundException", "Email identity a@b.com does not exist.")
         ```
@@ -149,7 +149,7 @@ class DroppedConnectionError(Exception):
     ``ConnectionClosedError`` (``processed=True``); the HTTP server closes the socket without
     answering.
 
-    Example:
+    Examples:
         ```python
         raise DroppedConnectionError(processed=True)  # the mail went out; the answer is lost
         ```
@@ -168,7 +168,7 @@ class DroppedConnectionError(Exception):
 def modeled_status(code: str) -> int:
     """Return the HTTP status the SES v2 model assigns to the error ``code`` (400 if unknown).
 
-    Example:
+    Examples:
         ```python
         assert modeled_status("TooManyRequestsException") == 429
         ```
@@ -190,7 +190,7 @@ def _modeled_statuses() -> dict[str, int]:
 class FakeCall:
     """One request the fake received, as logged in :attr:`FakeSESBase.calls`.
 
-    Example:
+    Examples:
         ```python
         call = fake.calls[-1]
         assert call.operation == "GetEmailIdentity"
@@ -232,7 +232,7 @@ class FakeSESBase:
     their handlers through :func:`operation`, and reset their state by extending
     :meth:`_reset_state` (always calling ``super()``).
 
-    Example:
+    Examples:
         ```python
         fake = FakeSES()
         client = fake.client()
@@ -314,7 +314,7 @@ class FakeSESBase:
         The knobs given to the constructor (region, clocks, ``auto_verify``, seed) stay, and the
         random generator is re-seeded, so a seeded fake replays the same tokens after a reset.
 
-        Example:
+        Examples:
             ```python
             fake.reset()
             assert fake.calls == []
@@ -343,7 +343,7 @@ class FakeSESBase:
 
         Calls answered with an injected fault are logged too: the request did reach SES.
 
-        Example:
+        Examples:
             ```python
             assert [c.operation for c in fake.calls] == ["CreateEmailIdentity"]
             ```
@@ -354,7 +354,7 @@ class FakeSESBase:
     def call_count(self, operation: str) -> int:
         """Return how many requests for ``operation`` the fake received.
 
-        Example:
+        Examples:
             ```python
             assert fake.call_count("GetEmailIdentity") == 3
             ```
@@ -373,7 +373,7 @@ class FakeSESBase:
 
         Rate enforcement, injected throttles and :meth:`fail_next` with status 429 all count.
 
-        Example:
+        Examples:
             ```python
             assert fake.throttled_calls == 0
             ```
@@ -394,7 +394,7 @@ class FakeSESBase:
 
         Faults queue up: two calls to ``fail_next`` fail the next two requests in order.
 
-        Example:
+        Examples:
             ```python
             fake.fail_next("SendEmail", "TooManyRequestsException", "Too many requests")
             with pytest.raises(ClientError):
@@ -424,7 +424,7 @@ class FakeSESBase:
     def implemented_operations(cls) -> list[str]:
         """Return the names of the SES v2 operations this fake answers, sorted.
 
-        Example:
+        Examples:
             ```python
             assert "GetEmailIdentity" in FakeSES.implemented_operations()
             ```
@@ -447,7 +447,7 @@ class FakeSESBase:
         This is the entry point every transport shares: the boto3 hook of :meth:`client`
         calls it, and so can an HTTP server.
 
-        Example:
+        Examples:
             ```python
             status, headers, body = fake.dispatch(
                 "POST", "/v2/email/identities", {}, b'{"EmailIdentity": "example.com"}'
@@ -525,7 +525,7 @@ class FakeSESBase:
         ``.invalid`` that can never resolve, which also keeps moto's ``mock_aws`` from
         answering in the fake's place.
 
-        Example:
+        Examples:
             ```python
             client = fake.client()
             client.create_email_identity(EmailIdentity="alice@example.com")

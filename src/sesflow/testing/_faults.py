@@ -83,7 +83,7 @@ class _FaultOps(FakeSESBase):
         - ``transient_entry``: that ``SendBulkEmail`` entry's ``Status`` is
           ``TRANSIENT_FAILURE``; the entry is not sent.
 
-        Example:
+        Examples:
             ```python
             fake.inject_faults(seed=1, throttle=0.05, drop_after=0.01, transient_entry=0.02)
             ...  # run the code under test
@@ -136,7 +136,7 @@ class _FaultOps(FakeSESBase):
     def clear_faults(self) -> None:
         """Stop injecting random faults (queued :meth:`fail_next` faults stay).
 
-        Example:
+        Examples:
             ```python
             fake.clear_faults()
             ```
@@ -152,7 +152,7 @@ class _FaultOps(FakeSESBase):
         ``transient_entry``. :meth:`reset` sets them back to zero; :meth:`clear_faults` does
         not.
 
-        Example:
+        Examples:
             ```python
             assert fake.injected_faults["drop_after"] == 1
             ```

@@ -53,7 +53,7 @@ class FakeIdentity:
     Statuses are the plain SES strings. :meth:`FakeSES.identity_state` returns this object
     itself, so an edit shows in the next response.
 
-    Example:
+    Examples:
         ```python
         state = fake.identity_state("example.com")
         assert len(state.dkim_tokens) == 3
@@ -113,7 +113,7 @@ class FakeIdentity:
     def is_domain(self) -> bool:
         """Whether this is a domain identity (not an email address).
 
-        Example:
+        Examples:
             ```python
             assert fake.identity_state("example.com").is_domain
             ```
@@ -124,7 +124,7 @@ class FakeIdentity:
     def domain(self) -> str:
         """The domain: the identity itself, or the part of an address after ``@``.
 
-        Example:
+        Examples:
             ```python
             assert fake.identity_state("alice@example.com").domain == "example.com"
             ```
@@ -135,7 +135,7 @@ class FakeIdentity:
     def dkim_key_length(self) -> str | None:
         """The Easy DKIM key length SES is set to use (``NextSigningKeyLength``).
 
-        Example:
+        Examples:
             ```python
             client.create_email_identity(
                 EmailIdentity="example.com",
@@ -150,7 +150,7 @@ class FakeIdentity:
     def verified_for_sending(self) -> bool:
         """``VerifiedForSendingStatus``: true exactly when verification succeeded.
 
-        Example:
+        Examples:
             ```python
             assert not fake.identity_state("alice@example.com").verified_for_sending
             ```
@@ -196,7 +196,7 @@ class _IdentityOps(_ConfigurationSetOps):
 
         Transitions whose time has come are applied first; poll-counted ones are not touched.
 
-        Example:
+        Examples:
             ```python
             client.create_email_identity(EmailIdentity="example.com")
             tokens = fake.identity_state("example.com").dkim_tokens
@@ -225,7 +225,7 @@ class _IdentityOps(_ConfigurationSetOps):
         SES v2 is its DKIM check) unless ``dkim`` is given as well. Queued transitions stay
         queued. ``error_type`` alone changes the reason of a failure already showing.
 
-        Example:
+        Examples:
             ```python
             fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
             fake.set_status("example.com", mail_from=MailFromDomainStatus.SUCCESS)
@@ -295,7 +295,7 @@ class _IdentityOps(_ConfigurationSetOps):
         that creates it): the countdown starts when it is created. Deleting an identity drops
         its transitions.
 
-        Example:
+        Examples:
             ```python
             fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
             fake.transition("example.com", "SUCCESS", after_polls=2)
@@ -362,7 +362,7 @@ class _IdentityOps(_ConfigurationSetOps):
         its DKIM check). Queued transitions stay queued. The shortcut for a test that only
         wants to send.
 
-        Example:
+        Examples:
             ```python
             fake.verify("example.com", "alice@other.example")
             client.send_email(FromEmailAddress="news@example.com", ...)

@@ -27,7 +27,7 @@ SCALING_MODES = ("STANDARD", "MANAGED")
 class FakeDedicatedIpPool:
     """A snapshot of one dedicated IP pool, from :meth:`FakeSES.dedicated_ip_pool_state`.
 
-    Example:
+    Examples:
         ```python
         client.create_dedicated_ip_pool(PoolName="marketing", ScalingMode="MANAGED")
         pool = fake.dedicated_ip_pool_state("marketing")
@@ -66,7 +66,7 @@ class _IpPoolOps(FakeSESBase):
     def dedicated_ip_pool_state(self, name: str) -> FakeDedicatedIpPool:
         """Return a snapshot of the dedicated IP pool ``name``.
 
-        Example:
+        Examples:
             ```python
             client.create_dedicated_ip_pool(PoolName="transactional")
             assert fake.dedicated_ip_pool_state("transactional").scaling_mode == "STANDARD"

@@ -26,7 +26,7 @@ SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail"})
 class FakeAttachment:
     """One attachment of a ``Simple`` message, as sent.
 
-    Example:
+    Examples:
         ```python
         attachment = fake.outbox[-1].attachments[0]
         assert (attachment.filename, attachment.content) == ("a.txt", b"hello")
@@ -53,7 +53,7 @@ class FakeMessage:
     not fill is accepted as SES accepts it (a ``MessageId``, counted against the quotas) but
     not delivered: ``rendering_error`` says why, as SES's Rendering Failure event would.
 
-    Example:
+    Examples:
         ```python
         client.send_email(
             FromEmailAddress="news@example.com",
@@ -116,7 +116,7 @@ class FakeMessage:
     def recipients(self) -> tuple[str, ...]:
         """To, Cc and Bcc addresses together.
 
-        Example:
+        Examples:
             ```python
             assert fake.outbox[-1].recipients == ("a@example.com", "b@example.com")
             ```
@@ -127,7 +127,7 @@ class FakeMessage:
     def delivered(self) -> bool:
         """Whether the message went out (it was not a rendering failure).
 
-        Example:
+        Examples:
             ```python
             assert all(message.delivered for message in fake.outbox)
             ```
@@ -144,7 +144,7 @@ class FakeMessage:
 def address_key(address: str) -> str:
     """The form recipients are counted under: the bare address, its domain lower-cased.
 
-    Example:
+    Examples:
         ```python
         assert address_key("Bob <bob@Example.COM>") == "bob@example.com"
         ```
@@ -218,7 +218,7 @@ class _OutboxOps(FakeSESBase):
     def outbox(self) -> list[FakeMessage]:
         """Every message accepted, oldest first (a copy).
 
-        Example:
+        Examples:
             ```python
             assert [m.subject for m in fake.outbox] == ["Welcome"]
             ```
@@ -240,7 +240,7 @@ class _OutboxOps(FakeSESBase):
 
         Addresses compare without display names and with the domain in any case.
 
-        Example:
+        Examples:
             ```python
             assert fake.deliveries("bob@example.com") == 1  # delivered exactly once
             ```
@@ -251,7 +251,7 @@ class _OutboxOps(FakeSESBase):
     def delivery_counts(self) -> Counter[str]:
         """Deliveries per recipient address (a copy); see :meth:`deliveries`.
 
-        Example:
+        Examples:
             ```python
             counts = fake.delivery_counts()
             assert max(counts.values()) == 1  # nobody got a message twice
@@ -263,7 +263,7 @@ class _OutboxOps(FakeSESBase):
     def arrivals(self) -> list[tuple[float, int]]:
         """``(clock reading, recipients)`` of every accepted message, oldest first.
 
-        Example:
+        Examples:
             ```python
             assert fake.arrivals() == [(0.0, 2)]
             ```
@@ -274,7 +274,7 @@ class _OutboxOps(FakeSESBase):
     def clear_outbox(self) -> None:
         """Forget accepted messages and delivery counts (not the quotas they used).
 
-        Example:
+        Examples:
             ```python
             fake.clear_outbox()
             assert fake.delivery_counts() == Counter()

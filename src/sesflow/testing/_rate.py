@@ -16,7 +16,7 @@ __all__ = ["SlidingWindow"]
 class SlidingWindow:
     """Counts added within the last ``span`` seconds of a monotonic clock.
 
-    Example:
+    Examples:
         ```python
         window = SlidingWindow(1.0)
         window.add(0.0, 10)
@@ -36,7 +36,7 @@ class SlidingWindow:
     def used(self, now: float) -> int:
         """Return the total of the arrivals in ``(now - span, now]``.
 
-        Example:
+        Examples:
             ```python
             assert SlidingWindow(1.0).used(5.0) == 0
             ```
@@ -51,7 +51,7 @@ class SlidingWindow:
     def add(self, now: float, count: int) -> None:
         """Record ``count`` arriving at ``now`` (not earlier than the last arrival).
 
-        Example:
+        Examples:
             ```python
             window.add(2.0, 3)
             ```

@@ -54,7 +54,7 @@ _ESCAPES = str.maketrans(
 class TemplateSyntaxError(ValueError):
     """The template text is not well formed (an unclosed block, a stray ``{{/if}}``...).
 
-    Example:
+    Examples:
         ```python
         with pytest.raises(TemplateSyntaxError):
             check("{{#if x}}no end")
@@ -65,7 +65,7 @@ class TemplateSyntaxError(ValueError):
 class TemplateRenderError(ValueError):
     """The data lacks a value the template needs; the message is the one SES gives.
 
-    Example:
+    Examples:
         ```python
         with pytest.raises(TemplateRenderError, match="Attribute 'name' is not present"):
             render("Hi {{name}}", {}, html=False)
@@ -172,7 +172,7 @@ def _value(path: str, *, escape: bool, tag: str) -> _Value | _Unsupported:
 def check(text: str) -> None:
     """Raise :class:`TemplateSyntaxError` if ``text`` is not a well-formed template.
 
-    Example:
+    Examples:
         ```python
         check("Hello {{name}}{{#if vip}}!{{/if}}")
         ```
@@ -183,7 +183,7 @@ def check(text: str) -> None:
 def render(text: str, data: Mapping[str, Any], *, html: bool) -> str:
     """Render ``text`` with ``data``; ``html`` escapes ``{{value}}`` tags.
 
-    Example:
+    Examples:
         ```python
         assert render("{{#each xs}}{{this}},{{/each}}", {"xs": [1, 2]}, html=False) == "1,2,"
         ```

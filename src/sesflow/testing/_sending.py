@@ -71,7 +71,7 @@ _TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
 def is_mailbox_simulator(address: str) -> bool:
     """Whether ``address`` is one of SES's mailbox-simulator addresses (``+label`` allowed).
 
-    Example:
+    Examples:
         ```python
         assert is_mailbox_simulator("success+run7@simulator.amazonses.com")
         assert not is_mailbox_simulator("someone@simulator.amazonses.com")

@@ -210,7 +210,7 @@ class _ServeOps(_StatsOps):
         connection without answering. ``GET /_sesflow/stats`` and ``GET /_sesflow/outbox``
         serve :meth:`stats` and an outbox summary as JSON.
 
-        Example:
+        Examples:
             ```python
             with FakeSES(max_send_rate=100) as fake:
                 url = fake.serve(latency=0.02, jitter=0.005)
@@ -265,7 +265,7 @@ class _ServeOps(_StatsOps):
     def endpoint_url(self) -> str | None:
         """The URL :meth:`serve` returned, or ``None`` while not serving.
 
-        Example:
+        Examples:
             ```python
             url = fake.serve()
             assert fake.endpoint_url == url
@@ -276,7 +276,7 @@ class _ServeOps(_StatsOps):
     def stop(self) -> None:
         """Stop serving and close every open connection (nothing happens if not serving).
 
-        Example:
+        Examples:
             ```python
             fake.serve()
             fake.stop()
@@ -308,7 +308,7 @@ class _ServeOps(_StatsOps):
         and a connection pool of 128, enough for about 64 sending threads. ``config`` is
         merged over that; other keyword arguments go to ``create_client``.
 
-        Example:
+        Examples:
             ```python
             fake.serve()
             client = fake.http_client()

@@ -219,7 +219,7 @@ class _SnsOps(_EventOps):
         ``Signature``, ``SigningCertURL`` and ``UnsubscribeURL``. An envelope is the same on
         every call but for the signature version asked for.
 
-        Example:
+        Examples:
             ```python
             [envelope] = fake.sns_messages("arn:aws:sns:us-east-1:123456789012:ses-events")
             assert json.loads(envelope["Message"])["eventType"] == "Bounce"
@@ -252,7 +252,7 @@ class _SnsOps(_EventOps):
         ``Timestamp``, ``SignatureVersion``, ``Signature`` and ``SigningCertURL``. Each call
         makes a new token.
 
-        Example:
+        Examples:
             ```python
             envelope = fake.sns_subscription_confirmation(
                 "arn:aws:sns:us-east-1:123456789012:ses-events", "https://example.com/sns"
@@ -304,7 +304,7 @@ class _SnsOps(_EventOps):
         A self-signed X.509 certificate for ``sns.amazonaws.com`` with an RSA 2048 key, made
         at first use and cached for the process.
 
-        Example:
+        Examples:
             ```python
             from cryptography import x509
 
@@ -325,7 +325,7 @@ class _SnsOps(_EventOps):
         and of every region its envelopes named, exactly, and raises for anything else (a
         verifier should never fetch those).
 
-        Example:
+        Examples:
             ```python
             [envelope] = fake.sns_messages()
             assert fake.cert_fetcher(envelope["SigningCertURL"]) == fake.sns_certificate_pem

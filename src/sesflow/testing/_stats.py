@@ -19,7 +19,7 @@ class FakeStats:
 
     Also served as JSON at ``GET /_sesflow/stats`` by :meth:`FakeSES.serve`.
 
-    Example:
+    Examples:
         ```python
         stats = fake.stats()
         assert stats.peak_recipients_per_second <= fake.account.max_send_rate
@@ -49,7 +49,7 @@ class FakeStats:
     def to_json(self) -> dict[str, Any]:
         """Return the snapshot as JSON-ready data (what ``/_sesflow/stats`` serves).
 
-        Example:
+        Examples:
             ```python
             assert fake.stats().to_json()["throttled_calls"] == 0
             ```
@@ -71,7 +71,7 @@ class _StatsOps(_FaultOps, _OutboxOps, _AccountOps):
     def stats(self) -> FakeStats:
         """Return a snapshot of the fake's counters.
 
-        Example:
+        Examples:
             ```python
             assert fake.stats().throttled_calls == fake.throttled_calls
             ```

@@ -41,7 +41,7 @@ _PAGING_KIND = "suppressed-destinations"
 class FakeSuppressedDestination:
     """One entry of the account-level suppression list.
 
-    Example:
+    Examples:
         ```python
         entry = fake.suppress("bounced@example.org", "BOUNCE")
         assert (entry.email_address, entry.reason) == ("bounced@example.org", "BOUNCE")
@@ -64,7 +64,7 @@ class FakeSuppressedDestination:
     def to_response(self) -> dict[str, Any]:
         """Render as ``GetSuppressedDestination``'s ``SuppressedDestination``.
 
-        Example:
+        Examples:
             ```python
             assert entry.to_response()["Reason"] == "BOUNCE"
             ```
@@ -89,7 +89,7 @@ class FakeSuppressedDestination:
 class FakeSuppressedRecipient:
     """A recipient of an accepted message that was not delivered: it is on the suppression list.
 
-    Example:
+    Examples:
         ```python
         fake.suppress("gone@example.org", "BOUNCE")
         client.send_email(...)  # to gone@example.org and bob@example.org: accepted
@@ -148,7 +148,7 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
         Works in the sandbox too (SES adds addresses that bounce there), unlike
         ``PutSuppressedDestination``. Putting an address again replaces its entry.
 
-        Example:
+        Examples:
             ```python
             fake.suppress("bounced@example.org", "BOUNCE", message_id="0100...-000000")
             got = client.get_suppressed_destination(EmailAddress="bounced@example.org")
@@ -178,7 +178,7 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
     def suppressed_destinations(self) -> list[FakeSuppressedDestination]:
         """Every entry of the account-level suppression list, oldest first.
 
-        Example:
+        Examples:
             ```python
             fake.suppress("a@example.org", "COMPLAINT")
             assert [e.email_address for e in fake.suppressed_destinations()] == ["a@example.org"]
@@ -193,7 +193,7 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
 
         Kept whether or not the fake keeps messages; cleared by :meth:`reset`.
 
-        Example:
+        Examples:
             ```python
             assert [r.address for r in fake.suppressed_recipients] == ["gone@example.org"]
             ```
