@@ -132,3 +132,24 @@ def read_only_disk(small_disk: Path) -> Callable[[], None]:
         subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
 
     return remount
+
+
+def read_journal(path: Path) -> dict[str, str]:
+    """Every recipient's state in a journal file, this run's outcomes included.
+
+    Reads the file as it is (no lock, nothing changed), so it also works on the journal of a
+    killed run: the per-recipient rows of earlier runs, then the per-call outcome rows in
+    order (a later outcome wins), as `Journal.open` files them.
+    """
+    import json
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        states = dict(db.execute("SELECT address, state FROM recipients").fetchall())
+        for (records,) in db.execute("SELECT records FROM outcomes ORDER BY id"):
+            for address, state, *_ in json.loads(records):
+                states[address] = state
+    finally:
+        db.close()
+    return states

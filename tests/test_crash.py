@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 import sesflow
+from conftest import read_journal
 from sesflow import InlineTemplate
 from sesflow.testing import FakeSES
 
@@ -63,8 +63,7 @@ def test_sigkill_part_way_then_resume(tmp_path: Path) -> None:
 
         before = fake.delivery_counts()
         assert 0 < sum(before.values()) < COUNT
-        rows = sqlite3.connect(journal).execute("SELECT address, state FROM recipients").fetchall()
-        recorded_sent = {a for a, state in rows if state == "sent"}
+        recorded_sent = {a for a, state in read_journal(journal).items() if state == "sent"}
         assert recorded_sent
         assert recorded_sent <= set(before)  # the journal never claims more than was sent
 

@@ -1041,7 +1041,7 @@ def test_the_modules_export_the_agreed_names() -> None:
 def test_every_public_name_has_a_docstring_with_an_example(name: str) -> None:
     obj = getattr(_records, name, None) or getattr(_parse, name)
     doc = inspect.getdoc(obj) or ""
-    assert "Example:" in doc, name
+    assert "Examples:" in doc, name
     for attr, member in vars(obj).items() if isinstance(obj, type) else ():
         if isinstance(member, property):
             assert ">>>" in (inspect.getdoc(member.fget) or ""), f"{name}.{attr}"

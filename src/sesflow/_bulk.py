@@ -24,10 +24,11 @@ recipients may have been sent. At-least-once (the default) sends them again and 
 them in `ambiguous`; at-most-once records them as failed with status `AMBIGUOUS`.
 botocore never retries a send underneath (see `sesflow._ses.guard_sends`).
 
-Repeats: each address is sent once per run. With a journal, the reader checks the
-journal and the set of recipients in flight under one lock, and a finishing worker
-writes the journal and leaves that set under the same lock, so no repeat slips between
-the two. Without a journal, the addresses taken are kept in a temporary on-disk set.
+Repeats: each address is sent once per run, with or without a journal: the reader
+records every address it admits in a run-local set (in memory up to a budget, then on
+disk) at the moment it admits it, so no repeat can slip in however many workers finish
+meanwhile. A journal with earlier runs is asked, besides, which recipients those runs
+finished.
 
 Calls in flight: as many as the measured latency and the rate need (`CallWindow`), up to
 64 threads; a fixed number with `concurrency=`.
@@ -241,10 +242,6 @@ class BulkRun:
         self._quota_left: float | None = None
         self._quota_lock = threading.Lock()
         self._sink: ProgressSink = make_progress(False, None)
-        # Dedupe: the recipients admitted and not finished yet (journal runs), guarded
-        # with the journal's reads and writes by one lock.
-        self._active: set[str] = set()
-        self._dedupe_lock = threading.Lock()
         # The worker pool.
         self._window: CallWindow | None = None
         self._pool_lock = threading.Lock()
@@ -303,8 +300,7 @@ class BulkRun:
         # The journal is locked and checked before any call is made.
         if self._journal_path is not None:
             self._journal = Journal.open(self._journal_path, campaign=self._campaign())
-        else:
-            self._seen = SeenAddresses()
+        self._seen = SeenAddresses()
         try:
             return self._execute()
         finally:
@@ -502,38 +498,31 @@ class BulkRun:
 
     def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
         """Drop repeats of this run and recipients an earlier run finished."""
-        try:
-            with self._dedupe_lock:
-                if self._journal is None:
-                    return self._admit_without_journal(buffer)
-                return self._admit_with_journal(buffer, self._journal)
-        except JournalError as exc:
-            self._fail(exc)
-            return []
-
-    def _admit_without_journal(self, buffer: list[_Entry]) -> list[_Entry]:
         assert self._seen is not None
         first = self._seen.take([e.address for e in buffer])
-        admitted = [e for e, fresh in zip(buffer, first, strict=True) if fresh]
-        repeats = len(buffer) - len(admitted)
+        fresh = [e for e, new in zip(buffer, first, strict=True) if new]
+        repeats = len(buffer) - len(fresh)
         if repeats:
             with self._tally.lock:
                 self._tally.skipped += repeats
                 self._tally.repeats += repeats
-        return admitted
+        journal = self._journal
+        if journal is None or not journal.has_history or not fresh:
+            return fresh
+        try:
+            return self._admit_with_journal(fresh, journal)
+        except JournalError as exc:
+            self._fail(exc)
+            return []
 
-    def _admit_with_journal(self, buffer: list[_Entry], journal: Journal) -> list[_Entry]:
-        # Under the dedupe lock: a worker cannot finish a recipient (journal it and
-        # leave `_active`) between the journal read and the `_active` check below.
-        states = journal.states([e.address for e in buffer])
+    def _admit_with_journal(self, fresh: list[_Entry], journal: Journal) -> list[_Entry]:
+        """Drop what earlier runs finished; treat what they left ambiguous by the policy."""
+        states = journal.states([e.address for e in fresh])
         admitted: list[_Entry] = []
-        skipped = repeats = 0
+        skipped = 0
         ambiguous_failures: list[tuple[str, str, str]] = []
-        for entry in buffer:
-            state, run = states.get(entry.address, ("", 0))
-            if entry.address in self._active or run == journal.run:
-                repeats += 1  # taken earlier in this run
-                continue
+        for entry in fresh:
+            state, _ = states.get(entry.address, ("", 0))
             if state in FINAL:
                 skipped += 1
                 continue
@@ -545,16 +534,13 @@ class BulkRun:
                     ambiguous_failures.append(
                         (entry.address, AMBIGUOUS, "a previous run's request got no answer")
                     )
-                    self._active.add(entry.address)
                     continue
-            self._active.add(entry.address)
             admitted.append(entry)
-        if skipped or repeats:
+        if skipped:
             with self._tally.lock:
-                self._tally.skipped += skipped + repeats
-                self._tally.repeats += repeats
+                self._tally.skipped += skipped
         if ambiguous_failures:
-            self._finish([], ambiguous_failures, locked=True)
+            self._finish([], ambiguous_failures)
         return admitted
 
     def _work(self) -> None:
@@ -601,8 +587,12 @@ class BulkRun:
             lost = sorted({c for e in pending for c in e.lost_calls})
             self._finish([], [], calls=lost, gave_up=pending)
 
-    def _reserve(self, chunk: list[_Entry]) -> list[_Entry]:
-        """Count the chunk against the daily quota; cut it to what fits."""
+    def _reserve(self, chunk: list[_Entry]) -> tuple[list[_Entry], bool]:
+        """Count the chunk against the daily quota; cut it to what fits.
+
+        Returns the entries that fit and whether the quota is used up (the run stops
+        after sending them).
+        """
         fresh = [e for e in chunk if not e.reserved]
         with self._quota_lock:
             if self._quota_left is None or len(fresh) <= self._quota_left:
@@ -610,28 +600,35 @@ class BulkRun:
                     self._quota_left -= len(fresh)
                 for e in fresh:
                     e.reserved = True
-                return chunk
+                return chunk, False
             room = max(0, int(self._quota_left))
             self._quota_left -= room
         allowed = [e for e in chunk if e.reserved] + fresh[:room]
         for e in fresh[:room]:
             e.reserved = True
-        self._fail(
-            DailyQuotaExceededError(
-                f"the daily sending quota in {self._ses.region} would be exceeded: the run "
-                "stopped before passing it (Max24HourSend - SentLast24Hours). Resume after the "
-                "quota frees up, with the same journal.",
-                operation="SendBulkEmail",
-            )
-        )
-        return allowed
+        return allowed, True
 
     def _send_chunk(self, chunk: list[_Entry]) -> list[_Entry]:
         """Send one call's worth; return the entries to retry."""
-        chunk = self._reserve(chunk)
+        chunk, quota_used_up = self._reserve(chunk)
+        try:
+            return self._send_reserved(chunk)
+        finally:
+            if quota_used_up:
+                self._fail(
+                    DailyQuotaExceededError(
+                        f"the daily sending quota in {self._ses.region} would be exceeded: the "
+                        "run stopped before passing it (Max24HourSend - SentLast24Hours). "
+                        "Resume after the quota frees up, with the same journal.",
+                        operation="SendBulkEmail",
+                    )
+                )
+
+    def _send_reserved(self, chunk: list[_Entry]) -> list[_Entry]:
         if not chunk:
             return []
-        self._limiter.acquire(len(chunk))
+        if self._limiter.acquire(len(chunk), cancel=self._stop.is_set) is None:
+            return []  # the run stopped while this call waited for its turn: not sent
         journal = self._journal
         call = journal.begin(e.address for e in chunk) if journal is not None else 0
         params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
@@ -740,7 +737,6 @@ class BulkRun:
         *,
         calls: list[int] | None = None,
         gave_up: Sequence[_Entry] = (),
-        locked: bool = False,
     ) -> None:
         """Record final outcomes: journal first (durable), then counts and callbacks.
 
@@ -750,9 +746,6 @@ class BulkRun:
         given_up = [(e.address, e.status, e.error) for e in gave_up]
         journal = self._journal
         if journal is not None and (sent or failed or calls or given_up):
-            # Journal and `_active` change together under the dedupe lock (see _admit).
-            if not locked:
-                self._dedupe_lock.acquire()
             try:
                 journal.finish(
                     calls or (),
@@ -763,11 +756,6 @@ class BulkRun:
                 )
             except JournalError as exc:
                 self._fail(exc)  # the journal keeps the outcomes until it can write them
-            finally:
-                for address, *_ in (*sent, *failed, *given_up):
-                    self._active.discard(address)
-                if not locked:
-                    self._dedupe_lock.release()
         failed = failed + given_up
         if not sent and not failed:
             return

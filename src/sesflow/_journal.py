@@ -2,8 +2,9 @@
 
 A journal is an SQLite file (standard library, WAL mode, created with mode 0600). Before
 each `SendBulkEmail` call the journal records the call's recipients as *in flight* (one
-row per call); when the answer arrives, it records each recipient's outcome and forgets
-the in-flight row, in one transaction. A call that certainly did not go out (a 429, a
+row per call); when the answer arrives, it records the outcome of each of the call's
+recipients — as one row for the whole call, which is what keeps the journal's cost low —
+and forgets the in-flight row, in one transaction. A call that certainly did not go out (a 429, a
 5xx, a refused connection) is simply forgotten. So a run killed at any instant (SIGKILL
 included) leaves a journal that says exactly who certainly got the message (`sent`), and
 who may have (their call was in flight: its answer was lost).
@@ -17,9 +18,10 @@ Recipient states:
 - `ambiguous` — a call carrying the recipient got no answer: it may have been sent. A
   later run sends it again under at-least-once, or records it under at-most-once.
 
-When a journal is opened, the recipients of calls an earlier run left in flight become
-`ambiguous`. Every row records the run that wrote it, so a recipient listed twice in one
-run is recognised as a repeat even after its first outcome was `deferred`.
+When a journal is opened, the outcomes of the earlier runs are filed by recipient (one
+row each, looked up by address), and the recipients of calls an earlier run left in
+flight become `ambiguous`. Repeats within one run are the bulk sender's business (it
+keeps the addresses a run took), so during a run the journal only writes.
 
 One run at a time: a journal is locked for the whole run through its lock file
 (`<journal>.lock`, an advisory `flock` that the operating system releases when the
@@ -56,7 +58,7 @@ __all__ = ["FINAL", "Journal"]
 #: Written into the SQLite header of every journal (`PRAGMA application_id`): "SESF".
 APPLICATION_ID = 0x53455346
 #: The journal's layout; a journal of another version is refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Bytes of disk kept in reserve by the lock file, given back when the disk fills up.
 RESERVE_BYTES = 512 * 1024
 
@@ -71,8 +73,9 @@ CREATE TABLE recipients (
     error TEXT
 ) WITHOUT ROWID;
 CREATE TABLE calls (id INTEGER PRIMARY KEY, addresses TEXT NOT NULL);
+CREATE TABLE outcomes (id INTEGER PRIMARY KEY, run INTEGER NOT NULL, records TEXT NOT NULL);
 """
-_TABLES = frozenset({"meta", "recipients", "calls"})
+_TABLES = frozenset({"meta", "recipients", "calls", "outcomes"})
 #: States after which a recipient is never sent again by a resumed run.
 FINAL = frozenset({"sent", "failed"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -87,9 +90,15 @@ class Journal:
         {}
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, lock: _LockFile, run: int):
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, lock: _LockFile, run: int
+    ) -> None:
         self.path = path
         self.run = run
+        #: Whether earlier runs recorded any recipient (if not, nothing needs looking up).
+        self.has_history = (
+            connection.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
+        )
         self._db = connection
         self._lockfile = lock
         self._lock = threading.Lock()
@@ -137,7 +146,8 @@ class Journal:
     # Reading
 
     def states(self, addresses: Sequence[str]) -> dict[str, tuple[str, int]]:
-        """`(state, run)` for each of `addresses` the journal knows."""
+        """`(state, run)` for each of `addresses` the journal knows from finished runs
+        (this run's outcomes are filed when the journal is opened again, or by `counts`)."""
         if not addresses:
             return {}
         marks = ",".join("?" * len(addresses))
@@ -156,6 +166,9 @@ class Journal:
             {'sent': 1998, 'failed': 2}
         """
         with self._lock, self._errors("reading"):
+            self._write_unwritten()
+            with self._transaction():
+                _file_outcomes(self._db)
             rows = self._db.execute(
                 "SELECT state, COUNT(*) FROM recipients GROUP BY state ORDER BY state"
             ).fetchall()
@@ -202,12 +215,12 @@ class Journal:
         may have been sent. If the disk is full, the outcomes are kept, the disk reserve
         is given back to write them, and `JournalError` says the run must stop.
         """
-        rows: list[tuple[Any, ...]] = [(a, "sent", self.run, m, None, None) for a, m in sent]
-        rows += [(a, "failed", self.run, None, s, e) for a, s, e in failed]
-        rows += [(a, "deferred", self.run, None, s, e) for a, s, e in deferred]
-        rows += [(a, "ambiguous", self.run, None, None, None) for a in ambiguous]
+        records: list[tuple[Any, ...]] = [(a, "sent", m, None, None) for a, m in sent]
+        records += [(a, "failed", None, s, e) for a, s, e in failed]
+        records += [(a, "deferred", None, s, e) for a, s, e in deferred]
+        records += [(a, "ambiguous", None, None, None) for a in ambiguous]
         with self._lock:
-            self._unwritten.append((list(calls), rows))
+            self._unwritten.append((list(calls), records))
             with self._errors("recording outcomes SES answered"):
                 self._write_unwritten()
 
@@ -216,12 +229,12 @@ class Journal:
         if not self._unwritten:
             return
         with self._transaction():
-            for calls, rows in self._unwritten:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO recipients "
-                    "(address, state, run, message_id, status, error) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+            for calls, records in self._unwritten:
+                if records:
+                    self._db.execute(
+                        "INSERT INTO outcomes (run, records) VALUES (?, ?)",
+                        (self.run, json.dumps(records, separators=(",", ":"))),
+                    )
                 self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
         self._unwritten.clear()
 
@@ -444,6 +457,7 @@ def _prepare(db: sqlite3.Connection, file: Path, campaign: str) -> int:
                 )
             run = int(meta.get("runs", "0")) + 1
             db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (str(run),))
+            _file_outcomes(db)
             _settle_unfinished(db)
             db.execute("COMMIT")
         except BaseException:
@@ -453,6 +467,24 @@ def _prepare(db: sqlite3.Connection, file: Path, campaign: str) -> int:
     except sqlite3.Error as exc:
         raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
     return run
+
+
+def _file_outcomes(db: sqlite3.Connection) -> None:
+    """File the per-call outcome rows by recipient; a later outcome replaces an earlier."""
+    rows = db.execute("SELECT run, records FROM outcomes ORDER BY id").fetchall()
+    for run, records in rows:
+        try:
+            decoded = [(a, state, run, m, st, e) for a, state, m, st, e in json.loads(records)]
+        except (ValueError, TypeError) as exc:
+            # A damaged page inside a record passes SQLite's structural check.
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({exc})") from exc
+        db.executemany(
+            "INSERT OR REPLACE INTO recipients (address, state, run, message_id, status, error) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            decoded,
+        )
+    if rows:
+        db.execute("DELETE FROM outcomes")
 
 
 def _settle_unfinished(db: sqlite3.Connection) -> None:

@@ -21,6 +21,7 @@ import math
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import overload
 
 from ._errors import ValidationError
 
@@ -150,22 +151,35 @@ class RateLimiter:
         self._in_window += count
         self._earliest = now + count * self.window / self.capacity
 
-    def acquire(self, count: int) -> float:
+    #: Longest single sleep while a `cancel` check is given, so a stop is seen quickly.
+    CANCEL_POLL = 0.1
+
+    @overload
+    def acquire(self, count: int) -> float: ...
+    @overload
+    def acquire(self, count: int, *, cancel: Callable[[], bool]) -> float | None: ...
+
+    def acquire(self, count: int, *, cancel: Callable[[], bool] | None = None) -> float | None:
         """Wait until `count` recipients may be sent, record them, return the send time.
 
         Callers take turns, so send starts are spaced in the order they asked. The state
         lock is released while waiting and the wait is worked out again after it, so a
-        throttle reported meanwhile (`throttled()`) applies to this send too.
+        throttle reported meanwhile (`throttled()`) applies to this send too. With
+        `cancel`, the wait is checked every `CANCEL_POLL` seconds at most and gives up
+        (returns None, recording nothing) once `cancel()` is true: a stopped run makes
+        no call that was only waiting for its turn.
         """
         with self._turn:
             while True:
+                if cancel is not None and cancel():
+                    return None
                 with self._lock:
                     now = self._clock()
                     wait = self.delay(count, now)
                     if wait <= 0:
                         self.record(count, now)
                         return now
-                self._sleep(wait)
+                self._sleep(wait if cancel is None else min(wait, self.CANCEL_POLL))
 
     def throttled(self) -> None:
         """SES throttled us: slow down to 80 % of the current pace (not below 25 %)."""
