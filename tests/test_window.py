@@ -13,61 +13,78 @@ seconds = st.floats(min_value=0.0, max_value=30.0)
 maxima = st.integers(min_value=1, max_value=256)
 
 
-@given(rates, seconds, seconds, maxima)
-def test_the_window_stays_within_bounds(rate: float, cpu: float, wait: float, top: int) -> None:
-    size = window_size(rate, cpu=cpu, wait=wait, maximum=top)
-    assert 1 <= size <= top
+@given(rates, seconds, maxima)
+def test_the_window_stays_within_bounds(rate: float, round_trip: float, top: int) -> None:
+    assert 1 <= window_size(rate, round_trip=round_trip, maximum=top) <= top
 
 
-@given(rates, st.floats(min_value=1e-4, max_value=1.0), seconds, seconds, maxima)
-def test_more_latency_never_shrinks_the_window(
-    rate: float, cpu: float, wait: float, more: float, top: int
-) -> None:
-    assert window_size(rate, cpu=cpu, wait=wait + more, maximum=top) >= window_size(
-        rate, cpu=cpu, wait=wait, maximum=top
-    )
-
-
-@given(st.floats(min_value=0.5, max_value=5000), st.floats(min_value=1e-4, max_value=0.01))
-def test_a_rate_bound_window_covers_the_pace(calls_per_second: float, cpu: float) -> None:
-    """Little's law: enough calls in flight to keep the pace through the latency."""
-    wait = 0.2
-    if 1 / cpu < calls_per_second:
-        return  # the client, not the rate, sets the pace here
-    size = window_size(calls_per_second, cpu=cpu, wait=wait, maximum=10_000)
-    assert size >= calls_per_second * (cpu + wait)
-    assert size >= 2  # one call of slack for jitter
+@given(st.floats(min_value=0.5, max_value=5000), st.floats(min_value=0.0, max_value=2.0))
+def test_the_window_covers_the_pace(calls_per_second: float, round_trip: float) -> None:
+    """Little's law: enough calls in flight to keep the pace through the latency, + 1."""
+    size = window_size(calls_per_second, round_trip=round_trip, maximum=100_000)
+    assert size >= calls_per_second * round_trip + 1
 
 
 def test_figures_for_the_benchmark_settings() -> None:
-    assert window_size(20, cpu=0.002, wait=0.018, maximum=64) == 2  # 1,000/s at 20 ms
-    assert window_size(2, cpu=0.002, wait=0.018, maximum=64) == 2  # 100/s at 20 ms
-    assert window_size(40, cpu=0.003, wait=0.197, maximum=64) == 11  # 2,000/s at 200 ms
-    # No rate limit, no latency: the client is the bottleneck; overlap it with SES only.
-    assert window_size(2000, cpu=0.0015, wait=0.0013, maximum=64) == 2
+    assert window_size(20, round_trip=0.02, maximum=64) == 2  # 1,000/s at 20 ms
+    assert window_size(2, round_trip=0.02, maximum=64) == 2  # 100/s at 20 ms
+    assert window_size(40, round_trip=0.2, maximum=64) == 11  # 2,000/s at 200 ms
 
 
-def test_queueing_for_the_interpreter_does_not_grow_the_window() -> None:
-    """The smallest recent off-CPU wait counts, as BBR's minimum round trip."""
-    window = CallWindow(rate=100_000, batch=50, maximum=64)
-    window.observe(wall=0.003, cpu=0.0015)  # one call that did not queue
-    for _ in range(20):  # calls that queued behind other threads for the interpreter
-        window.observe(wall=0.030, cpu=0.0015)
-    assert window.size == 2
+class _Calls:
+    """Finished calls on a virtual clock, for a window with `in_flight` calls at once."""
+
+    def __init__(self, window: CallWindow | None = None) -> None:
+        self.now = 0.0
+        self.window = window
+
+    def run(self, count: int, *, wall: float, per_call: float) -> int:
+        assert self.window is not None
+        for _ in range(count):
+            self.now += per_call
+            self.window.observe(wall=wall)
+        return self.window.size
 
 
-def test_the_pool_shrinks_only_after_a_while() -> None:
-    window = CallWindow(rate=2000, batch=50, maximum=64)
-    for _ in range(5):
-        window.observe(wall=0.2, cpu=0.003)
+def _window(rate: float, calls: _Calls) -> CallWindow:
+    window = CallWindow(rate=rate, batch=50, maximum=64, clock=lambda: calls.now)
+    calls.window = window
+    return window
+
+
+def test_a_reached_rate_sizes_the_window_by_littles_law() -> None:
+    calls = _Calls()
+    window = _window(2000, calls)  # 40 calls/s asked, 200 ms per call
+    assert calls.run(40, wall=0.2, per_call=1 / 40) == 11
     assert window.size == 11
-    window._waits.clear()  # the latency fell
-    window.observe(wall=0.02, cpu=0.003)
+
+
+def test_latency_bound_windows_double_until_the_rate_is_reached() -> None:
+    calls = _Calls()
+    window = _window(2000, calls)
+    sizes = []
+    for _ in range(6):
+        # Each call takes 200 ms; the window's calls deliver size / 0.2 calls a second.
+        size = window.size
+        calls.run(max(4, size) + 1, wall=0.2, per_call=0.2 / size)
+        sizes.append(window.size)
+    assert sizes[:3] == [4, 8, 11]  # slow start, then Little's law once the rate is reached
+    assert sizes[-1] == 11
+
+
+def test_a_window_that_delivers_no_more_falls_back_and_holds() -> None:
+    """A serial server (or a busy client): 3 ms a call whatever the window."""
+    calls = _Calls()
+    window = _window(100_000, calls)
+    calls.run(5, wall=0.005, per_call=0.003)  # first round at 2
+    assert window.size == 4  # probing up
+    calls.run(4, wall=0.010, per_call=0.003)  # 4 in flight delivered no more
     assert window.size == 2
-    assert window.retire_below() == 11  # recent windows were larger: keep the workers
-    for _ in range(CallWindow.HISTORY):
-        window.observe(wall=0.02, cpu=0.003)
-    assert window.retire_below() == 2
+    for _ in range(CallWindow.HOLD):
+        calls.run(4, wall=0.005, per_call=0.003)
+        assert window.size == 2  # held
+    calls.run(4, wall=0.005, per_call=0.003)
+    assert window.size == 4  # probes again after the hold
 
 
 @settings(max_examples=50)

@@ -408,7 +408,7 @@ class BulkRun:
         if window is None:
             return False
         with self._pool_lock:
-            if self._closing or self._live <= window.retire_below():
+            if self._closing or self._live <= window.size:
                 return False
             self._live -= 1
             return True
@@ -632,7 +632,7 @@ class BulkRun:
         journal = self._journal
         call = journal.begin(e.address for e in chunk) if journal is not None else 0
         params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
-        started, cpu = time.perf_counter(), time.thread_time()
+        started = time.perf_counter()
         try:
             response = self._ses._invoke(self._client, "SendBulkEmail", params, retry=False)
         except ThrottledError as exc:
@@ -660,20 +660,20 @@ class BulkRun:
             self._fail(exc)
             return []
         finally:
-            self._observe(time.perf_counter() - started, time.thread_time() - cpu)
+            self._observe(time.perf_counter() - started)
         return self._results(chunk, call, response)
 
-    def _observe(self, wall: float, cpu: float) -> None:
-        """Feed one call's times to the window; start a worker if it grew.
+    def _observe(self, wall: float) -> None:
+        """Feed one call's time to the window; start a worker if it grew.
 
-        One worker more per finished call at most: a first call slowed by connecting
-        does not start a crowd of threads.
+        One worker more per finished call at most, so the pool follows the window
+        without a burst of threads.
         """
         window = self._window
         if window is None:
             return
         live = self._live
-        if window.observe(wall=wall, cpu=cpu) > live:
+        if window.observe(wall=wall) > live:
             self._grow(live + 1)
 
     def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:

@@ -1,33 +1,31 @@
 """How many bulk calls to keep in flight: sized from the measured latency and the rate.
 
 As TCP sizes its window from the bandwidth and the round-trip time, the bulk sender
-keeps in flight what the pace needs and no more (Little's law: calls in flight =
-calls per second x seconds per call). Each finished call reports the wall time it took
-and the CPU time its thread spent on it, from which:
+keeps in flight what the pace needs and no more: more threads than needed only add
+switching, since one thread runs Python at a time. Each finished call reports the wall
+time it took; the smallest among recent calls is the round trip (as BBR takes the
+minimum RTT: queueing behind other threads or at a busy server must not count as
+latency). The window is reconsidered once per round (as many finished calls as the
+window, at least 4), from the rate of calls delivered in that round:
 
-- `cpu`: the client's CPU seconds per call (a running average);
-- `wait`: the seconds a call waits off the CPU for the network and SES — the *smallest*
-  `wall - cpu` among recent calls, as BBR takes the minimum round-trip time: with several
-  threads a call also waits for its turn at the interpreter (one thread runs Python at a
-  time), and that queueing must not make the window grow, or more threads would mean
-  more waiting and a larger window again;
-- calls per second needed: the rate's, `rate / batch`, but never more than the client
-  can do, `1 / cpu` (when the client is the bottleneck, extra threads only add
-  switching).
-
-The window is `pace x (cpu + wait)`, with a quarter more for jitter and one call of
-slack when the rate (not the client) sets the pace, between 1 and the maximum. With
-20 ms calls at 1,000 recipients/s that is 2 calls; with 200 ms calls at 2,000/s, 11;
-with no latency and no rate limit, about 2 (the client's work and SES's overlap).
-A worker leaves the pool only after the window has been smaller than the pool for a
-while (`retire_below`), so the pool does not churn.
+- the rate is reached: size for it by Little's law, `calls per second x round trip`,
+  with a quarter more for jitter and one call of slack (1,000/s at 20 ms: 2 calls;
+  2,000/s at 200 ms: 11);
+- the rate is not reached and more calls in flight delivered more (by over 5 %), or
+  this is the first round: double the window (as TCP's slow start), never past what
+  the rate needs;
+- more calls in flight delivered no more: the client or the server is the bottleneck,
+  so go back to the smallest window that delivered the most, hold it for a while
+  (`HOLD` rounds), then probe once more.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 
 __all__ = ["CallWindow"]
 
@@ -39,29 +37,46 @@ class CallWindow:
         rate: recipients per second allowed.
         batch: recipients per call.
         maximum: the most calls in flight, whatever the measurements say.
-        initial: the window before any call has finished.
+        initial: the window before any round has finished.
+        clock: seconds, for the delivered rate (`time.perf_counter`).
 
     Examples:
-        >>> window = CallWindow(rate=1000, batch=50, maximum=64)
-        >>> for _ in range(20):
-        ...     _ = window.observe(wall=0.020, cpu=0.002)
+        >>> now = [0.0]
+        >>> window = CallWindow(rate=1000, batch=50, maximum=64, clock=lambda: now[0])
+        >>> for _ in range(40):   # 20 calls/s asked, 20 ms calls, the rate is reached
+        ...     now[0] += 0.05
+        ...     _ = window.observe(wall=0.020)
         >>> window.size
         2
     """
 
-    #: Weight of the newest measurement in the running average of the CPU per call.
-    SMOOTHING = 0.2
-    #: Calls over which the smallest off-CPU wait is taken, and over which the window
-    #: must stay below the pool before a worker retires.
-    HISTORY = 32
+    #: Calls over which the smallest round trip is taken.
+    HISTORY = 64
+    #: Rounds to hold the best window after a probe that did not help.
+    HOLD = 16
+    #: A delivered rate this close to the asked one counts as reaching it.
+    REACHED = 0.95
+    #: A larger window must deliver this much more to be kept.
+    BETTER = 1.05
 
-    def __init__(self, *, rate: float, batch: int, maximum: int, initial: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        rate: float,
+        batch: int,
+        maximum: int,
+        initial: int = 2,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.calls_per_second = rate / max(1, batch)
         self.maximum = max(1, maximum)
+        self._clock = clock
         self._size = max(1, min(initial, self.maximum))
-        self._cpu: float | None = None
-        self._waits: deque[float] = deque(maxlen=self.HISTORY)
-        self._sizes: deque[int] = deque(maxlen=self.HISTORY)
+        self._walls: deque[float] = deque(maxlen=self.HISTORY)
+        self._round_start: float | None = None
+        self._round_calls = 0
+        self._best: tuple[float, int] | None = None  # (delivered rate, window)
+        self._hold = 0
         self._lock = threading.Lock()
 
     @property
@@ -69,47 +84,57 @@ class CallWindow:
         """Calls to keep in flight now."""
         return self._size
 
-    def retire_below(self) -> int:
-        """A pool larger than this should shrink: the largest window of recent calls."""
+    def observe(self, *, wall: float) -> int:
+        """Take one finished call's wall time; return the window."""
         with self._lock:
-            return max(self._sizes, default=self._size)
-
-    def observe(self, *, wall: float, cpu: float) -> int:
-        """Take one finished call's wall and CPU seconds; return the new window."""
-        with self._lock:
-            cpu = max(0.0, cpu)
-            self._cpu = cpu if self._cpu is None else self._cpu + self.SMOOTHING * (cpu - self._cpu)
-            self._waits.append(max(0.0, wall - cpu))
-            self._size = window_size(
-                self.calls_per_second,
-                cpu=self._cpu,
-                wait=min(self._waits),
-                maximum=self.maximum,
-            )
-            self._sizes.append(self._size)
+            now = self._clock()
+            self._walls.append(max(0.0, wall))
+            if self._round_start is None:
+                self._round_start = now
+                return self._size
+            self._round_calls += 1
+            if self._round_calls < max(4, self._size):
+                return self._size
+            elapsed = now - self._round_start
+            delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
+            self._round_start, self._round_calls = now, 0
+            self._size = self._next(delivered)
             return self._size
+
+    def _next(self, delivered: float) -> int:
+        needed = window_size(
+            self.calls_per_second, round_trip=min(self._walls), maximum=self.maximum
+        )
+        if delivered >= self.REACHED * self.calls_per_second:
+            self._best, self._hold = None, 0
+            return needed
+        if self._hold > 0:
+            self._hold -= 1
+            return self._size
+        best = self._best
+        if best is None or delivered > best[0] * self.BETTER:
+            # More in flight delivered more (or this is the first look): keep growing.
+            if best is None or delivered > best[0]:
+                self._best = (delivered, self._size)
+            return max(1, min(needed, self._size * 2))
+        # No better than the best window: the bottleneck is not the window.
+        self._hold = self.HOLD
+        self._best = None  # probe afresh after the hold
+        return best[1]
 
     def __repr__(self) -> str:
         return f"CallWindow(size={self._size}, maximum={self.maximum})"
 
 
-def window_size(calls_per_second: float, *, cpu: float, wait: float, maximum: int) -> int:
-    """The window for a pace of `calls_per_second` and calls that take `cpu` seconds of
-    the client's CPU and `wait` seconds off it; between 1 and `maximum`.
+def window_size(calls_per_second: float, *, round_trip: float, maximum: int) -> int:
+    """Calls in flight for `calls_per_second` with calls of `round_trip` seconds (Little's
+    law), a quarter more for jitter and one call of slack; between 1 and `maximum`.
 
     Examples:
-        >>> window_size(40, cpu=0.003, wait=0.197, maximum=64)   # 2,000/s at 200 ms
+        >>> window_size(40, round_trip=0.2, maximum=64)   # 2,000/s at 200 ms
         11
-        >>> window_size(2000, cpu=0.0015, wait=0.0013, maximum=64)  # no limit, no latency
+        >>> window_size(20, round_trip=0.02, maximum=64)  # 1,000/s at 20 ms
         2
     """
-    cpu = max(cpu, 1e-6)
-    client_bound = 1.0 / cpu < calls_per_second
-    if client_bound:
-        # The client sets the pace: overlap its work with SES's, no more.
-        needed = (cpu + wait) / cpu
-        size = math.ceil(needed - 1e-9)
-    else:
-        needed = calls_per_second * (cpu + wait) * 1.25
-        size = math.ceil(needed - 1e-9) + 1
-    return max(1, min(maximum, size))
+    needed = calls_per_second * max(0.0, round_trip) * 1.25
+    return max(1, min(maximum, math.ceil(needed - 1e-9) + 1))
