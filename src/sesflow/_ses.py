@@ -141,7 +141,8 @@ class SES:
         route53_client: a `route53` client for `Domain.publish_to_route53()`; built
             from the session on first use if None.
         botocore_config: a `botocore.config.Config` merged over sesflow's defaults
-            (set `retries` here to choose a retry policy deliberately).
+            (set `retries` here to choose a retry policy deliberately; it applies to
+            management calls: botocore never retries a send, see `MaybeSentError`).
         endpoint_url: another SES endpoint for the client sesflow builds, e.g. a
             served `FakeSES` (`fake.serve()`) or a VPC endpoint.
         sleep: how sesflow waits (`time.sleep`); inject a fake in tests.

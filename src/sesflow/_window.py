@@ -8,10 +8,11 @@ minimum RTT: queueing behind other threads or at a busy server must not count as
 latency). The window is reconsidered once per round (as many finished calls as the
 window, at least 4), from the rate of calls delivered in that round:
 
-- the rate is reached: size for it by Little's law, `calls per second x round trip`,
-  with a quarter more for jitter and one call of slack (1,000/s at 20 ms: 2 calls;
-  2,000/s at 200 ms: 11);
-- the rate is not reached and more calls in flight delivered more (by over 5 %), or
+- the rate is the bottleneck (calls wait for their turn at the rate limiter, or the
+  round delivered the rate): size for it by Little's law, `calls per second x the mean
+  time a call takes`, with a quarter more for jitter and one call of slack (1,000/s at
+  20 ms: 2 calls; 2,000/s at 200 ms: 11);
+- the rate is not reached and more calls in flight delivered more (by over 25 %), or
   this is the first round: double the window (as TCP's slow start), never past what
   the rate needs;
 - more calls in flight delivered no more: the client or the server is the bottleneck,
@@ -43,9 +44,9 @@ class CallWindow:
     Examples:
         >>> now = [0.0]
         >>> window = CallWindow(rate=1000, batch=50, maximum=64, clock=lambda: now[0])
-        >>> for _ in range(40):   # 20 calls/s asked, 20 ms calls, the rate is reached
+        >>> for _ in range(40):   # 20 calls/s asked, 20 ms calls, waiting for their turn
         ...     now[0] += 0.05
-        ...     _ = window.observe(wall=0.020)
+        ...     _ = window.observe(wall=0.020, waited=True)
         >>> window.size
         2
     """
@@ -53,11 +54,12 @@ class CallWindow:
     #: Calls over which the smallest round trip is taken.
     HISTORY = 64
     #: Rounds to hold the best window after a probe that did not help.
-    HOLD = 16
+    HOLD = 64
     #: A delivered rate this close to the asked one counts as reaching it.
     REACHED = 0.95
-    #: A larger window must deliver this much more to be kept.
-    BETTER = 1.05
+    #: A larger window must deliver this much more to be kept (doubling the window
+    #: where latency is the bottleneck delivers about twice as much; noise, a few %).
+    BETTER = 1.25
 
     def __init__(
         self,
@@ -65,16 +67,18 @@ class CallWindow:
         rate: float,
         batch: int,
         maximum: int,
-        initial: int = 2,
+        initial: int = 4,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.calls_per_second = rate / max(1, batch)
         self.maximum = max(1, maximum)
         self._clock = clock
-        self._size = max(1, min(initial, self.maximum))
+        # Never more to start with than one second of calls at the rate.
+        self._size = max(1, min(initial, self.maximum, math.ceil(self.calls_per_second)))
         self._walls: deque[float] = deque(maxlen=self.HISTORY)
         self._round_start: float | None = None
         self._round_calls = 0
+        self._round_waits = 0
         self._best: tuple[float, int] | None = None  # (delivered rate, window)
         self._hold = 0
         self._lock = threading.Lock()
@@ -84,8 +88,9 @@ class CallWindow:
         """Calls to keep in flight now."""
         return self._size
 
-    def observe(self, *, wall: float) -> int:
-        """Take one finished call's wall time; return the window."""
+    def observe(self, *, wall: float, waited: bool = False) -> int:
+        """Take one finished call's wall time, and whether it had to wait for its turn at
+        the rate limiter before it started; return the window."""
         with self._lock:
             now = self._clock()
             self._walls.append(max(0.0, wall))
@@ -93,21 +98,28 @@ class CallWindow:
                 self._round_start = now
                 return self._size
             self._round_calls += 1
+            self._round_waits += waited
             if self._round_calls < max(4, self._size):
                 return self._size
             elapsed = now - self._round_start
             delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
-            self._round_start, self._round_calls = now, 0
-            self._size = self._next(delivered)
+            rate_bound = (
+                self._round_waits * 4 >= self._round_calls
+                or delivered >= self.REACHED * self.calls_per_second
+            )
+            self._round_start, self._round_calls, self._round_waits = now, 0, 0
+            self._size = self._next(delivered, rate_bound)
             return self._size
 
-    def _next(self, delivered: float) -> int:
+    def _next(self, delivered: float, rate_bound: bool) -> int:
+        if rate_bound:
+            # Little's law needs the mean time in flight (jitter included), not the least.
+            self._best, self._hold = None, 0
+            mean = sum(self._walls) / len(self._walls)
+            return window_size(self.calls_per_second, round_trip=mean, maximum=self.maximum)
         needed = window_size(
             self.calls_per_second, round_trip=min(self._walls), maximum=self.maximum
         )
-        if delivered >= self.REACHED * self.calls_per_second:
-            self._best, self._hold = None, 0
-            return needed
         if self._hold > 0:
             self._hold -= 1
             return self._size
