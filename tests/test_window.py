@@ -68,23 +68,29 @@ def test_latency_bound_windows_double_until_the_rate_is_reached() -> None:
         size = window.size
         calls.run(max(4, size) + 1, wall=0.2, per_call=0.2 / size)
         sizes.append(window.size)
-    assert sizes[:3] == [4, 8, 11]  # slow start, then Little's law once the rate is reached
+    assert sizes[:2] == [8, 11]  # slow start, then Little's law once the rate is reached
     assert sizes[-1] == 11
 
 
+def _serial_server(window: CallWindow, calls: _Calls) -> int:
+    """One round against a server that handles one call at a time, 3 ms each, with 1.9 ms
+    of client work per call: one call in flight delivers 204 a second, two or more 333."""
+    size = window.size
+    per_call = 0.0049 if size == 1 else 0.003
+    return calls.run(max(2, size), wall=0.0049 * max(1, size / 2), per_call=per_call)
+
+
 def test_a_window_that_delivers_no_more_falls_back_and_holds() -> None:
-    """A serial server (or a busy client): 3 ms a call whatever the window."""
     calls = _Calls()
-    window = _window(100_000, calls)
-    calls.run(5, wall=0.005, per_call=0.003)  # first round at 2
-    assert window.size == 4  # probing up
-    calls.run(4, wall=0.010, per_call=0.003)  # 4 in flight delivered no more
+    window = CallWindow(rate=100_000, batch=50, maximum=64, clock=lambda: calls.now)
+    calls.window = window
     assert window.size == 2
+    calls.run(1, wall=0.005, per_call=0.003)  # the first answer starts the first round
+    # 8 deliver no more than 2 against a server that takes one call at a time.
+    assert [_serial_server(window, calls) for _ in range(2)] == [8, 2]
     for _ in range(CallWindow.HOLD):
-        calls.run(4, wall=0.005, per_call=0.003)
-        assert window.size == 2  # held
-    calls.run(4, wall=0.005, per_call=0.003)
-    assert window.size == 4  # probes again after the hold
+        assert _serial_server(window, calls) == 2  # held
+    assert _serial_server(window, calls) == 8  # then probes again
 
 
 @settings(max_examples=50)

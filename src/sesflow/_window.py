@@ -6,17 +6,17 @@ switching, since one thread runs Python at a time. Each finished call reports th
 time it took; the smallest among recent calls is the round trip (as BBR takes the
 minimum RTT: queueing behind other threads or at a busy server must not count as
 latency). The window is reconsidered once per round (as many finished calls as the
-window, at least 4), from the rate of calls delivered in that round:
+window, at least 2), from the rate of calls delivered in that round:
 
 - the rate is the bottleneck (calls wait for their turn at the rate limiter, or the
   round delivered the rate): size for it by Little's law, `calls per second x the mean
   time a call takes`, with a quarter more for jitter and one call of slack (1,000/s at
   20 ms: 2 calls; 2,000/s at 200 ms: 11);
 - the rate is not reached and more calls in flight delivered more (by over 25 %), or
-  this is the first round: double the window (as TCP's slow start), never past what
-  the rate needs;
-- more calls in flight delivered no more: the client or the server is the bottleneck,
-  so go back to the smallest window that delivered the most, hold it for a while
+  this is the first round: grow the window fourfold (as TCP's slow start, a round at
+  a time), never past what the rate needs;
+- more calls in flight delivered no more (not 25 % more): the client or the server is
+  the bottleneck, so go back to the window that delivered the most, hold it for a while
   (`HOLD` rounds), then probe once more.
 """
 
@@ -54,7 +54,7 @@ class CallWindow:
     #: Calls over which the smallest round trip is taken.
     HISTORY = 64
     #: Rounds to hold the best window after a probe that did not help.
-    HOLD = 64
+    HOLD = 128
     #: A delivered rate this close to the asked one counts as reaching it.
     REACHED = 0.95
     #: A larger window must deliver this much more to be kept (doubling the window
@@ -67,7 +67,7 @@ class CallWindow:
         rate: float,
         batch: int,
         maximum: int,
-        initial: int = 4,
+        initial: int = 2,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.calls_per_second = rate / max(1, batch)
@@ -99,7 +99,7 @@ class CallWindow:
                 return self._size
             self._round_calls += 1
             self._round_waits += waited
-            if self._round_calls < max(4, self._size):
+            if self._round_calls < max(2, self._size):
                 return self._size
             elapsed = now - self._round_start
             delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
@@ -128,8 +128,9 @@ class CallWindow:
             # More in flight delivered more (or this is the first look): keep growing.
             if best is None or delivered > best[0]:
                 self._best = (delivered, self._size)
-            return max(1, min(needed, self._size * 2))
-        # No better than the best window: the bottleneck is not the window.
+            return max(1, min(needed, self._size * 4))
+        # A larger window delivered no more: the client or the server is the bottleneck.
+        # Go back to the window that delivered the most, and hold it.
         self._hold = self.HOLD
         self._best = None  # probe afresh after the hold
         return best[1]
