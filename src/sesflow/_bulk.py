@@ -627,15 +627,12 @@ class BulkRun:
     def _send_reserved(self, chunk: list[_Entry]) -> list[_Entry]:
         if not chunk:
             return []
-        waits = self._limiter.waits
         if self._limiter.acquire(len(chunk), cancel=self._stop.is_set) is None:
             return []  # the run stopped while this call waited for its turn: not sent
         journal = self._journal
         call = journal.begin(e.address for e in chunk) if journal is not None else 0
         params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
         started = time.perf_counter()
-        # The rate, not the window, held sends back (this one or another worker's).
-        waited = self._limiter.waits != waits
         try:
             response = self._ses._invoke(self._client, "SendBulkEmail", params, retry=False)
         except ThrottledError as exc:
@@ -663,10 +660,10 @@ class BulkRun:
             self._fail(exc)
             return []
         finally:
-            self._observe(time.perf_counter() - started, waited)
+            self._observe(time.perf_counter() - started)
         return self._results(chunk, call, response)
 
-    def _observe(self, wall: float, waited: bool) -> None:
+    def _observe(self, wall: float) -> None:
         """Feed one call's time to the window; start a worker if it grew.
 
         One worker more per finished call at most, so the pool follows the window
@@ -676,7 +673,7 @@ class BulkRun:
         if window is None:
             return
         live = self._live
-        if window.observe(wall=wall, waited=waited) > live:
+        if window.observe(wall=wall) > live:
             self._grow(live + 1)
 
     def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:

@@ -87,8 +87,6 @@ class RateLimiter:
         # acquirers (first come, first served); the one whose turn it is sleeps with it.
         self._lock = threading.Lock()
         self._turn = threading.Lock()
-        #: How many times a caller had to wait for the rate (the rate held sends back).
-        self.waits = 0
 
     @property
     def capacity(self) -> int:
@@ -192,7 +190,6 @@ class RateLimiter:
                     if wait <= 0:
                         self.record(count, now)
                         return now
-                    self.waits += 1
                 self._sleep(wait if cancel is None else min(wait, self.CANCEL_POLL))
 
     def throttled(self) -> None:

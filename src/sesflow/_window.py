@@ -8,16 +8,19 @@ minimum RTT: queueing behind other threads or at a busy server must not count as
 latency). The window is reconsidered once per round (as many finished calls as the
 window, at least 2), from the rate of calls delivered in that round:
 
-- the rate is the bottleneck (calls wait for their turn at the rate limiter, or the
-  round delivered the rate): size for it by Little's law, `calls per second x the mean
-  time a call takes`, with a quarter more for jitter and one call of slack (1,000/s at
-  20 ms: 2 calls; 2,000/s at 200 ms: 11);
-- the rate is not reached and more calls in flight delivered more (by over 25 %), or
-  this is the first round: grow the window fourfold (as TCP's slow start, a round at
-  a time), never past what the rate needs;
-- more calls in flight delivered no more (not 25 % more): the client or the server is
-  the bottleneck, so go back to the window that delivered the most, hold it for a while
-  (`HOLD` rounds), then probe once more.
+- the round delivered the rate (90 % of it or more: the limiter's headroom keeps the
+  pace at 98 %): the rate is the bottleneck, so size for it by Little's law, `calls per
+  second x the mean time a call takes`, with a quarter more for jitter and one call of
+  slack (1,000/s at 20 ms: 2 calls; 2,000/s at 200 ms: 11). Calls waiting for their
+  turn at the limiter are no sign of it: at 100,000/s two calls that start together
+  wait a fraction of a millisecond whatever the window;
+- the rate is not reached and the last growth delivered at least half of its
+  proportional gain (four times the calls in flight, at least 2.5 times the calls
+  delivered), or this is the first round: grow the window fourfold (as TCP's slow
+  start, a round at a time), never past what the rate needs;
+- the last growth delivered less than that: the client or the server is the
+  bottleneck, not latency, so go back to the window that delivered the most, hold it
+  for a while (`HOLD` rounds), then probe once more.
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ class CallWindow:
     Examples:
         >>> now = [0.0]
         >>> window = CallWindow(rate=1000, batch=50, maximum=64, clock=lambda: now[0])
-        >>> for _ in range(40):   # 20 calls/s asked, 20 ms calls, waiting for their turn
+        >>> for _ in range(40):   # 20 calls/s asked and delivered, 20 ms calls
         ...     now[0] += 0.05
-        ...     _ = window.observe(wall=0.020, waited=True)
+        ...     _ = window.observe(wall=0.020)
         >>> window.size
         2
     """
@@ -56,10 +59,12 @@ class CallWindow:
     #: Rounds to hold the best window after a probe that did not help.
     HOLD = 128
     #: A delivered rate this close to the asked one counts as reaching it.
-    REACHED = 0.95
-    #: A larger window must deliver this much more to be kept (doubling the window
-    #: where latency is the bottleneck delivers about twice as much; noise, a few %).
-    BETTER = 1.25
+    REACHED = 0.9
+    #: The share of a larger window's proportional gain that it must deliver to be kept:
+    #: where latency is the bottleneck, four times the calls in flight deliver about four
+    #: times as much; where the client or the server is, far less (overlapping the
+    #: client's work with SQLite's or SES's gives a little), and those threads cost CPU.
+    GAIN_SHARE = 0.5
 
     def __init__(
         self,
@@ -78,8 +83,8 @@ class CallWindow:
         self._walls: deque[float] = deque(maxlen=self.HISTORY)
         self._round_start: float | None = None
         self._round_calls = 0
-        self._round_waits = 0
         self._best: tuple[float, int] | None = None  # (delivered rate, window)
+        self._expected = 1.0  # what the last growth must deliver, as a multiple of the best
         self._hold = 0
         self._lock = threading.Lock()
 
@@ -88,9 +93,8 @@ class CallWindow:
         """Calls to keep in flight now."""
         return self._size
 
-    def observe(self, *, wall: float, waited: bool = False) -> int:
-        """Take one finished call's wall time, and whether it had to wait for its turn at
-        the rate limiter before it started; return the window."""
+    def observe(self, *, wall: float) -> int:
+        """Take one finished call's wall time; return the window."""
         with self._lock:
             now = self._clock()
             self._walls.append(max(0.0, wall))
@@ -98,16 +102,12 @@ class CallWindow:
                 self._round_start = now
                 return self._size
             self._round_calls += 1
-            self._round_waits += waited
             if self._round_calls < max(2, self._size):
                 return self._size
             elapsed = now - self._round_start
             delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
-            rate_bound = (
-                self._round_waits * 4 >= self._round_calls
-                or delivered >= self.REACHED * self.calls_per_second
-            )
-            self._round_start, self._round_calls, self._round_waits = now, 0, 0
+            rate_bound = delivered >= self.REACHED * self.calls_per_second
+            self._round_start, self._round_calls = now, 0
             self._size = self._next(delivered, rate_bound)
             return self._size
 
@@ -124,11 +124,13 @@ class CallWindow:
             self._hold -= 1
             return self._size
         best = self._best
-        if best is None or delivered > best[0] * self.BETTER:
+        if best is None or delivered > best[0] * self._expected:
             # More in flight delivered more (or this is the first look): keep growing.
             if best is None or delivered > best[0]:
                 self._best = (delivered, self._size)
-            return max(1, min(needed, self._size * 4))
+            grown = max(1, min(needed, self._size * 4))
+            self._expected = 1 + (grown / self._size - 1) * self.GAIN_SHARE
+            return grown
         # A larger window delivered no more: the client or the server is the bottleneck.
         # Go back to the window that delivered the most, and hold it.
         self._hold = self.HOLD
