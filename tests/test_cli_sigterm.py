@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import sesflow
-from conftest import read_journal
+from conftest import calls_in_flight, read_journal
 from sesflow import InlineTemplate
 from sesflow.testing import FakeSES
 
@@ -51,12 +50,7 @@ def _addresses(count: int) -> list[str]:
 def _journal_state(journal: Path) -> tuple[set[str], int]:
     """The addresses the journal records as sent, and its calls in flight."""
     sent = {a for a, state in read_journal(journal).items() if state == "sent"}
-    db = sqlite3.connect(journal)
-    try:
-        in_flight = db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
-    finally:
-        db.close()
-    return sent, int(in_flight)
+    return sent, calls_in_flight(journal)
 
 
 def _terminate_after(
