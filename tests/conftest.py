@@ -138,7 +138,7 @@ def read_journal(path: Path) -> dict[str, str]:
     """Every recipient's state in a journal file, this run's outcomes included.
 
     Reads the file as it is (no lock, nothing changed), so it also works on the journal of a
-    killed run: the per-recipient rows of earlier runs, then the answered calls' outcomes in
+    killed run: the per-recipient rows of earlier runs, then the per-call outcome rows in
     order (a later outcome wins), as `Journal.open` files them.
     """
     import json
@@ -147,8 +147,7 @@ def read_journal(path: Path) -> dict[str, str]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         states = dict(db.execute("SELECT address, state FROM recipients").fetchall())
-        answered = db.execute("SELECT outcome FROM calls WHERE outcome IS NOT NULL ORDER BY id")
-        for (records,) in answered:
+        for (records,) in db.execute("SELECT records FROM outcomes ORDER BY id"):
             for address, state, *_ in json.loads(records):
                 states[address] = state
     finally:
@@ -162,6 +161,6 @@ def calls_in_flight(path: Path) -> int:
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return int(db.execute("SELECT COUNT(*) FROM calls WHERE outcome IS NULL").fetchone()[0])
+        return int(db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
     finally:
         db.close()

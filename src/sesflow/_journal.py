@@ -2,13 +2,12 @@
 
 A journal is an SQLite file (standard library, WAL mode, created with mode 0600). Before
 each `SendBulkEmail` call the journal records the call's recipients as *in flight* (one
-row per call); when the answer arrives, it writes the outcome of each of the call's
-recipients into that same row, in one statement — the row is then no longer in flight.
-Two statements per call is what keeps the journal's cost low: each SQLite statement
-hands Python's interpreter lock to another thread and back. A call that certainly did
-not go out (a 429, a 5xx, a refused connection) is simply forgotten. So a run killed at
-any instant (SIGKILL included) leaves a journal that says exactly who certainly got the
-message (`sent`), and who may have (their call was in flight: its answer was lost).
+row per call); when the answer arrives, it records the outcome of each of the call's
+recipients — as one row for the whole call, which is what keeps the journal's cost low —
+and forgets the in-flight row, in one transaction. A call that certainly did not go out (a 429, a
+5xx, a refused connection) is simply forgotten. So a run killed at any instant (SIGKILL
+included) leaves a journal that says exactly who certainly got the message (`sent`), and
+who may have (their call was in flight: its answer was lost).
 
 Recipient states:
 
@@ -73,14 +72,10 @@ CREATE TABLE recipients (
     status TEXT,
     error TEXT
 ) WITHOUT ROWID;
-CREATE TABLE calls (
-    id INTEGER PRIMARY KEY,
-    run INTEGER NOT NULL,
-    addresses TEXT NOT NULL,
-    outcome TEXT
-);
+CREATE TABLE calls (id INTEGER PRIMARY KEY, addresses TEXT NOT NULL);
+CREATE TABLE outcomes (id INTEGER PRIMARY KEY, run INTEGER NOT NULL, records TEXT NOT NULL);
 """
-_TABLES = frozenset({"meta", "recipients", "calls"})
+_TABLES = frozenset({"meta", "recipients", "calls", "outcomes"})
 #: States after which a recipient is never sent again by a resumed run.
 FINAL = frozenset({"sent", "failed"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -177,9 +172,7 @@ class Journal:
             rows = self._db.execute(
                 "SELECT state, COUNT(*) FROM recipients GROUP BY state ORDER BY state"
             ).fetchall()
-            in_flight = self._db.execute(
-                "SELECT COUNT(*) FROM calls WHERE outcome IS NULL"
-            ).fetchone()[0]
+            in_flight = self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
         counts = dict(rows)
         if in_flight:
             counts["calls_in_flight"] = in_flight
@@ -195,8 +188,7 @@ class Journal:
         with self._lock, self._errors("recording a call before making it"):
             self._write_unwritten()
             cursor = self._db.execute(
-                "INSERT INTO calls (run, addresses) VALUES (?, ?)",
-                (self.run, "\n".join(addresses)),
+                "INSERT INTO calls (addresses) VALUES (?)", ("\n".join(addresses),)
             )
             call_id = cursor.lastrowid
         assert call_id is not None
@@ -216,7 +208,7 @@ class Journal:
         deferred: Iterable[tuple[str, str, str]] = (),
         ambiguous: Iterable[str] = (),
     ) -> None:
-        """Record outcomes into the answered call's row, which leaves flight with it.
+        """Record outcomes and forget the answered `calls`, in one transaction.
 
         `sent`: `(address, message_id)`; `failed` (permanent) and `deferred` (transient,
         retried by a later run): `(address, status, error)`; `ambiguous`: addresses that
@@ -233,38 +225,18 @@ class Journal:
                 self._write_unwritten()
 
     def _write_unwritten(self) -> None:
-        # Called with the lock held. The usual case — one answered call — is a single
-        # statement, atomic by itself; anything more goes in one transaction.
+        # Called with the lock held. Everything pending goes in one transaction.
         if not self._unwritten:
             return
-        if len(self._unwritten) == 1 and len(self._unwritten[0][0]) <= 1:
-            self._write(*self._unwritten[0])
-        else:
-            with self._transaction():
-                for calls, records in self._unwritten:
-                    self._write(calls, records)
+        with self._transaction():
+            for calls, records in self._unwritten:
+                if records:
+                    self._db.execute(
+                        "INSERT INTO outcomes (run, records) VALUES (?, ?)",
+                        (self.run, json.dumps(records, separators=(",", ":"))),
+                    )
+                self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
         self._unwritten.clear()
-
-    def _write(self, calls: list[int], records: list[tuple[Any, ...]]) -> None:
-        outcome = json.dumps(records, separators=(",", ":"))
-        if not calls:
-            if records:  # outcomes of no call (a recipient refused before sending)
-                self._db.execute(
-                    "INSERT INTO calls (run, addresses, outcome) VALUES (?, '', ?)",
-                    (self.run, outcome),
-                )
-            return
-        if not records:
-            self._db.executemany("DELETE FROM calls WHERE id = ?", ((c,) for c in calls))
-            return
-        # The last call carries the outcomes; earlier, unanswered calls that carried the
-        # same recipients are settled by them.
-        *earlier, last = calls
-        self._db.execute("UPDATE calls SET outcome = ? WHERE id = ?", (outcome, last))
-        if earlier:
-            self._db.executemany(
-                "UPDATE calls SET outcome = '[]' WHERE id = ?", ((c,) for c in earlier)
-            )
 
     @property
     def unwritten(self) -> int:
@@ -498,10 +470,8 @@ def _prepare(db: sqlite3.Connection, file: Path, campaign: str) -> int:
 
 
 def _file_outcomes(db: sqlite3.Connection) -> None:
-    """File the answered calls' outcomes by recipient; a later outcome replaces an earlier."""
-    rows = db.execute(
-        "SELECT run, outcome FROM calls WHERE outcome IS NOT NULL ORDER BY id"
-    ).fetchall()
+    """File the per-call outcome rows by recipient; a later outcome replaces an earlier."""
+    rows = db.execute("SELECT run, records FROM outcomes ORDER BY id").fetchall()
     for run, records in rows:
         try:
             decoded = [(a, state, run, m, st, e) for a, state, m, st, e in json.loads(records)]
@@ -514,12 +484,12 @@ def _file_outcomes(db: sqlite3.Connection) -> None:
             decoded,
         )
     if rows:
-        db.execute("DELETE FROM calls WHERE outcome IS NOT NULL")
+        db.execute("DELETE FROM outcomes")
 
 
 def _settle_unfinished(db: sqlite3.Connection) -> None:
     """Turn the recipients of calls an earlier run never finished into ambiguous ones."""
-    for (addresses,) in db.execute("SELECT addresses FROM calls WHERE outcome IS NULL").fetchall():
+    for (addresses,) in db.execute("SELECT addresses FROM calls").fetchall():
         db.executemany(
             "INSERT INTO recipients (address, state, run) VALUES (?, 'ambiguous', 0) "
             "ON CONFLICT (address) DO UPDATE SET state = 'ambiguous' "
