@@ -134,6 +134,22 @@ def read_only_disk(small_disk: Path) -> Callable[[], None]:
     return remount
 
 
+def fill_disk(disk: Path) -> Path:
+    """Fill the file system of `disk` to the last byte; return the filler file."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (65536, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\1" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler
+
+
 def read_journal(path: Path) -> dict[str, str]:
     """Every recipient's state in a journal file, this run's outcomes included.
 

@@ -9,7 +9,6 @@ it cannot trust, and stops cleanly (with a partial report) when the journal's di
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
@@ -28,7 +27,7 @@ import pytest
 from botocore.config import Config
 
 import sesflow
-from conftest import calls_in_flight, read_journal
+from conftest import calls_in_flight, fill_disk, read_journal
 from sesflow import InlineTemplate, Recipient
 from sesflow.testing import FakeClock, FakeSES
 
@@ -357,22 +356,6 @@ def test_a_second_run_on_a_journal_in_use_is_refused_at_once(serve: Serve, tmp_p
 # 6. A journal whose disk fills up mid-run.
 
 
-def _fill(disk: Path) -> Path:
-    """Fill the disk to the last byte."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        for size in (65536, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\1" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_a_full_journal_disk_stops_the_run_and_a_rerun_resends_nobody(
     serve: Serve, small_disk: Path
 ) -> None:
@@ -389,7 +372,7 @@ def test_a_full_journal_disk_stops_the_run_and_a_rerun_resends_nobody(
         with lock:
             results += 1
             if results == 300:
-                filled.append(_fill(small_disk))
+                filled.append(fill_disk(small_disk))
 
     with pytest.raises(sesflow.JournalError, match="disk is full") as caught:
         sender.send_bulk(TEMPLATE, addresses, journal=journal, on_result=on_result)

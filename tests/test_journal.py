@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fill_disk
 from sesflow import JournalError, JournalInUseError, ValidationError
 from sesflow._journal import RESERVE_BYTES, Journal
 
@@ -217,22 +218,6 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
         assert journal.states(["a@x.com"]) == {"a@x.com": ("ambiguous", 0)}
 
 
-def _fill(disk: Path) -> Path:
-    """Fill the disk to the last byte."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        for size in (65536, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\1" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_outcomes_answered_on_a_full_disk_are_still_written(small_disk: Path) -> None:
     path = small_disk / "c.journal"
     journal = Journal.open(path, campaign="a")
@@ -240,7 +225,7 @@ def test_outcomes_answered_on_a_full_disk_are_still_written(small_disk: Path) ->
     assert lock.stat().st_blocks * 512 >= RESERVE_BYTES  # a real reserve, not a sparse file
     batches = [[f"u{c}-{i}@example.com" for i in range(50)] for c in range(4)]
     calls = [journal.begin(b) for b in batches]
-    filler = _fill(small_disk)
+    filler = fill_disk(small_disk)
 
     def finish_all() -> None:
         for call, batch in zip(calls, batches, strict=True):
@@ -262,7 +247,7 @@ def test_outcomes_answered_on_a_full_disk_are_still_written(small_disk: Path) ->
 
 
 def test_a_disk_too_full_for_the_reserve_is_refused_before_use(small_disk: Path) -> None:
-    filler = _fill(small_disk)
+    filler = fill_disk(small_disk)
     filler_size = filler.stat().st_size
     with filler.open("r+b") as stream:  # leave room for the journal, not the reserve
         stream.truncate(filler_size - 96 * 1024)

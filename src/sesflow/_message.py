@@ -120,6 +120,13 @@ class SendResult:
     message_id: str
 
 
+def _refuse_longer(value: str, limit: int, *, field: str) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            f"{field}: {len(value)} characters; SES allows {limit}", field=field, value=value
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file attached to a message (sent with SES v2's native `Attachments`).
@@ -150,12 +157,7 @@ class Attachment:
                 "filename: an attachment needs a file name", field="filename", value=self.filename
             )
         _refuse_control(self.filename, field="filename", what="a file name")
-        if len(self.filename) > _MAX_FILENAME:
-            raise ValidationError(
-                f"filename: {len(self.filename)} characters; SES allows {_MAX_FILENAME}",
-                field="filename",
-                value=self.filename,
-            )
+        _refuse_longer(self.filename, _MAX_FILENAME, field="filename")
         if not isinstance(self.content, bytes | bytearray | memoryview):
             raise ValidationError(
                 f"content: expected bytes, got {type(self.content).__name__}", field="content"
@@ -173,12 +175,7 @@ class Attachment:
                     value=self.content_id,
                 )
             _refuse_control(self.content_id, field="content_id", what="a Content-ID")
-            if len(self.content_id) > _MAX_CONTENT_ID:
-                raise ValidationError(
-                    f"content_id: {len(self.content_id)} characters; SES allows {_MAX_CONTENT_ID}",
-                    field="content_id",
-                    value=self.content_id,
-                )
+            _refuse_longer(self.content_id, _MAX_CONTENT_ID, field="content_id")
 
     @classmethod
     def from_path(
