@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import fill_disk
 from sesflow._cli import main
 from sesflow.testing import FakeSES
 
@@ -171,6 +172,33 @@ def test_a_broken_row_stops_the_run_and_a_rerun_resumes(
     assert (report["sent"], report["skipped"]) == (3, 5)
     assert len(served.delivery_counts()) == 8
     assert set(served.delivery_counts().values()) == {1}
+
+
+def test_a_full_disk_stops_with_the_report_and_a_rerun_resends_nobody(
+    cli: Cli, served: FakeSES, tmp_path: Path, small_disk: Path
+) -> None:
+    """The journal's disk fills up mid-run: one error line and the report, not a traceback."""
+    recipients = str(write_csv(tmp_path / "l.csv", 3000))
+    journal = str(small_disk / "spring.journal")
+    filler = fill_disk(small_disk)
+    with filler.open("r+b") as stream:  # room for the journal's start and reserve, not more
+        stream.truncate(filler.stat().st_size - 720 * 1024)
+    stopped = cli(*bulk("--recipients", recipients, "--journal", journal))
+    assert stopped.code == 1
+    last = stopped.err.splitlines()[-1]
+    assert last.startswith("sesflow: error: journal ")
+    assert "the disk is full" in last
+    assert "unexpected" not in stopped.err
+    assert "Sent " in stopped.out  # the partial report
+    sent_before = sum(served.delivery_counts().values())
+    assert 0 < sent_before < 3000
+    filler.unlink()
+    resumed = cli("--json", *bulk("--recipients", recipients, "--journal", journal))
+    assert resumed.code == 0, resumed.err
+    report = resumed.json()["report"]
+    assert report["skipped"] == sent_before  # every answered outcome was recorded
+    assert len(served.delivery_counts()) == 3000
+    assert set(served.delivery_counts().values()) == {1}  # nobody twice
 
 
 def test_jsonl_data_and_tags(cli: Cli, served: FakeSES, tmp_path: Path) -> None:
