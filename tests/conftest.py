@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -180,3 +182,36 @@ def calls_in_flight(path: Path) -> int:
         return int(db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
     finally:
         db.close()
+
+
+#: The environment of a child process that talks to a served FakeSES: dummy credentials,
+#: no instance metadata, nothing of the test runner's AWS settings.
+CHILD_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    """Run `python *args` in a child process with CHILD_ENV, its output captured as text."""
+    return subprocess.Popen(
+        [sys.executable, *args],
+        env=CHILD_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_deliveries(
+    fake: FakeSES, process: subprocess.Popen[str], at_least: int, *, timeout: float = 30
+) -> None:
+    """Wait until `fake` delivered `at_least` recipients while `process` is still running."""
+    deadline = time.monotonic() + timeout
+    while sum(fake.delivery_counts().values()) < at_least:
+        if process.poll() is not None:
+            raise AssertionError(process.communicate())
+        assert time.monotonic() < deadline, "the campaign made no progress"
+        time.sleep(0.01)

@@ -18,18 +18,12 @@ from pathlib import Path
 import pytest
 
 import sesflow
-from conftest import calls_in_flight, read_journal
+from conftest import CHILD_ENV, calls_in_flight, read_journal, spawn, wait_for_deliveries
 from sesflow import InlineTemplate
 from sesflow.testing import FakeSES
 
 SENDER = "news@example.com"
 RATE = 300
-ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "PATH": "/usr/bin:/bin",
-}
 
 
 @pytest.fixture
@@ -57,12 +51,7 @@ def _terminate_after(
     fake: FakeSES, process: subprocess.Popen[str], delivered: int
 ) -> tuple[str, str, float]:
     """SIGTERM `process` once `delivered` recipients arrived; its output and exit time."""
-    deadline = time.monotonic() + 30
-    while sum(fake.delivery_counts().values()) < delivered:
-        if process.poll() is not None:
-            raise AssertionError(process.communicate())
-        assert time.monotonic() < deadline, "the campaign made no progress"
-        time.sleep(0.01)
+    wait_for_deliveries(fake, process, delivered)
     process.send_signal(signal.SIGTERM)
     signalled = time.monotonic()
     try:
@@ -103,9 +92,7 @@ def test_sigterm_stops_send_bulk_with_143_and_a_rerun_sends_nobody_twice(
         str(RATE),
         "--no-progress",
     ]
-    process = subprocess.Popen(
-        command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = spawn(*command[1:])
     out, err, took = _terminate_after(fake, process, 500)
     assert process.returncode == 143, (out, err)
     assert took < 10
@@ -119,7 +106,7 @@ def test_sigterm_stops_send_bulk_with_143_and_a_rerun_sends_nobody_twice(
     assert f"Sent {len(sent):,} of " in out  # the report printed agrees with the journal
     assert f"sent {len(sent):,}   failed 0" in out
 
-    again = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=60)
+    again = subprocess.run(command, env=CHILD_ENV, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
     assert f"skipped {len(sent):,}" in again.stdout
     counts = fake.delivery_counts()
@@ -156,13 +143,7 @@ def test_interrupt_on_sigterm_stops_send_bulk_with_its_report(
     fake, url = served
     count = 1500
     journal = tmp_path / "news.journal"
-    process = subprocess.Popen(
-        [sys.executable, "-c", LIBRARY_RUN, url, str(journal), str(count)],
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = spawn("-c", LIBRARY_RUN, url, str(journal), str(count))
     out, err, took = _terminate_after(fake, process, 300)
     assert process.returncode == 3, (out, err)
     assert took < 10
@@ -193,13 +174,7 @@ def test_sigterm_makes_no_call_that_was_only_waiting_for_its_pacing_turn(
     fake, url = served
     journal = tmp_path / "slow.journal"
     options = json.dumps({"max_rate": 1, "concurrency": 4})
-    process = subprocess.Popen(
-        [sys.executable, "-c", LIBRARY_RUN, url, str(journal), "50", options],
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = spawn("-c", LIBRARY_RUN, url, str(journal), "50", options)
     deadline = time.monotonic() + 30
     while fake.call_count("SendBulkEmail") < 1:
         if process.poll() is not None:

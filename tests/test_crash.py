@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import sesflow
-from conftest import read_journal
+from conftest import read_journal, spawn, wait_for_deliveries
 from sesflow import InlineTemplate
 from sesflow.testing import FakeSES
 
@@ -38,25 +35,9 @@ def test_sigkill_part_way_then_resume(tmp_path: Path) -> None:
     journal = tmp_path / "campaign.journal"
     with fake:
         endpoint = fake.serve()
-        env = {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "PATH": "/usr/bin:/bin",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-c", CAMPAIGN, endpoint, str(journal), str(COUNT)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        process = spawn("-c", CAMPAIGN, endpoint, str(journal), str(COUNT))
         # Kill it once a good part, but not all, has been sent.
-        deadline = time.monotonic() + 60
-        while sum(fake.delivery_counts().values()) < COUNT // 3:
-            if process.poll() is not None:
-                raise AssertionError(process.communicate())
-            assert time.monotonic() < deadline, "the campaign made no progress"
-            time.sleep(0.01)
+        wait_for_deliveries(fake, process, COUNT // 3, timeout=60)
         process.send_signal(signal.SIGKILL)
         process.communicate()
         assert process.returncode == -signal.SIGKILL

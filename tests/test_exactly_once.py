@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -27,7 +25,7 @@ import pytest
 from botocore.config import Config
 
 import sesflow
-from conftest import calls_in_flight, fill_disk, read_journal
+from conftest import calls_in_flight, fill_disk, read_journal, spawn, wait_for_deliveries
 from sesflow import InlineTemplate, Recipient
 from sesflow.testing import FakeClock, FakeSES
 
@@ -292,36 +290,15 @@ CAMPAIGN = textwrap.dedent(
     print(report)
     """
 )
-CHILD_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "PATH": "/usr/bin:/bin",
-}
-
-
-def _wait_for_deliveries(fake: FakeSES, process: subprocess.Popen[str], at_least: int) -> None:
-    deadline = time.monotonic() + 30
-    while sum(fake.delivery_counts().values()) < at_least:
-        if process.poll() is not None:
-            raise AssertionError(process.communicate())
-        assert time.monotonic() < deadline, "the campaign made no progress"
-        time.sleep(0.01)
 
 
 def test_a_second_run_on_a_journal_in_use_is_refused_at_once(serve: Serve, tmp_path: Path) -> None:
     count = 1500
     fake, url = serve(max_send_rate=200)
     journal = tmp_path / "campaign.journal"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CAMPAIGN, url, str(journal), str(count)],
-        env=CHILD_ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = spawn("-c", CAMPAIGN, url, str(journal), str(count))
     try:
-        _wait_for_deliveries(fake, child, 1)
+        wait_for_deliveries(fake, child, 1)
         get_account = fake.call_count("GetAccount")
         ses = sesflow.SES("us-east-1", endpoint_url=url)
         others = _addresses(100, prefix="other")
