@@ -159,14 +159,15 @@ def read_journal(path: Path) -> dict[str, str]:
     killed run: the per-recipient rows of earlier runs, then the per-call outcome rows in
     order (a later outcome wins), as `Journal.open` files them.
     """
-    import json
     import sqlite3
+
+    from sesflow._journal import decode_outcome
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         states = dict(db.execute("SELECT address, state FROM recipients").fetchall())
-        for (records,) in db.execute("SELECT records FROM outcomes ORDER BY id"):
-            for address, state, *_ in json.loads(records):
+        for run, records in db.execute("SELECT run, records FROM outcomes ORDER BY id"):
+            for address, state, *_ in decode_outcome(run, records):
                 states[address] = state
     finally:
         db.close()
@@ -174,12 +175,21 @@ def read_journal(path: Path) -> dict[str, str]:
 
 
 def calls_in_flight(path: Path) -> int:
-    """How many calls a journal file records as made and not answered."""
+    """How many calls a journal file records as made and not answered (no outcome names
+    them)."""
     import sqlite3
+
+    from sesflow._journal import settled_calls
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return int(db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+        settled = {
+            call
+            for (calls,) in db.execute("SELECT calls FROM outcomes")
+            for call in settled_calls(calls)
+        }
+        made = {row[0] for row in db.execute("SELECT id FROM calls")}
+        return len(made - settled)
     finally:
         db.close()
 

@@ -63,10 +63,11 @@ def test_latency_bound_windows_double_until_the_rate_is_reached() -> None:
     calls = _Calls()
     window = _window(2000, calls)
     sizes = []
+    calls.run(1, wall=0.2, per_call=0.1)  # the first answer starts the first round
     for _ in range(6):
         # Each call takes 200 ms; the window's calls deliver size / 0.2 calls a second.
         size = window.size
-        calls.run(max(4, size) + 1, wall=0.2, per_call=0.2 / size)
+        calls.run(max(CallWindow.ROUND, size), wall=0.2, per_call=0.2 / size)
         sizes.append(window.size)
     assert sizes[:2] == [8, 11]  # slow start, then Little's law once the rate is reached
     assert sizes[-1] == 11
@@ -77,10 +78,10 @@ def _serial_server(window: CallWindow, calls: _Calls) -> int:
     of client work per call: one call in flight delivers 204 a second, two or more 333."""
     size = window.size
     per_call = 0.0049 if size == 1 else 0.003
-    return calls.run(max(2, size), wall=0.0049 * max(1, size / 2), per_call=per_call)
+    return calls.run(max(CallWindow.ROUND, size), wall=0.0049 * max(1, size / 2), per_call=per_call)
 
 
-def test_a_window_that_delivers_no_more_falls_back_and_holds() -> None:
+def test_a_window_that_delivers_no_more_falls_back_and_holds_ever_longer() -> None:
     calls = _Calls()
     window = CallWindow(rate=100_000, batch=50, maximum=64, clock=lambda: calls.now)
     calls.window = window
@@ -90,7 +91,33 @@ def test_a_window_that_delivers_no_more_falls_back_and_holds() -> None:
     assert [_serial_server(window, calls) for _ in range(2)] == [8, 2]
     for _ in range(CallWindow.HOLD):
         assert _serial_server(window, calls) == 2  # held
-    assert _serial_server(window, calls) == 8  # then probes again
+    # Then it probes again; that probe does not help either, so the next hold is twice
+    # as long: a run that is CPU-bound stops paying for probes.
+    assert [_serial_server(window, calls) for _ in range(2)] == [8, 2]
+    for _ in range(2 * CallWindow.HOLD):
+        assert _serial_server(window, calls) == 2
+    assert _serial_server(window, calls) == 8
+
+
+def _latency_bound(window: CallWindow, calls: _Calls) -> int:
+    """One round where each call takes 50 ms whatever the window: size / 0.05 calls/s."""
+    size = window.size
+    return calls.run(max(CallWindow.ROUND, size), wall=0.05, per_call=0.05 / size)
+
+
+def test_a_probe_that_helps_resets_the_hold() -> None:
+    calls = _Calls()
+    window = CallWindow(rate=100_000, batch=50, maximum=64, clock=lambda: calls.now)
+    calls.window = window
+    calls.run(1, wall=0.005, per_call=0.003)
+    assert [_serial_server(window, calls) for _ in range(2)] == [8, 2]
+    for _ in range(CallWindow.HOLD):
+        _serial_server(window, calls)
+    assert window._next_hold == 2 * CallWindow.HOLD
+    # Latency becomes the bottleneck: the next probe (2 -> 8) delivers four times as much.
+    assert _latency_bound(window, calls) == 8
+    assert _latency_bound(window, calls) > 8
+    assert window._next_hold == CallWindow.HOLD
 
 
 @settings(max_examples=50)

@@ -48,7 +48,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from tenacity import (
@@ -82,7 +82,7 @@ from ._progress import ProgressSink, make_progress
 from ._ratelimit import RateLimiter, batch_size
 from ._report import AMBIGUOUS, INVALID_RECIPIENT, BulkFailure, BulkProgress, BulkReport
 from ._seen import SeenAddresses
-from ._validate import validate_address
+from ._validate import is_plain_address, validate_address
 from ._window import CallWindow
 
 if TYPE_CHECKING:
@@ -109,17 +109,31 @@ _FATAL_STATUSES: dict[str, type[ApiError]] = {
 }
 
 
-@dataclass(slots=True)
 class _Entry:
-    address: str
-    data: str | None  # JSON, merged over the default data; None: the default applies
-    tags: list[dict[str, str]]
-    headers: list[dict[str, str]]
-    reserved: bool = False  # counted against the daily quota already
-    # Journal ids of earlier calls carrying this entry whose answers were lost.
-    lost_calls: list[int] = field(default_factory=list)
-    status: str = ""
-    error: str = ""
+    """One recipient on its way: what its SES entry carries, and what happened to it.
+
+    A plain slotted class with a hand-written `__init__`: a run makes one per recipient,
+    and a plain address (the common case) must cost as little as possible.
+    """
+
+    __slots__ = ("address", "data", "error", "headers", "lost_calls", "reserved", "status", "tags")
+
+    def __init__(
+        self,
+        address: str,
+        data: str | None = None,  # JSON, merged over the default data; None: the default
+        tags: list[dict[str, str]] | None = None,
+        headers: list[dict[str, str]] | None = None,
+    ) -> None:
+        self.address = address
+        self.data = data
+        self.tags = tags
+        self.headers = headers
+        self.reserved = False  # counted against the daily quota already
+        # Journal ids of earlier calls carrying this entry whose answers were lost.
+        self.lost_calls: tuple[int, ...] = ()
+        self.status = ""
+        self.error = ""
 
     def to_ses(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"Destination": {"ToAddresses": [self.address]}}
@@ -438,31 +452,47 @@ class BulkRun:
         return False
 
     def _batches(self, size: int) -> Iterator[list[_Entry]]:
-        buffer: list[_Entry] = []
         source = iter(self._recipients)
-        while not self._stop.is_set():
+        tally = self._tally
+        stop = self._stop
+        buffer: list[_Entry] = []
+        while not stop.is_set():
+            items: list[object] = []
+            failure: Exception | None = None
             try:
-                item = next(source)
-            except StopIteration:
-                break
-            except Exception:
-                # The source failed: what was read before it still goes out.
+                # A slice at a time: the per-recipient loop below is the run's hottest.
+                items.extend(islice(source, size - len(buffer)))
+            except Exception as exc:
+                # The source failed: what was read before it still goes out. (`extend`
+                # keeps the items it took before the error.)
+                failure = exc
+            # Only this thread writes `read`; the others only read it.
+            tally.read += len(items)
+            buffer += self._entries(items)
+            if failure is not None:
                 if buffer and (batch := self._admit(buffer)):
                     yield batch
-                raise
-            # Only this thread writes `read`; the others only read it.
-            self._tally.read += 1
-            entry = self._entry(item)
-            if entry is None:
-                continue
-            buffer.append(entry)
+                raise failure
+            if not items:
+                break
             if len(buffer) >= size:
                 batch = self._admit(buffer)
                 buffer = []
                 if batch:
                     yield batch
-        if buffer and not self._stop.is_set() and (batch := self._admit(buffer)):
+        if buffer and not stop.is_set() and (batch := self._admit(buffer)):
             yield batch
+
+    def _entries(self, items: list[object]) -> list[_Entry]:
+        """Check recipients; the plain addresses in one pass, the rest one by one."""
+        entries: list[_Entry] = []
+        append = entries.append
+        for item in items:
+            if type(item) is str and is_plain_address(item):
+                append(_Entry(item))
+            elif (entry := self._entry(item)) is not None:
+                append(entry)
+        return entries
 
     def _entry(self, item: object) -> _Entry | None:
         """Check one recipient; record an unusable one as failed and return None.
@@ -485,7 +515,7 @@ class BulkRun:
                         {**self._default_map, **item.data}, field="recipients.data"
                     )
                 return _Entry(address, data, tag_list(item.tags), header_list(item.headers))
-            return _Entry(validate_address(item, field="recipients"), None, [], [])
+            return _Entry(validate_address(item, field="recipients"))
         except Exception as exc:
             bad = item.address if isinstance(item, Recipient) else item
             reason = (
@@ -500,9 +530,10 @@ class BulkRun:
         """Drop repeats of this run and recipients an earlier run finished."""
         assert self._seen is not None
         first = self._seen.take([e.address for e in buffer])
-        fresh = [e for e, new in zip(buffer, first, strict=True) if new]
-        repeats = len(buffer) - len(fresh)
-        if repeats:
+        fresh = buffer
+        if False in first:
+            fresh = [e for e, new in zip(buffer, first, strict=True) if new]
+            repeats = len(buffer) - len(fresh)
             with self._tally.lock:
                 self._tally.skipped += repeats
                 self._tally.repeats += repeats
@@ -630,7 +661,7 @@ class BulkRun:
         if self._limiter.acquire(len(chunk), cancel=self._stop.is_set) is None:
             return []  # the run stopped while this call waited for its turn: not sent
         journal = self._journal
-        call = journal.begin(e.address for e in chunk) if journal is not None else 0
+        call = journal.begin([e.address for e in chunk]) if journal is not None else 0
         params = {**self._request, "BulkEmailEntries": [e.to_ses() for e in chunk]}
         started = time.perf_counter()
         try:
@@ -650,7 +681,7 @@ class BulkRun:
             # The call stays in flight in the journal until an answer settles these.
             for e in chunk:
                 e.status, e.error = "TRANSIENT_FAILURE", str(exc)
-                e.lost_calls.append(call)
+                e.lost_calls += (call,)
             return chunk
         except ServiceError as exc:
             return self._again(chunk, call, "TRANSIENT_FAILURE", exc)
@@ -687,7 +718,8 @@ class BulkRun:
     @staticmethod
     def _calls(chunk: list[_Entry], call: int) -> list[int]:
         """This call and the earlier, unanswered ones that carried the same entries."""
-        return sorted({call, *(c for e in chunk for c in e.lost_calls)})
+        lost = [c for e in chunk if e.lost_calls for c in e.lost_calls]
+        return sorted({call, *lost}) if lost else [call]
 
     def _results(self, chunk: list[_Entry], call: int, response: Mapping[str, Any]) -> list[_Entry]:
         results = response.get("BulkEmailEntryResults") or []
@@ -699,7 +731,16 @@ class BulkRun:
                 )
             )
             return []
-        sent: list[tuple[str, str]] = []
+        if [result.get("Status") for result in results].count("SUCCESS") == len(chunk):
+            # The common case, without the per-entry bookkeeping below.
+            self._limiter.succeeded()
+            sent = [
+                (entry.address, result.get("MessageId") or "")
+                for entry, result in zip(chunk, results, strict=True)
+            ]
+            self._finish(sent, [], calls=self._calls(chunk, call))
+            return []
+        sent = []
         failed: list[tuple[str, str, str]] = []
         retry: list[_Entry] = []
         throttled = False

@@ -13,7 +13,7 @@ look-up per address.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 __all__ = ["MEMORY_LIMIT", "SeenAddresses"]
 
@@ -42,14 +42,25 @@ class SeenAddresses:
         """Record `addresses`; for each, True if this is its first time in the run."""
         recent = self._recent
         on_disk = self._on_disk(addresses) if self._db is not None else ()
+        batch = set(addresses)
+        if not on_disk and len(batch) == len(addresses) and recent.isdisjoint(batch):
+            # The common case, in a few C-level set operations: no repeats at all.
+            recent |= batch
+            first = [True] * len(addresses)
+        else:
+            first = self._one_by_one(addresses, on_disk)
+        if len(recent) > self._memory_limit:
+            self._spill()
+        return first
+
+    def _one_by_one(self, addresses: Sequence[str], on_disk: Container[str]) -> list[bool]:
+        recent = self._recent
         first: list[bool] = []
         for address in addresses:
             fresh = address not in recent and address not in on_disk
             if fresh:
                 recent.add(address)
             first.append(fresh)
-        if len(recent) > self._memory_limit:
-            self._spill()
         return first
 
     def __len__(self) -> int:

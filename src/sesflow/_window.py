@@ -6,7 +6,8 @@ switching, since one thread runs Python at a time. Each finished call reports th
 time it took; the smallest among recent calls is the round trip (as BBR takes the
 minimum RTT: queueing behind other threads or at a busy server must not count as
 latency). The window is reconsidered once per round (as many finished calls as the
-window, at least 2), from the rate of calls delivered in that round:
+window, at least `ROUND`: a round of two calls a few milliseconds long is mostly noise),
+from the rate of calls delivered in that round:
 
 - the round delivered the rate (90 % of it or more: the limiter's headroom keeps the
   pace at 98 %): the rate is the bottleneck, so size for it by Little's law, `calls per
@@ -20,7 +21,9 @@ window, at least 2), from the rate of calls delivered in that round:
   start, a round at a time), never past what the rate needs;
 - the last growth delivered less than that: the client or the server is the
   bottleneck, not latency, so go back to the window that delivered the most, hold it
-  for a while (`HOLD` rounds), then probe once more.
+  for a while (`HOLD` rounds), then probe once more; each probe that does not help
+  doubles the hold (up to `MAX_HOLD`), since every probe costs threads and switching,
+  and a run that is CPU-bound stays so.
 """
 
 from __future__ import annotations
@@ -56,8 +59,12 @@ class CallWindow:
 
     #: Calls over which the smallest round trip is taken.
     HISTORY = 64
-    #: Rounds to hold the best window after a probe that did not help.
+    #: The fewest finished calls that make a round.
+    ROUND = 8
+    #: Rounds to hold the best window after a probe that did not help; doubled after
+    #: each further probe that did not help, up to `MAX_HOLD`.
     HOLD = 128
+    MAX_HOLD = 4096
     #: A delivered rate this close to the asked one counts as reaching it.
     REACHED = 0.9
     #: The share of a larger window's proportional gain that it must deliver to be kept:
@@ -86,6 +93,7 @@ class CallWindow:
         self._best: tuple[float, int] | None = None  # (delivered rate, window)
         self._expected = 1.0  # what the last growth must deliver, as a multiple of the best
         self._hold = 0
+        self._next_hold = self.HOLD
         self._lock = threading.Lock()
 
     @property
@@ -102,7 +110,7 @@ class CallWindow:
                 self._round_start = now
                 return self._size
             self._round_calls += 1
-            if self._round_calls < max(2, self._size):
+            if self._round_calls < max(self.ROUND, self._size):
                 return self._size
             elapsed = now - self._round_start
             delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
@@ -114,7 +122,7 @@ class CallWindow:
     def _next(self, delivered: float, rate_bound: bool) -> int:
         if rate_bound:
             # Little's law needs the mean time in flight (jitter included), not the least.
-            self._best, self._hold = None, 0
+            self._best, self._hold, self._next_hold = None, 0, self.HOLD
             mean = sum(self._walls) / len(self._walls)
             return window_size(self.calls_per_second, round_trip=mean, maximum=self.maximum)
         needed = window_size(
@@ -126,6 +134,8 @@ class CallWindow:
         best = self._best
         if best is None or delivered > best[0] * self._expected:
             # More in flight delivered more (or this is the first look): keep growing.
+            if best is not None:
+                self._next_hold = self.HOLD  # the growth helped: probing pays here
             if best is None or delivered > best[0]:
                 self._best = (delivered, self._size)
             grown = max(1, min(needed, self._size * 4))
@@ -133,7 +143,8 @@ class CallWindow:
             return grown
         # A larger window delivered no more: the client or the server is the bottleneck.
         # Go back to the window that delivered the most, and hold it.
-        self._hold = self.HOLD
+        self._hold = self._next_hold
+        self._next_hold = min(self.MAX_HOLD, self._next_hold * 2)
         self._best = None  # probe afresh after the hold
         return best[1]
 
