@@ -227,7 +227,7 @@ def run_bulk(
     sender = sender or sesflow_sender(url)
 
     def go() -> int:
-        report = sender.send_bulk(TEMPLATE, recipients(count, prefix), journal=journal)
+        report = sender.send_bulk(recipients(count, prefix), TEMPLATE, journal=journal)
         if report.sent != count:
             raise RuntimeError(f"send_bulk sent {report.sent} of {count}: {report!r}")
         return report.sent
@@ -733,7 +733,7 @@ def part_diag(results: Results, args: argparse.Namespace) -> None:
             sender = sesflow.SES(client=_StubClient()).sender(SENDER)  # type: ignore[arg-type]
 
             def go(sender: sesflow.Sender = sender, workers: int | None = workers) -> int:
-                return sender.send_bulk(TEMPLATE, recipients(count), concurrency=workers).sent
+                return sender.send_bulk(recipients(count), TEMPLATE, concurrency=workers).sent
 
             cpus.append(timed(go).cpu)
         label = "default workers" if workers is None else f"{workers} worker"

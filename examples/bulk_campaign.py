@@ -22,15 +22,15 @@ def recipients(count: int) -> Iterator[Recipient]:
 
 # --8<-- [start:bulk]
 def run_campaign(ses: sesflow.SES, journal: Path) -> sesflow.BulkReport:
-    sender = ses.sender("news@example.com", tags={"campaign": "spring"})
+    sender = ses.sender("news@example.com", message_tags={"campaign": "spring"})
     template = InlineTemplate(
         "Spring news for {{name}}",
         html="<p>Hi {{name}}, here is what is new.</p>",
         text="Hi {{name}}, here is what is new.",
     )
     report = sender.send_bulk(
-        template,
         recipients(500),
+        template,
         journal=journal,  # a stopped run resumes from here without resending
         progress=False,  # True shows a progress bar
     )

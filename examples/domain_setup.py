@@ -35,8 +35,8 @@ def set_up_domain(ses: sesflow.SES, domain: str) -> sesflow.Domain:
 def wait_for_domain(dom: sesflow.Domain) -> None:
     try:
         # DNS changes can take SES up to 72 hours to see; back off to one poll in 10 min.
-        dom.wait_for_dkim(timeout=72 * 3600, poll_interval=30, max_interval=600)
-        dom.wait_for_mail_from(timeout=72 * 3600, poll_interval=30, max_interval=600)
+        dom.wait_until_dkim_verified(timeout=72 * 3600, poll_interval=30, max_interval=600)
+        dom.wait_until_mail_from_verified(timeout=72 * 3600, poll_interval=30, max_interval=600)
     except sesflow.VerificationFailedError as exc:
         print(f"{exc.check} failed ({exc.error_type}); these records must exist:")
         print(exc.records.to_bind() if exc.records else "(see the SES console)")

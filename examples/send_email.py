@@ -27,13 +27,13 @@ def send_examples(ses: sesflow.SES) -> None:
             "List-Unsubscribe": "<https://example.com/unsubscribe?u=bob>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-        tags={"kind": "report"},
+        message_tags={"kind": "report"},
     )
     print("simple:", result.message_id)
 
     # A template sent inline: nothing to store beforehand.
     welcome = InlineTemplate("Welcome, {{name}}!", text="Hi {{name}}, glad you joined.")
-    print("template:", sender.send_template(welcome, "ann@example.com", {"name": "Ann"}))
+    print("template:", sender.send_template("ann@example.com", welcome, data={"name": "Ann"}))
 
     # Full MIME control.
     message = EmailMessage()

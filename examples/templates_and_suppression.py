@@ -11,7 +11,7 @@ from sesflow.testing import FakeSES
 
 # --8<-- [start:templates]
 def manage_templates(ses: sesflow.SES) -> None:
-    welcome = ses.template("welcome").put(
+    welcome = ses.template("welcome").create(
         "Welcome, {{name}}!",
         html="<h1>Hi {{name}}</h1><p>Thanks for joining.</p>",
         text="Hi {{name}}, thanks for joining.",

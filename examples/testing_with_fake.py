@@ -51,7 +51,7 @@ def test_waiting_through_a_temporary_failure() -> None:
     # SES's DNS check: pending for 2 polls, a DNS hiccup for 1, then found.
     fake.transition("example.com", "TEMPORARY_FAILURE", aspect="dkim", after_polls=2)
     fake.transition("example.com", "SUCCESS", aspect="dkim", after_polls=1)
-    dom.wait_for_dkim(timeout=3600, poll_interval=15)
+    dom.wait_until_dkim_verified(timeout=3600, poll_interval=15)
     assert dom.dkim_status is sesflow.DkimStatus.SUCCESS
     assert clock.sleeps == [15, 30, 60]  # backoff from poll_interval up to max_interval
 
@@ -77,7 +77,7 @@ def test_a_failed_dkim_check_explains_itself() -> None:
     dom = ses.domain("example.com").create()
     fake.set_status("example.com", dkim="FAILED", verification="FAILED")
     with pytest.raises(sesflow.VerificationFailedError) as caught:
-        dom.wait_for_dkim()
+        dom.wait_until_dkim_verified()
     assert caught.value.error_type == "TYPE_NOT_FOUND"
     assert caught.value.records is not None
     assert len(caught.value.records) == 3  # the CNAMEs that must exist

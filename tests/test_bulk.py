@@ -37,7 +37,7 @@ def _bulk_calls(fake: FakeSES) -> list[Any]:
 def test_everyone_is_sent_once_in_batches_of_at_most_fifty() -> None:
     fake, _, ses = _setup(rate=1000)
     report = ses.sender("news@example.com").send_bulk(
-        TEMPLATE, _addresses(1234), default_data={"name": "x"}, concurrency=1
+        _addresses(1234), TEMPLATE, default_data={"name": "x"}, concurrency=1
     )
     assert (report.total, report.sent, report.failed, report.skipped) == (1234, 1234, 0, 0)
     assert report.ok
@@ -51,7 +51,7 @@ def test_everyone_is_sent_once_in_batches_of_at_most_fifty() -> None:
 
 def test_batches_never_exceed_the_per_second_rate() -> None:
     fake, clock, ses = _setup(rate=14)
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(100), concurrency=1)
+    report = ses.sender("news@example.com").send_bulk(_addresses(100), TEMPLATE, concurrency=1)
     assert report.sent == 100
     sizes = [len(c.params["BulkEmailEntries"]) for c in _bulk_calls(fake)]
     assert max(sizes) <= 14
@@ -66,7 +66,7 @@ def test_a_sandbox_account_sends_one_recipient_per_call() -> None:
     fake = FakeSES(clock=clock, sandbox=True)
     fake.verify("news@example.com", *_addresses(5))
     ses = sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(5))
+    report = ses.sender("news@example.com").send_bulk(_addresses(5), TEMPLATE)
     assert report.sent == 5
     assert [len(c.params["BulkEmailEntries"]) for c in _bulk_calls(fake)] == [1] * 5
     assert fake.throttled_calls == 0
@@ -85,8 +85,8 @@ def test_the_recipients_are_read_lazily() -> None:
             yield f"u{i}@example.com"
 
     with pytest.raises(RuntimeError, match="the source broke") as caught:
-        ses.sender("news@example.com").send_bulk(TEMPLATE, endless(), concurrency=1)
-    report = caught.value.report  # type: ignore[attr-defined]
+        ses.sender("news@example.com").send_bulk(endless(), TEMPLATE, concurrency=1)
+    report = sesflow.partial_report(caught.value)
     assert isinstance(report, sesflow.BulkReport)
     # Everything read before the failure was sent; nothing more was read.
     assert report.total == report.sent == 500
@@ -103,12 +103,12 @@ def test_invalid_recipients_are_failures_and_the_run_goes_on() -> None:
         Recipient("jürgen@example.com"),
         "ok3@example.com",
     ]
-    results: list[tuple[str, str, str | None]] = []
+    results: list[sesflow.BulkResult] = []
     report = ses.sender("news@example.com").send_bulk(
-        TEMPLATE, recipients, on_result=lambda *r: results.append(r)
+        recipients, TEMPLATE, on_result=results.append
     )
     assert (report.total, report.sent, report.failed) == (5, 2, 3)
-    assert {f.status for f in report.failures} == {sesflow.INVALID_RECIPIENT}
+    assert {f.status for f in report.failures} == {sesflow.BulkEmailStatus.INVALID_RECIPIENT}
     assert {f.address for f in report.failures} == {
         "not-an-address",
         "ok2@example.com",
@@ -118,10 +118,14 @@ def test_invalid_recipients_are_failures_and_the_run_goes_on() -> None:
     with pytest.raises(sesflow.BulkSendError) as caught:
         report.raise_for_failures()
     assert caught.value.report is report
-    assert sorted(r[0] for r in results) == sorted(
+    assert sorted(r.address for r in results) == sorted(
         str(getattr(r, "address", r)) for r in recipients
     )
-    assert all(r[2] for r in results if r[1] == "SUCCESS")
+    assert [r.sent for r in results].count(True) == 2
+    assert all(r.message_id and r.error is None for r in results if r.sent)
+    failed = [r for r in results if not r.sent]
+    assert {r.status for r in failed} == {sesflow.BulkEmailStatus.INVALID_RECIPIENT}
+    assert all(r.message_id is None and r.error for r in failed)
 
 
 def test_permanent_entry_failures_are_recorded() -> None:
@@ -130,7 +134,7 @@ def test_permanent_entry_failures_are_recorded() -> None:
     fake.verify("news@example.com", "ok@example.com")
     ses = sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
     report = ses.sender("news@example.com").send_bulk(
-        TEMPLATE, ["ok@example.com", "stranger@example.com", "success@simulator.amazonses.com"]
+        ["ok@example.com", "stranger@example.com", "success@simulator.amazonses.com"], TEMPLATE
     )
     assert (report.sent, report.failed) == (2, 1)
     (failure,) = report.failures
@@ -144,7 +148,7 @@ def test_fault_injection_delivers_everyone_exactly_once() -> None:
     fake.inject_faults(
         seed=42, throttle=0.10, server_error=0.05, transient_entry=0.05, drop_before=0.01
     )
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(10_000), concurrency=1)
+    report = ses.sender("news@example.com").send_bulk(_addresses(10_000), TEMPLATE, concurrency=1)
     assert (report.total, report.sent, report.failed, report.ambiguous) == (10_000, 10_000, 0, 0)
     counts = fake.delivery_counts()
     assert len(counts) == 10_000
@@ -156,8 +160,8 @@ def test_drops_after_sending_are_ambiguous(delivery: str) -> None:
     fake, _, ses = _setup(rate=2000)
     fake.inject_faults(seed=7, drop_after=0.05)
     report = ses.sender("news@example.com").send_bulk(
-        TEMPLATE,
         _addresses(10_000),
+        TEMPLATE,
         concurrency=1,
         delivery=delivery,  # type: ignore[arg-type]
     )
@@ -172,7 +176,7 @@ def test_drops_after_sending_are_ambiguous(delivery: str) -> None:
     else:
         assert duplicates == 0
         assert report.failed == report.ambiguous
-        assert {f.status for f in report.failures} == {sesflow.AMBIGUOUS}
+        assert {f.status for f in report.failures} == {sesflow.BulkEmailStatus.AMBIGUOUS}
         # Every ambiguous recipient was in fact delivered once by the fake.
         assert len(counts) == 10_000
     assert report.sent + report.failed + report.skipped == 10_000
@@ -182,7 +186,7 @@ def test_whole_call_throttles_slow_the_pace_and_recover() -> None:
     fake, _, ses = _setup(rate=50)
     fake.fail_next("SendBulkEmail", "TooManyRequestsException", "Maximum sending rate exceeded.",
                    times=3)  # fmt: skip
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(1000), concurrency=1)
+    report = ses.sender("news@example.com").send_bulk(_addresses(1000), TEMPLATE, concurrency=1)
     assert report.sent == 1000
     sizes = [len(c.params["BulkEmailEntries"]) for c in _bulk_calls(fake)]
     # Each throttle cuts the pace by a fifth: the retried batch is re-cut to 40, then to
@@ -201,7 +205,7 @@ def test_per_entry_throttling_mode_is_retried() -> None:
     ses = sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
     # Ask for more than the account allows: max_rate is capped at the account's rate.
     report = ses.sender("news@example.com").send_bulk(
-        TEMPLATE, _addresses(200), max_rate=1000, concurrency=1
+        _addresses(200), TEMPLATE, max_rate=1000, concurrency=1
     )
     assert report.sent == 200
     assert set(fake.delivery_counts().values()) == {1}
@@ -214,8 +218,8 @@ def test_the_daily_quota_is_never_passed() -> None:
     fake.verify("news@example.com")
     ses = sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
     with pytest.raises(sesflow.DailyQuotaExceededError) as caught:
-        ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(300), concurrency=1)
-    report = caught.value.report
+        ses.sender("news@example.com").send_bulk(_addresses(300), TEMPLATE, concurrency=1)
+    report = sesflow.partial_report(caught.value)
     assert report is not None
     assert report.sent == 120
     assert sum(fake.delivery_counts().values()) == 120
@@ -245,8 +249,9 @@ def test_campaign_fatal_conditions_stop_at_once(setup: str, error: type[Exceptio
     else:
         fake.account.sending_enabled = False
     with pytest.raises(error) as caught:
-        sender.send_bulk(template, _addresses(500), concurrency=2)
-    report = caught.value.report  # type: ignore[attr-defined]
+        sender.send_bulk(_addresses(500), template, concurrency=2)
+    report = sesflow.partial_report(caught.value)
+    assert report is not None
     assert report.sent == 0
     assert len(_bulk_calls(fake)) <= 2  # stopped at once, not after every batch
 
@@ -255,9 +260,9 @@ def test_journal_resume_skips_everyone_sent(tmp_path: Path) -> None:
     fake, _, ses = _setup()
     journal = tmp_path / "c.journal"
     sender = ses.sender("news@example.com")
-    first = sender.send_bulk(TEMPLATE, _addresses(300), journal=journal)
+    first = sender.send_bulk(_addresses(300), TEMPLATE, journal=journal)
     assert first.sent == 300
-    again = sender.send_bulk(TEMPLATE, _addresses(350), journal=journal)
+    again = sender.send_bulk(_addresses(350), TEMPLATE, journal=journal)
     assert (again.total, again.skipped, again.sent) == (350, 300, 50)
     assert set(fake.delivery_counts().values()) == {1}
     assert oct(journal.stat().st_mode & 0o777) == "0o600"
@@ -266,21 +271,21 @@ def test_journal_resume_skips_everyone_sent(tmp_path: Path) -> None:
 def test_a_journal_for_another_campaign_is_refused_before_any_call(tmp_path: Path) -> None:
     fake, _, ses = _setup()
     journal = tmp_path / "c.journal"
-    ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(3), journal=journal)
+    ses.sender("news@example.com").send_bulk(_addresses(3), TEMPLATE, journal=journal)
     calls = len(fake.calls)
     other = InlineTemplate("Other", text="Another campaign")
     with pytest.raises(sesflow.ValidationError, match="another campaign"):
-        ses.sender("news@example.com").send_bulk(other, _addresses(3), journal=journal)
+        ses.sender("news@example.com").send_bulk(_addresses(3), other, journal=journal)
     fake.verify("promo@example.com")
     with pytest.raises(sesflow.ValidationError, match="another campaign"):
-        ses.sender("promo@example.com").send_bulk(TEMPLATE, _addresses(3), journal=journal)
+        ses.sender("promo@example.com").send_bulk(_addresses(3), TEMPLATE, journal=journal)
     assert len(fake.calls) == calls
 
 
 def test_duplicates_in_one_run_are_sent_once_with_a_journal(tmp_path: Path) -> None:
     fake, _, ses = _setup()
     addresses = _addresses(60) + _addresses(60)
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, addresses, journal=tmp_path / "j")
+    report = ses.sender("news@example.com").send_bulk(addresses, TEMPLATE, journal=tmp_path / "j")
     assert (report.sent, report.skipped) == (60, 60)
     assert set(fake.delivery_counts().values()) == {1}
 
@@ -294,9 +299,12 @@ def test_a_source_failure_leaves_the_journal_consistent(tmp_path: Path) -> None:
         raise OSError("the CSV file went away")
 
     with pytest.raises(OSError, match="went away") as caught:
-        ses.sender("news@example.com").send_bulk(TEMPLATE, broken(), journal=journal)
-    assert caught.value.report.sent == 120  # type: ignore[attr-defined]
-    resumed = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(200), journal=journal)
+        ses.sender("news@example.com").send_bulk(broken(), TEMPLATE, journal=journal)
+    stopped = sesflow.partial_report(caught.value)
+    assert stopped is not None
+    assert stopped.sent == 120
+    assert caught.value.args == ("the CSV file went away",)  # re-raised unchanged
+    resumed = ses.sender("news@example.com").send_bulk(_addresses(200), TEMPLATE, journal=journal)
     assert (resumed.skipped, resumed.sent) == (120, 80)
     assert set(fake.delivery_counts().values()) == {1}
 
@@ -304,7 +312,7 @@ def test_a_source_failure_leaves_the_journal_consistent(tmp_path: Path) -> None:
 def test_progress_callable_and_stderr_line(capsys: pytest.CaptureFixture[str]) -> None:
     _fake, _, ses = _setup()
     updates: list[sesflow.BulkProgress] = []
-    ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(120), progress=updates.append)
+    ses.sender("news@example.com").send_bulk(_addresses(120), TEMPLATE, progress=updates.append)
     assert updates
     assert updates[-1].sent == 120
     assert [u.done for u in updates] == sorted(u.done for u in updates)
@@ -320,7 +328,7 @@ def test_progress_callable_and_stderr_line(capsys: pytest.CaptureFixture[str]) -
 def test_progress_true_uses_tqdm_when_installed(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tqdm")
     _fake, _, ses = _setup()
-    ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(60), progress=True)
+    ses.sender("news@example.com").send_bulk(_addresses(60), TEMPLATE, progress=True)
     assert "rcpt" in capsys.readouterr().err
 
 
@@ -337,10 +345,10 @@ def test_progress_true_uses_tqdm_when_installed(capsys: pytest.CaptureFixture[st
 def test_bad_bulk_arguments_are_refused_before_any_call(kwargs: dict[str, Any], field: str) -> None:
     fake, _, ses = _setup()
     with pytest.raises(sesflow.ValidationError) as caught:
-        ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(3), **kwargs)
+        ses.sender("news@example.com").send_bulk(_addresses(3), TEMPLATE, **kwargs)
     assert caught.value.field == field
     with pytest.raises(sesflow.ValidationError, match="recipients"):
-        ses.sender("news@example.com").send_bulk(TEMPLATE, "a@example.com")
+        ses.sender("news@example.com").send_bulk("a@example.com", TEMPLATE)
     assert fake.calls == []
 
 
@@ -356,7 +364,7 @@ def test_batching_delivers_every_recipient_exactly_once(
 ) -> None:
     fake, _, ses = _setup(rate=rate)
     fake.inject_faults(seed=seed, transient_entry=transient)
-    report = ses.sender("news@example.com").send_bulk(TEMPLATE, _addresses(count), concurrency=1)
+    report = ses.sender("news@example.com").send_bulk(_addresses(count), TEMPLATE, concurrency=1)
     assert report.sent == count
     counts = fake.delivery_counts()
     assert len(counts) == count

@@ -662,7 +662,7 @@ def test_template_put_show_render_list_delete(cli: Cli, tmp_path: Path) -> None:
     text.write_text("Hi {{name}}\n")
     put = cli(
         "template",
-        "put",
+        "create",
         "spring",
         "--subject",
         "Spring for {{name}}",
@@ -693,7 +693,7 @@ def test_template_put_show_render_list_delete(cli: Cli, tmp_path: Path) -> None:
 def test_template_render_with_a_missing_variable(cli: Cli, tmp_path: Path) -> None:
     body = tmp_path / "t.txt"
     body.write_text("Hi {{name}}")
-    cli("template", "put", "t", "--subject", "Hi {{name}}", "--text", str(body))
+    cli("template", "create", "t", "--subject", "Hi {{name}}", "--text", str(body))
     ran = cli("template", "render", "t", "--data", "{}")
     assert ran.code == 1
     assert ran.err.startswith("sesflow: error: data: SES could not render 't'")
@@ -717,7 +717,7 @@ def test_template_render_bad_data_is_a_usage_error(
 
 
 def test_template_put_needs_a_body(cli: Cli, served: FakeSES) -> None:
-    ran = cli("template", "put", "t", "--subject", "S")
+    ran = cli("template", "create", "t", "--subject", "S")
     assert ran.code == 1
     assert "a template needs html or text" in ran.err
     assert served.calls == []

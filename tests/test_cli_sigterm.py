@@ -127,10 +127,10 @@ LIBRARY_RUN = textwrap.dedent(
     recipients = (f"reader{i}@example.net" for i in range(count))
     with sesflow.interrupt_on_sigterm():
         try:
-            report = sender.send_bulk(InlineTemplate("Hi", text="Hello"), recipients,
+            report = sender.send_bulk(recipients, InlineTemplate("Hi", text="Hello"),
                                       journal=journal, **options)
         except KeyboardInterrupt as exc:
-            print("interrupted", exc.args, repr(exc.report), flush=True)
+            print("interrupted", exc.args, repr(sesflow.partial_report(exc)), flush=True)
             sys.exit(3)
     print("done", repr(report))
     """
@@ -156,7 +156,7 @@ def test_interrupt_on_sigterm_stops_send_bulk_with_its_report(
 
     sender = sesflow.SES("us-east-1", endpoint_url=url).sender(SENDER)
     report = sender.send_bulk(
-        InlineTemplate("Hi", text="Hello"), _addresses(count), journal=journal
+        _addresses(count), InlineTemplate("Hi", text="Hello"), journal=journal
     )
     assert report.skipped == len(sent)
     assert report.sent == count - len(sent)

@@ -23,7 +23,7 @@ CAMPAIGN = textwrap.dedent(
     sender = ses.sender("news@example.com")
     template = InlineTemplate("Hi", text="Hello")
     recipients = (f"user{i}@example.com" for i in range(count))
-    report = sender.send_bulk(template, recipients, journal=journal, concurrency=4)
+    report = sender.send_bulk(recipients, template, journal=journal, concurrency=4)
     print(report)
     """
 )
@@ -50,8 +50,8 @@ def test_sigkill_part_way_then_resume(tmp_path: Path) -> None:
 
         ses = sesflow.SES("us-east-1", endpoint_url=endpoint)
         report = ses.sender("news@example.com").send_bulk(
-            InlineTemplate("Hi", text="Hello"),
             (f"user{i}@example.com" for i in range(COUNT)),
+            InlineTemplate("Hi", text="Hello"),
             journal=journal,
         )
         after = fake.delivery_counts()

@@ -121,7 +121,7 @@ def test_a_trailing_newline_does_not_pass_a_resource_name(ses: sesflow.SES, fake
     _refused("configuration_set", "not a valid name", ses.sender, "news@example.com",
              configuration_set="marketing\n")  # fmt: skip
     _refused("template", "not a valid name", ses.sender("news@example.com").send_template,
-             "welcome\n", "bob@example.com", {})  # fmt: skip
+             "bob@example.com", "welcome\n", data={})  # fmt: skip
     assert fake.calls == []
 
 
@@ -130,10 +130,10 @@ def test_a_trailing_newline_does_not_pass_a_header_name_or_tag(
 ) -> None:
     _refused("headers['X-A\\n']", "not a valid header name", sender.send, "a@example.com",
              "Hi", text="x", headers={"X-A\n": "v"})  # fmt: skip
-    _refused("tags['campaign']", "must be 1-256", sender.send, "a@example.com", "Hi",
-             text="x", tags={"campaign": "spring\n"})  # fmt: skip
-    _refused("tags['spring\\n']", "must be 1-256", sender.send, "a@example.com", "Hi",
-             text="x", tags={"spring\n": "x"})  # fmt: skip
+    _refused("message_tags['campaign']", "must be 1-256", sender.send, "a@example.com", "Hi",
+             text="x", message_tags={"campaign": "spring\n"})  # fmt: skip
+    _refused("message_tags['spring\\n']", "must be 1-256", sender.send, "a@example.com", "Hi",
+             text="x", message_tags={"spring\n": "x"})  # fmt: skip
     assert fake.calls == []
 
 
@@ -327,8 +327,8 @@ def test_a_send_encodes_non_ascii_headers_and_refuses_control_characters(
 ) -> None:
     _refused("headers['X-A']", "control character", sender.send, "a@example.com", "Hi",
              text="x", headers={"X-A": "v\x00"})  # fmt: skip
-    _refused("headers['X-A']", "control character", sender.send_template, "welcome",
-             "a@example.com", {}, headers={"X-A": "v\x00"})  # fmt: skip
+    _refused("headers['X-A']", "control character", sender.send_template, "a@example.com",
+             "welcome", data={}, headers={"X-A": "v\x00"})  # fmt: skip
     assert fake.calls == []
     fake.verify("news@example.com")
     fake.verify("a@example.com")
@@ -368,8 +368,8 @@ def test_send_template_with_deep_data_makes_no_call() -> None:
     fake = FakeSES()
     ses = sesflow.SES(client=fake.client())
     sender = ses.sender("news@example.com")
-    _refused("data", "nested too deeply", sender.send_template, "welcome", "bob@example.com",
-             {"a": _deep(5000)})  # fmt: skip
-    _refused("data", "must be a mapping", sender.send_template, "welcome", "bob@example.com",
-             ["not", "a", "mapping"])  # fmt: skip
+    _refused("data", "nested too deeply", sender.send_template, "bob@example.com", "welcome",
+             data={"a": _deep(5000)})  # fmt: skip
+    _refused("data", "must be a mapping", sender.send_template, "bob@example.com", "welcome",
+             data=["not", "a", "mapping"])  # fmt: skip
     assert fake.call_count("SendEmail") == 0

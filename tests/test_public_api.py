@@ -126,7 +126,9 @@ def test_enums_match_the_botocore_model() -> None:
     }
     for shape_name, enum in pairs.items():
         shape: Any = model.shape_for(shape_name)
-        assert set(shape.enum) == {m.value for m in enum}, shape_name
+        # sesflow's own bulk statuses (INVALID_RECIPIENT, AMBIGUOUS) are not SES's.
+        ses_values = {m.value for m in enum if not getattr(m, "is_sesflows", False)}
+        assert set(shape.enum) == ses_values, shape_name
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,15 @@ from sesflow.testing import FakeClock, FakeSES
 
 def test_send_simple_and_template_and_raw(ses: sesflow.SES, fake: FakeSES) -> None:
     fake.verify("news@example.com")
-    sender = ses.sender("News <news@example.com>", tags={"app": "web"})
+    sender = ses.sender("News <news@example.com>", message_tags={"app": "web"})
     first = sender.send(
         ["bob@example.com"], "Hello", text="Hi", cc="cc@example.com",
         attachments=[Attachment("a.txt", b"x")],
     )  # fmt: skip
-    ses.template("welcome").put("Welcome {{name}}", text="Hi {{name}}")
-    second = sender.send_template("welcome", "ann@example.com", {"name": "Ann"})
+    ses.template("welcome").create("Welcome {{name}}", text="Hi {{name}}")
+    second = sender.send_template("ann@example.com", "welcome", data={"name": "Ann"})
     third = sender.send_template(
-        InlineTemplate("Yo {{n}}", text="{{n}}!"), "c@example.com", {"n": 1}
+        "c@example.com", InlineTemplate("Yo {{n}}", text="{{n}}!"), data={"n": 1}
     )
     raw = EmailMessage()
     raw["To"] = "dan@example.com"

@@ -52,7 +52,7 @@ def test_template_and_raw_sends_are_guarded_too() -> None:
     fake.inject_faults(drop_after=1.0, operations=["SendEmail"])
     sender = ses.sender("news@example.com")
     with pytest.raises(MaybeSentError):
-        sender.send_template(InlineTemplate("Hi", text="x"), "t@example.com", {})
+        sender.send_template("t@example.com", InlineTemplate("Hi", text="x"), data={})
     message = EmailMessage()
     message["To"] = "r@example.com"
     message["Subject"] = "Raw"
@@ -114,7 +114,7 @@ def test_bulk_at_most_once_with_a_retrying_client_sends_nobody_twice() -> None:
     fake.inject_faults(seed=5, drop_after=0.3, operations=["SendBulkEmail"])
     addresses = [f"user{i}@example.com" for i in range(500)]
     report = ses.sender("news@example.com").send_bulk(
-        InlineTemplate("Hi", text="x"), addresses, delivery="at-most-once"
+        addresses, InlineTemplate("Hi", text="x"), delivery="at-most-once"
     )
     counts = fake.delivery_counts()
     assert max(counts.values()) == 1

@@ -65,7 +65,7 @@ def test_send_simple(stubbed: tuple[sesflow.SES, Stubber]) -> None:
         "News <news@example.com>",
         configuration_set="marketing",
         reply_to="help@example.com",
-        tags={"app": "web"},
+        message_tags={"app": "web"},
     )
     result = sender.send(
         "bob@example.com",
@@ -76,7 +76,7 @@ def test_send_simple(stubbed: tuple[sesflow.SES, Stubber]) -> None:
         bcc=["bcc@example.com"],
         attachments=[Attachment("r.csv", b"a,b\n")],
         headers={"List-Unsubscribe": "<https://e.com/u>"},
-        tags={"kind": "promo"},
+        message_tags={"kind": "promo"},
     )
     assert result == sesflow.SendResult("m-1")
 
@@ -108,10 +108,12 @@ def test_send_template_stored_and_inline(stubbed: tuple[sesflow.SES, Stubber]) -
         },
     )
     sender = ses.sender("news@example.com")
-    assert sender.send_template("welcome", "ann@example.com", {"name": "Ann"}).message_id == "m-2"
+    assert (
+        sender.send_template("ann@example.com", "welcome", data={"name": "Ann"}).message_id == "m-2"
+    )
     inline = InlineTemplate("Hi {{name}}", text="Welcome {{name}}")
     result = sender.send_template(
-        inline, "ann@example.com", {"name": "Ann"}, headers={"X-Campaign": "w1"}
+        "ann@example.com", inline, data={"name": "Ann"}, headers={"X-Campaign": "w1"}
     )
     assert result.message_id == "m-3"
 
@@ -193,18 +195,22 @@ def test_send_bulk_request_shape(stubbed: tuple[sesflow.SES, Stubber]) -> None:
         },
     )
     sender = ses.sender("news@example.com", configuration_set="marketing",
-                        tags={"campaign": "spring"})  # fmt: skip
+                        message_tags={"campaign": "spring"})  # fmt: skip
     report = sender.send_bulk(
-        "promo",
         [
             "a@example.com",
-            Recipient("b@example.com", data={"name": "B"}, tags={"segment": "vip"},
+            Recipient("b@example.com", data={"name": "B"}, message_tags={"segment": "vip"},
                       headers={"X-Seg": "vip"}),
         ],
+        "promo",
         default_data={"greeting": "Hi"},
         concurrency=1,
     )  # fmt: skip
     assert (report.total, report.sent, report.failed) == (2, 1, 1)
-    assert report.failures == [
-        sesflow.BulkFailure("b@example.com", "MESSAGE_REJECTED", "Email address is on the list")
-    ]
+    assert report.failures == (
+        sesflow.BulkFailure(
+            "b@example.com",
+            sesflow.BulkEmailStatus.MESSAGE_REJECTED,
+            "Email address is on the list",
+        ),
+    )

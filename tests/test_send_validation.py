@@ -73,14 +73,14 @@ def test_more_than_fifteen_headers(sender: sesflow.Sender, fake: FakeSES) -> Non
 
 
 def test_template_data_must_be_json_and_small(sender: sesflow.Sender, fake: FakeSES) -> None:
-    _refused(fake, "data", "not JSON-serialisable", sender.send_template, "welcome",
-             "a@example.com", {"when": object()})  # fmt: skip
-    _refused(fake, "data", "262144", sender.send_template, "welcome", "a@example.com",
-             {"blob": "x" * 262_144})  # fmt: skip
-    _refused(fake, "data", "must be a mapping", sender.send_template, "welcome",
-             "a@example.com", ["not", "a", "dict"])  # fmt: skip
-    _refused(fake, "data", "not JSON-serialisable", sender.send_template, "welcome",
-             "a@example.com", {"x": float("nan")})  # fmt: skip
+    _refused(fake, "data", "not JSON-serialisable", sender.send_template, "a@example.com",
+             "welcome", data={"when": object()})  # fmt: skip
+    _refused(fake, "data", "262144", sender.send_template, "a@example.com", "welcome",
+             data={"blob": "x" * 262_144})  # fmt: skip
+    _refused(fake, "data", "must be a mapping", sender.send_template, "a@example.com",
+             "welcome", data=["not", "a", "dict"])  # fmt: skip
+    _refused(fake, "data", "not JSON-serialisable", sender.send_template, "a@example.com",
+             "welcome", data={"x": float("nan")})  # fmt: skip
 
 
 def test_a_message_over_forty_megabytes(sender: sesflow.Sender, fake: FakeSES) -> None:
@@ -106,8 +106,8 @@ def test_an_empty_subject_or_body(sender: sesflow.Sender, fake: FakeSES) -> None
 
 def test_no_recipients_and_bad_tags(sender: sesflow.Sender, fake: FakeSES) -> None:
     _refused(fake, "to", "at least one recipient", sender.send, [], "Hi", text="x")
-    _refused(fake, "tags['campaign']", "must be 1-256", sender.send, "a@example.com", "Hi",
-             text="x", tags={"campaign": "spring sale!"})  # fmt: skip
+    _refused(fake, "message_tags['campaign']", "must be 1-256", sender.send, "a@example.com", "Hi",
+             text="x", message_tags={"campaign": "spring sale!"})  # fmt: skip
 
 
 def test_bad_attachments(sender: sesflow.Sender, fake: FakeSES, tmp_path: Any) -> None:
@@ -129,7 +129,7 @@ def test_bad_sender_settings(ses: sesflow.SES, fake: FakeSES) -> None:
         ses.sender("a@example.com", reply_to=["ok@example.com", "bad"])
     assert caught.value.field == "reply_to[1]"
     with pytest.raises(ValidationError, match="template"):
-        ses.sender("a@example.com").send_template(42, "b@example.com", {})  # type: ignore[arg-type]
+        ses.sender("a@example.com").send_template("b@example.com", 42, data={})  # type: ignore[arg-type]
     assert fake.calls == []
 
 

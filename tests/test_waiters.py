@@ -37,7 +37,7 @@ def test_failed_raises_at_once_with_the_reason_and_the_records(
     dom = ses.domain("example.com").create()
     fake.transition("example.com", "FAILED", aspect="dkim", after_polls=1)
     with pytest.raises(sesflow.VerificationFailedError) as caught:
-        dom.wait_for_dkim(timeout=3600, poll_interval=10)
+        dom.wait_until_dkim_verified(timeout=3600, poll_interval=10)
     error = caught.value
     assert fake.call_count("GetEmailIdentity") == 2
     assert clock.sleeps == [10.0]
@@ -58,7 +58,7 @@ def test_temporary_failure_keeps_waiting_until_success(
     dom = ses.domain("example.com").create()
     fake.transition("example.com", "TEMPORARY_FAILURE", aspect="dkim", after_polls=1)
     fake.transition("example.com", "SUCCESS", aspect="dkim", after_polls=2)
-    dom.wait_for_dkim(timeout=3600, poll_interval=5)
+    dom.wait_until_dkim_verified(timeout=3600, poll_interval=5)
     assert dom.dkim_status is sesflow.DkimStatus.SUCCESS
     seen = [c for c in fake.calls if c.operation == "GetEmailIdentity"]
     assert len(seen) == 4
@@ -146,7 +146,7 @@ def test_domain_verification_follows_dkim(
 def test_mail_from_waiter(ses: sesflow.SES, fake: FakeSES, clock: FakeClock) -> None:
     dom = ses.domain("example.com").create(mail_from="mail.example.com")
     fake.transition("example.com", "SUCCESS", aspect="mail_from", after_polls=1)
-    dom.wait_for_mail_from(timeout=600, poll_interval=5)
+    dom.wait_until_mail_from_verified(timeout=600, poll_interval=5)
     assert dom.mail_from_status is sesflow.MailFromDomainStatus.SUCCESS
 
 
@@ -154,7 +154,7 @@ def test_mail_from_failure_names_the_mx_and_spf_records(ses: sesflow.SES, fake: 
     dom = ses.domain("example.com").create(mail_from="mail.example.com")
     fake.set_status("example.com", mail_from="FAILED", error_type="HOST_NOT_FOUND")
     with pytest.raises(sesflow.VerificationFailedError) as caught:
-        dom.wait_for_mail_from()
+        dom.wait_until_mail_from_verified()
     assert caught.value.records is not None
     assert [r.type for r in caught.value.records] == ["MX", "TXT"]
     assert "mail.example.com. 1800 IN MX 10 feedback-smtp.us-east-1.amazonses.com." in str(
@@ -165,7 +165,7 @@ def test_mail_from_failure_names_the_mx_and_spf_records(ses: sesflow.SES, fake: 
 def test_waiting_for_mail_from_without_one_is_an_error(ses: sesflow.SES) -> None:
     dom = ses.domain("example.com").create()
     with pytest.raises(sesflow.ValidationError, match="set_mail_from"):
-        dom.wait_for_mail_from()
+        dom.wait_until_mail_from_verified()
 
 
 @given(

@@ -45,6 +45,15 @@ class _Calls:
             self.window.observe(wall=wall)
         return self.window.size
 
+    def round(self, *, wall: float, per_call: float) -> int:
+        """Finished calls until the window's round ends; the window then."""
+        assert self.window is not None
+        while True:
+            self.now += per_call
+            self.window.observe(wall=wall)
+            if self.window._round_calls == 0:
+                return self.window.size
+
 
 def _window(rate: float, calls: _Calls) -> CallWindow:
     window = CallWindow(rate=rate, batch=50, maximum=64, initial=2, clock=lambda: calls.now)
@@ -67,7 +76,7 @@ def test_latency_bound_windows_double_until_the_rate_is_reached() -> None:
     for _ in range(6):
         # Each call takes 200 ms; the window's calls deliver size / 0.2 calls a second.
         size = window.size
-        calls.run(max(CallWindow.ROUND, size), wall=0.2, per_call=0.2 / size)
+        calls.round(wall=0.2, per_call=0.2 / size)
         sizes.append(window.size)
     assert sizes[:2] == [8, 11]  # slow start, then Little's law once the rate is reached
     assert sizes[-1] == 11
@@ -78,7 +87,7 @@ def _serial_server(window: CallWindow, calls: _Calls) -> int:
     of client work per call: one call in flight delivers 204 a second, two or more 333."""
     size = window.size
     per_call = 0.0049 if size == 1 else 0.003
-    return calls.run(max(CallWindow.ROUND, size), wall=0.0049 * max(1, size / 2), per_call=per_call)
+    return calls.round(wall=0.0049 * max(1, size / 2), per_call=per_call)
 
 
 def test_a_window_that_delivers_no_more_falls_back_and_holds_ever_longer() -> None:
@@ -102,7 +111,7 @@ def test_a_window_that_delivers_no_more_falls_back_and_holds_ever_longer() -> No
 def _latency_bound(window: CallWindow, calls: _Calls) -> int:
     """One round where each call takes 50 ms whatever the window: size / 0.05 calls/s."""
     size = window.size
-    return calls.run(max(CallWindow.ROUND, size), wall=0.05, per_call=0.05 / size)
+    return calls.round(wall=0.05, per_call=0.05 / size)
 
 
 def test_a_probe_that_helps_resets_the_hold() -> None:

@@ -12,6 +12,7 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """
 
 from ._account import Account, ReviewDetails, SendQuota
+from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
 from ._destinations import (
     CloudWatchDestination,
@@ -67,12 +68,12 @@ from ._identity import Identity
 from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
 from ._report import (
-    AMBIGUOUS,
-    INVALID_RECIPIENT,
     BulkFailure,
     BulkProgress,
     BulkReport,
+    BulkResult,
     BulkSendError,
+    partial_report,
 )
 from ._sender import Sender
 from ._ses import SES
@@ -82,7 +83,6 @@ from ._template import Template
 from ._version import __version__
 
 __all__ = [
-    "AMBIGUOUS",
     "Account",
     "AccountSuspendedError",
     "AlreadyExistsError",
@@ -90,12 +90,15 @@ __all__ = [
     "Attachment",
     "BadRequestError",
     "BehaviorOnMxFailure",
+    "BulkCheck",
     "BulkEmailStatus",
     "BulkFailure",
     "BulkProgress",
     "BulkReport",
+    "BulkResult",
     "BulkSendError",
     "Byodkim",
+    "CheckVerdict",
     "CloudWatchDestination",
     "CloudWatchDimension",
     "ConfigurationSet",
@@ -113,7 +116,6 @@ __all__ = [
     "EventType",
     "FirehoseDestination",
     "HttpsPolicy",
-    "INVALID_RECIPIENT",
     "Identity",
     "IdentityType",
     "InlineTemplate",
@@ -151,4 +153,5 @@ __all__ = [
     "WaiterTimeoutError",
     "__version__",
     "interrupt_on_sigterm",
+    "partial_report",
 ]

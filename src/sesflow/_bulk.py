@@ -49,7 +49,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from tenacity import (
     Retrying,
@@ -60,6 +60,7 @@ from tenacity import (
 )
 
 from ._account import Account
+from ._enums import BulkEmailStatus
 from ._errors import (
     AccountSuspendedError,
     ApiError,
@@ -80,7 +81,7 @@ from ._logging import logger
 from ._message import Recipient, header_list, tag_list, template_data
 from ._progress import ProgressSink, make_progress
 from ._ratelimit import RateLimiter, batch_size
-from ._report import AMBIGUOUS, INVALID_RECIPIENT, BulkFailure, BulkProgress, BulkReport
+from ._report import BulkFailure, BulkProgress, BulkReport, BulkResult, attach_report
 from ._seen import SeenAddresses
 from ._validate import is_plain_address, validate_address
 from ._window import CallWindow
@@ -183,7 +184,7 @@ class _Tally:
             failed=self.failed,
             skipped=self.skipped,
             ambiguous=self.ambiguous,
-            failures=list(self.failures),
+            failures=tuple(self.failures),
             duration=self.clock() - self.start,
             unsent=self.read - self.sent - self.failed - self.skipped,
             repeats=self.repeats,
@@ -202,10 +203,10 @@ class BulkRun:
         default_data: Mapping[str, Any] | None,
         journal: str | os.PathLike[str] | None,
         progress: bool | Callable[[BulkProgress], object],
-        concurrency: int | None,
+        concurrency: int | Literal["auto"],
         max_rate: float | None,
         delivery: str,
-        on_result: Callable[[str, str, str | None], object] | None,
+        on_result: Callable[[BulkResult], object] | None,
     ) -> None:
         from ._sender import _template_content
 
@@ -225,13 +226,13 @@ class BulkRun:
                 f"delivery: {delivery!r} is not one of {', '.join(_DELIVERY)}", field="delivery"
             )
         self._at_most_once = delivery == "at-most-once"
-        if concurrency is not None and (
+        if concurrency != "auto" and (
             isinstance(concurrency, bool)
             or not isinstance(concurrency, int)
             or not 1 <= concurrency <= 256
         ):
             raise ValidationError(
-                f"concurrency: must be an int from 1 to 256, got {concurrency!r}",
+                f'concurrency: must be "auto" or an int from 1 to 256, got {concurrency!r}',
                 field="concurrency",
             )
         self._concurrency = concurrency
@@ -266,13 +267,7 @@ class BulkRun:
     # Set-up
 
     def _campaign(self) -> str:
-        """What identifies the campaign a journal belongs to: sender and template."""
-        if "TemplateName" in self._content:
-            what = f"template={self._content['TemplateName']}"
-        else:
-            body = json.dumps(self._content["TemplateContent"], sort_keys=True)
-            what = "inline-template=" + hashlib.sha256(body.encode()).hexdigest()[:16]
-        return f"from={self._sender.from_address};{what}"
+        return campaign_of(self._sender.from_address, self._content)
 
     def _plan(self) -> tuple[RateLimiter, int, int]:
         """The limiter, the batch size, and the workers to start with."""
@@ -298,12 +293,8 @@ class BulkRun:
             self._quota_left = quota.remaining_24h
         limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
         batch = batch_size(limiter.capacity)
-        if self._concurrency is not None:
+        if self._concurrency != "auto":
             return limiter, batch, self._concurrency
-        if self._ses.sleep is not time.sleep:
-            # A virtual clock (tests): threads sleeping on one clock would move it for each
-            # other, and with no real latency there is nothing for them to overlap.
-            return limiter, batch, 1
         # As many calls in flight as the measured latency and the rate need.
         self._window = CallWindow(rate=rate, batch=batch, maximum=MAX_WORKERS)
         return limiter, batch, self._window.size
@@ -375,7 +366,7 @@ class BulkRun:
         error = self._fatal or interrupted
         if error is not None:
             # Every error that stops a run carries the partial report, sesflow's or not.
-            error.report = report  # type: ignore[attr-defined]
+            attach_report(error, report)  # read with `sesflow.partial_report(error)`
             error.add_note(f"sesflow: the bulk run stopped; partial report: {report!r}")
             raise error
         return report
@@ -500,31 +491,11 @@ class BulkRun:
         Whatever is wrong with a recipient (a bad address, data that is not a JSON
         object or nests too deeply, bad tags), it fails alone: the campaign goes on.
         """
-        try:
-            if isinstance(item, Recipient):
-                address = validate_address(item.address, field="recipients")
-                data = None
-                if item.data is not None:
-                    if not isinstance(item.data, Mapping):
-                        raise ValidationError(
-                            "recipients.data: template data must be a mapping (a JSON "
-                            f"object), got {type(item.data).__name__}",
-                            field="recipients.data",
-                        )
-                    data = template_data(
-                        {**self._default_map, **item.data}, field="recipients.data"
-                    )
-                return _Entry(address, data, tag_list(item.tags), header_list(item.headers))
-            return _Entry(validate_address(item, field="recipients"))
-        except Exception as exc:
+        entry, reason = check_entry(item, self._default_map)
+        if entry is None:
             bad = item.address if isinstance(item, Recipient) else item
-            reason = (
-                str(exc)
-                if isinstance(exc, ValidationError)
-                else f"recipients: unusable recipient ({type(exc).__name__}: {exc})"
-            )
-            self._finish([], [(_shown(bad), INVALID_RECIPIENT, reason)])
-            return None
+            self._finish([], [(_shown(bad), BulkEmailStatus.INVALID_RECIPIENT.value, reason)])
+        return entry
 
     def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
         """Drop repeats of this run and recipients an earlier run finished."""
@@ -563,7 +534,11 @@ class BulkRun:
                     self._tally.ambiguous += 1
                 if self._at_most_once:
                     ambiguous_failures.append(
-                        (entry.address, AMBIGUOUS, "a previous run's request got no answer")
+                        (
+                            entry.address,
+                            BulkEmailStatus.AMBIGUOUS.value,
+                            "a previous run's request got no answer",
+                        )
                     )
                     continue
             admitted.append(entry)
@@ -675,7 +650,7 @@ class BulkRun:
             with self._tally.lock:
                 self._tally.ambiguous += len(chunk)
             if self._at_most_once:
-                failures = [(e.address, AMBIGUOUS, str(exc)) for e in chunk]
+                failures = [(e.address, BulkEmailStatus.AMBIGUOUS.value, str(exc)) for e in chunk]
                 self._finish([], failures, calls=self._calls(chunk, call))
                 return []
             # The call stays in flight in the journal until an answer settles these.
@@ -695,17 +670,17 @@ class BulkRun:
         return self._results(chunk, call, response)
 
     def _observe(self, wall: float) -> None:
-        """Feed one call's time to the window; start a worker if it grew.
+        """Feed one call's time to the window; start the workers a growth needs.
 
-        One worker more per finished call at most, so the pool follows the window
-        without a burst of threads.
+        All at once: the window's next round must measure the new size, not a pool
+        still filling up (growth is at most fourfold, and rare once a run settles).
         """
         window = self._window
         if window is None:
             return
-        live = self._live
-        if window.observe(wall=wall) > live:
-            self._grow(live + 1)
+        size = window.observe(wall=wall)
+        if size > self._live:
+            self._grow(size)
 
     def _again(self, chunk: list[_Entry], call: int, status: str, exc: Exception) -> list[_Entry]:
         """The call certainly did not send: the chunk goes round again."""
@@ -803,13 +778,66 @@ class BulkRun:
         with self._tally.lock:
             self._tally.sent += len(sent)
             self._tally.failed += len(failed)
-            self._tally.failures.extend(BulkFailure(a, s, e) for a, s, e in failed)
+            self._tally.failures.extend(BulkFailure(a, *_status(s, e)) for a, s, e in failed)
             self._sink.update(self._tally.progress())
-        if self._on_result is not None:
+        on_result = self._on_result
+        if on_result is not None:
             for address, message_id in sent:
-                self._on_result(address, "SUCCESS", message_id)
-            for address, status, _ in failed:
-                self._on_result(address, status, None)
+                on_result(BulkResult(address, BulkEmailStatus.SUCCESS, message_id=message_id))
+            for address, status, error in failed:
+                code, text = _status(status, error)
+                on_result(BulkResult(address, code, error=text))
+
+
+def campaign_of(from_address: str, content: Mapping[str, Any]) -> str:
+    """What identifies the campaign a journal belongs to: sender and template."""
+    if "TemplateName" in content:
+        what = f"template={content['TemplateName']}"
+    else:
+        body = json.dumps(content["TemplateContent"], sort_keys=True)
+        what = "inline-template=" + hashlib.sha256(body.encode()).hexdigest()[:16]
+    return f"from={from_address};{what}"
+
+
+def check_entry(item: object, default: Mapping[str, Any]) -> tuple[_Entry | None, str]:
+    """One recipient as the bulk sender takes it: `(entry, "")`, or `(None, reason)` when
+    it cannot be sent (the reason a report gives for `INVALID_RECIPIENT`)."""
+    try:
+        if isinstance(item, Recipient):
+            address = validate_address(item.address, field="recipients")
+            data = None
+            if item.data is not None:
+                if not isinstance(item.data, Mapping):
+                    raise ValidationError(
+                        "recipients.data: template data must be a mapping (a JSON "
+                        f"object), got {type(item.data).__name__}",
+                        field="recipients.data",
+                    )
+                data = template_data({**default, **item.data}, field="recipients.data")
+            entry = _Entry(
+                address,
+                data,
+                tag_list(item.message_tags, field="recipients.message_tags"),
+                header_list(item.headers),
+            )
+            return entry, ""
+        return _Entry(validate_address(item, field="recipients")), ""
+    except Exception as exc:
+        reason = (
+            str(exc)
+            if isinstance(exc, ValidationError)
+            else f"recipients: unusable recipient ({type(exc).__name__}: {exc})"
+        )
+        return None, reason
+
+
+def _status(status: str, error: str) -> tuple[BulkEmailStatus, str]:
+    """A status as the report gives it: the enum member; a status this sesflow does not
+    know (SES added one) is reported as `FAILED`, its name kept in the error text."""
+    try:
+        return BulkEmailStatus(status), error
+    except ValueError:
+        return BulkEmailStatus.FAILED, f"{status}: {error}"
 
 
 def _shown(value: object) -> str:

@@ -43,7 +43,7 @@ class Domain(Identity):
         ... )
         >>> print(dom.dns_records().to_bind())
         >>> dom.publish_to_route53()
-        >>> dom.wait_for_dkim(timeout=72 * 3600)
+        >>> dom.wait_until_dkim_verified(timeout=72 * 3600)
     """
 
     def __init__(self, ses: SES, name: str) -> None:
@@ -374,7 +374,7 @@ class Domain(Identity):
 
     # Waiting
 
-    def wait_for_dkim(
+    def wait_until_dkim_verified(
         self,
         timeout: float = 3600.0,
         poll_interval: float = 15.0,
@@ -390,12 +390,12 @@ class Domain(Identity):
 
         Examples:
             >>> dom.publish_to_route53()
-            >>> dom.wait_for_dkim(timeout=72 * 3600)
+            >>> dom.wait_until_dkim_verified(timeout=72 * 3600)
         """
         self._wait("dkim", _dkim_status_of, timeout, poll_interval, max_interval)
         return self
 
-    def wait_for_mail_from(
+    def wait_until_mail_from_verified(
         self,
         timeout: float = 3600.0,
         poll_interval: float = 15.0,
@@ -410,7 +410,7 @@ class Domain(Identity):
             WaiterTimeoutError: `timeout` passed; carries the last status.
 
         Examples:
-            >>> dom.set_mail_from("mail.example.com").wait_for_mail_from(timeout=3600)
+            >>> dom.set_mail_from("mail.example.com").wait_until_mail_from_verified(timeout=3600)
         """
         if self.refresh().mail_from_domain is None:
             raise ValidationError(

@@ -202,13 +202,18 @@ class ReviewStatus(StrEnum):
 
 
 class BulkEmailStatus(StrEnum):
-    """The per-entry outcome of a `SendBulkEmail` call.
+    """A bulk recipient's outcome: SES's per-entry `SendBulkEmail` status, or sesflow's own.
 
-    SES answers HTTP 200 even when entries fail, so every entry is read.
+    SES answers HTTP 200 even when entries fail, so every entry is read. Two statuses are
+    sesflow's own, never SES's: `INVALID_RECIPIENT` (sesflow refused the recipient itself,
+    before any call: a bad address, unusable data) and `AMBIGUOUS` (at-most-once runs: the
+    answer to the call carrying it was lost, so it may have been sent).
 
     Examples:
         >>> BulkEmailStatus.ACCOUNT_THROTTLED.value
         'ACCOUNT_THROTTLED'
+        >>> BulkEmailStatus("INVALID_RECIPIENT").is_sesflows
+        True
     """
 
     SUCCESS = "SUCCESS"
@@ -225,6 +230,14 @@ class BulkEmailStatus(StrEnum):
     INVALID_PARAMETER = "INVALID_PARAMETER"
     TRANSIENT_FAILURE = "TRANSIENT_FAILURE"
     FAILED = "FAILED"
+    # sesflow's own:
+    INVALID_RECIPIENT = "INVALID_RECIPIENT"
+    AMBIGUOUS = "AMBIGUOUS"
+
+    @property
+    def is_sesflows(self) -> bool:
+        """Whether sesflow set this status itself (SES never answers it)."""
+        return self in (BulkEmailStatus.INVALID_RECIPIENT, BulkEmailStatus.AMBIGUOUS)
 
 
 class RecordPurpose(StrEnum):

@@ -346,7 +346,7 @@ class JournalError(SesflowError):
         >>> try:
         ...     sender.send_bulk("news", recipients, journal="news.journal")
         ... except JournalError as exc:
-        ...     print(exc.path, exc.report)
+        ...     print(exc.path, sesflow.partial_report(exc))
     """
 
     def __init__(self, message: str, *, path: str) -> None:
@@ -386,7 +386,7 @@ class VerificationFailedError(SesflowError):
 
     Examples:
         >>> try:
-        ...     dom.wait_for_dkim(timeout=3600)
+        ...     dom.wait_until_dkim_verified(timeout=3600)
         ... except VerificationFailedError as exc:
         ...     print(exc.error_type)
         ...     print(exc.records.to_bind())

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from ._errors import AlreadyExistsError, NotFoundError, ValidationError
 from ._logging import logger
 from ._resource import NamedResource
 from ._validate import validate_tags
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["DedicatedIpPool"]
 
@@ -28,6 +25,8 @@ class DedicatedIpPool(NamedResource):
         >>> pool = ses.ip_pool("marketing-ips").create(scaling_mode="MANAGED")
         >>> ses.configuration_set("marketing").create(sending_pool=pool.name)
     """
+
+    _scaling_mode: str | None = None
 
     def create(
         self, *, scaling_mode: str = "STANDARD", tags: Mapping[str, str] | None = None
@@ -50,7 +49,9 @@ class DedicatedIpPool(NamedResource):
         try:
             self._ses._call("CreateDedicatedIpPool", **params)
         except AlreadyExistsError:
+            self._scaling_mode = None  # the existing pool's own mode: loaded when asked
             return self
+        self._scaling_mode = scaling_mode
         logger.info("created dedicated IP pool %s", self._name)
         return self
 
@@ -67,16 +68,35 @@ class DedicatedIpPool(NamedResource):
             return False
         return True
 
+    def refresh(self) -> Self:
+        """Load the pool's current state (`GetDedicatedIpPool`).
+
+        Raises:
+            NotFoundError: the pool does not exist.
+
+        Examples:
+            >>> ses.ip_pool("marketing-ips").refresh().scaling_mode
+            'STANDARD'
+        """
+        response = self._ses._call("GetDedicatedIpPool", PoolName=self._name)
+        self._scaling_mode = str(
+            (response.get("DedicatedIpPool") or {}).get("ScalingMode") or "STANDARD"
+        )
+        return self
+
     @property
     def scaling_mode(self) -> str:
-        """`STANDARD` or `MANAGED` (calls `GetDedicatedIpPool`).
+        """`STANDARD` or `MANAGED`, as of the last `create()` or `refresh()` (loaded on
+        first use).
 
         Examples:
             >>> ses.ip_pool("marketing-ips").scaling_mode
             'STANDARD'
         """
-        response = self._ses._call("GetDedicatedIpPool", PoolName=self._name)
-        return str((response.get("DedicatedIpPool") or {}).get("ScalingMode") or "STANDARD")
+        if self._scaling_mode is None:
+            self.refresh()
+        assert self._scaling_mode is not None
+        return self._scaling_mode
 
     def delete(self) -> None:
         """Delete the pool. Idempotent.
@@ -88,4 +108,6 @@ class DedicatedIpPool(NamedResource):
             self._ses._call("DeleteDedicatedIpPool", PoolName=self._name)
         except NotFoundError:
             return
+        finally:
+            self._scaling_mode = None
         logger.info("deleted dedicated IP pool %s", self._name)

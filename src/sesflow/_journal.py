@@ -56,7 +56,7 @@ from typing import IO, Any
 
 from ._errors import JournalError, JournalInUseError, ValidationError
 
-__all__ = ["FINAL", "Journal", "decode_outcome", "encode_outcome", "settled_calls"]
+__all__ = ["FINAL", "Journal", "JournalView", "decode_outcome", "encode_outcome", "settled_calls"]
 
 #: Written into the SQLite header of every journal (`PRAGMA application_id`): "SESF".
 APPLICATION_ID = 0x53455346
@@ -688,3 +688,93 @@ def _holder(stream: IO[bytes]) -> str:
         return f"process {info['pid']} on {info['host']}, since {info['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "holder unknown"
+
+
+class JournalView:
+    """A journal read as it is, changing nothing and taking no lock: what a run would
+    find in it (for `Sender.check_bulk`). A run using it meanwhile is not disturbed
+    (SQLite's WAL mode lets readers and one writer work at once).
+
+    Examples:
+        >>> with JournalView.open("campaign.db", campaign="...") as view:
+        ...     view.state("ann@example.com")
+        'sent'
+    """
+
+    def __init__(self, db: sqlite3.Connection | None, recent: dict[str, str]) -> None:
+        self._db = db
+        self._recent = recent
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, campaign: str) -> JournalView:
+        """Open the journal at `path` read-only; a missing file reads as empty.
+
+        Raises:
+            JournalError: not a sesflow journal, or damaged.
+            ValidationError: the journal belongs to another campaign.
+        """
+        file = Path(path)
+        if not file.exists():
+            return cls(None, {})
+        _check_header(file)
+        try:
+            db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("format") != str(FORMAT_VERSION):
+                raise JournalError(
+                    f"journal {str(file)!r} has format {meta.get('format')!r}; this sesflow "
+                    f"reads format {FORMAT_VERSION}",
+                    path=str(file),
+                )
+            if meta.get("campaign") != campaign:
+                raise ValidationError(
+                    f"journal: {str(file)!r} was made for another campaign "
+                    f"({meta.get('campaign')}); this run is {campaign}.",
+                    field="journal",
+                )
+            # What the next open would file: the last run's outcomes, then its calls
+            # left in flight (ambiguous unless an outcome finished the recipient).
+            recent: dict[str, str] = {}
+            settled: set[int] = set()
+            for run, calls, records in db.execute(
+                "SELECT run, calls, records FROM outcomes ORDER BY id"
+            ):
+                for address, state, *_ in decode_outcome(run, records):
+                    recent[address] = state
+                settled.update(settled_calls(calls))
+            for call, addresses in db.execute("SELECT id, addresses FROM calls"):
+                if call in settled:
+                    continue
+                for address in addresses.split("\n"):
+                    if address and recent.get(address) not in FINAL:
+                        recent[address] = "ambiguous"
+        except sqlite3.Error as exc:
+            db.close()
+            raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, recent)
+
+    def state(self, address: str) -> str | None:
+        """`sent`, `failed`, `deferred`, `ambiguous`, or None if the journal never saw it."""
+        state = self._recent.get(address)
+        if state is not None or self._db is None:
+            return state
+        row = self._db.execute(
+            "SELECT state FROM recipients WHERE address = ?", (address,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    def __enter__(self) -> JournalView:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

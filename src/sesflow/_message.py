@@ -269,15 +269,24 @@ class InlineTemplate:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """One recipient of a bulk send, with their own template data, tags and headers.
+    """One recipient of a bulk send, with their own template data, message tags and
+    headers.
+
+    Attributes:
+        address: the recipient's address.
+        data: template variables, merged over the run's `default_data`.
+        message_tags: message tags `{name: value}` for this recipient's message.
+        headers: custom headers for this recipient's message (e.g. `List-Unsubscribe`).
 
     Examples:
-        >>> Recipient("ann@example.com", data={"name": "Ann"}, tags={"segment": "vip"})
+        >>> ann = Recipient("ann@example.com", data={"name": "Ann"}, message_tags={"tier": "vip"})
+        >>> ann.message_tags
+        {'tier': 'vip'}
     """
 
     address: str
     data: Mapping[str, Any] | None = None
-    tags: Mapping[str, str] | None = None
+    message_tags: Mapping[str, str] | None = None
     headers: Mapping[str, str] | None = None
 
 
@@ -371,7 +380,9 @@ def header_list(value: Mapping[str, str] | None, *, field: str = "headers") -> l
     return headers
 
 
-def tag_list(value: Mapping[str, str] | None, *, field: str = "tags") -> list[dict[str, str]]:
+def tag_list(
+    value: Mapping[str, str] | None, *, field: str = "message_tags"
+) -> list[dict[str, str]]:
     """Validate message tags into SES's `[{"Name", "Value"}]` list."""
     if not value:
         return []

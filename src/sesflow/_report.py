@@ -1,18 +1,26 @@
-"""What a bulk run reports: counts, every failure, pace; and its progress updates."""
+"""What a bulk run reports: counts, every failure, pace; its progress updates; each
+recipient's result; and the partial report of a run that stopped."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ._enums import BulkEmailStatus
 from ._errors import SesflowError
 
-__all__ = ["AMBIGUOUS", "INVALID_RECIPIENT", "BulkFailure", "BulkProgress", "BulkReport"]
+__all__ = [
+    "BulkFailure",
+    "BulkProgress",
+    "BulkReport",
+    "BulkResult",
+    "BulkSendError",
+    "attach_report",
+    "partial_report",
+]
 
-#: Status of a recipient sesflow refused itself (it failed validation).
-INVALID_RECIPIENT = "INVALID_RECIPIENT"
-#: Status of a recipient whose request's answer was lost, under the at-most-once policy.
-AMBIGUOUS = "AMBIGUOUS"
+#: The attribute a stopped run's partial report travels in, on whatever exception stopped it.
+_REPORT_ATTRIBUTE = "__sesflow_partial_report__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,18 +29,47 @@ class BulkFailure:
 
     Attributes:
         address: the recipient.
-        status: a `BulkEmailStatus` value (`MESSAGE_REJECTED`, ...), `INVALID_RECIPIENT`
-            for an address sesflow refused itself, or `AMBIGUOUS` (at-most-once runs).
+        status: SES's status (`MESSAGE_REJECTED`, ...), or sesflow's own:
+            `INVALID_RECIPIENT` for a recipient sesflow refused itself, `AMBIGUOUS` for
+            one whose call's answer was lost (at-most-once runs).
         error: what SES (or sesflow) said.
 
     Examples:
-        >>> report.failures[0]
-        BulkFailure(address='bad@@example.com', status='INVALID_RECIPIENT', error='...')
+        >>> failure = BulkFailure("bad@@example.com", BulkEmailStatus.INVALID_RECIPIENT, "no")
+        >>> failure.status is BulkEmailStatus.INVALID_RECIPIENT
+        True
     """
 
     address: str
-    status: str
+    status: BulkEmailStatus
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """One recipient's outcome, as `send_bulk(on_result=...)` receives it.
+
+    Attributes:
+        address: the recipient.
+        status: `SUCCESS`, or why it was not sent (see `BulkFailure.status`).
+        message_id: SES's message id when sent, else None.
+        error: what SES (or sesflow) said when not sent, else None.
+
+    Examples:
+        >>> result = BulkResult("ann@example.com", BulkEmailStatus.SUCCESS, message_id="0100-1")
+        >>> result.sent
+        True
+    """
+
+    address: str
+    status: BulkEmailStatus
+    message_id: str | None = None
+    error: str | None = None
+
+    @property
+    def sent(self) -> bool:
+        """Whether SES accepted the message for this recipient."""
+        return self.status is BulkEmailStatus.SUCCESS
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +133,7 @@ class BulkReport:
     failed: int
     skipped: int
     ambiguous: int
-    failures: list[BulkFailure] = field(default_factory=list)
+    failures: tuple[BulkFailure, ...] = ()
     duration: float = 0.0
     unsent: int = 0
     repeats: int = 0
@@ -167,7 +204,7 @@ class BulkReport:
         out = f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
         if self.failures:
             rows = "".join(
-                f"<tr><td>{html.escape(f.address)}</td><td>{html.escape(f.status)}</td>"
+                f"<tr><td>{html.escape(f.address)}</td><td>{html.escape(f.status.value)}</td>"
                 f"<td>{html.escape(f.error)}</td></tr>"
                 for f in self.failures[:20]
             )
@@ -192,3 +229,30 @@ class BulkSendError(SesflowError):
     def __init__(self, message: str, *, report: BulkReport) -> None:
         super().__init__(message)
         self.report = report
+
+
+def attach_report(error: BaseException, report: BulkReport) -> None:
+    """Attach a stopped run's partial report to the exception that stopped it (any
+    exception: sesflow's, an `OSError`, a `KeyboardInterrupt`), unchanged otherwise."""
+    setattr(error, _REPORT_ATTRIBUTE, report)
+
+
+def partial_report(error: BaseException) -> BulkReport | None:
+    """The partial report of the bulk run that `error` stopped, or None.
+
+    Whatever stops `send_bulk()` (a `SesflowError`, an interrupt, a failing recipients
+    iterable...) is re-raised unchanged, carrying the report of what the run did before
+    it stopped: who was sent, who failed, how many were read but not sent (`unsent`).
+    This is the typed way to read it.
+
+    Examples:
+        >>> try:
+        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ... except (sesflow.SesflowError, KeyboardInterrupt) as exc:
+        ...     report = sesflow.partial_report(exc)
+        ...     print(report.sent if report else "stopped before sending")
+    """
+    report = getattr(error, _REPORT_ATTRIBUTE, None)
+    if report is None and isinstance(error, BulkSendError):
+        report = error.report
+    return report if isinstance(report, BulkReport) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
@@ -35,7 +35,8 @@ from ._message import (
 from ._validate import validate_name
 
 if TYPE_CHECKING:
-    from ._report import BulkProgress, BulkReport
+    from ._check import BulkCheck
+    from ._report import BulkProgress, BulkReport, BulkResult
     from ._ses import SES
 
 __all__ = ["Sender"]
@@ -52,7 +53,8 @@ class Sender:
         from_address: `"news@example.com"` or `"Example News <news@example.com>"`.
         configuration_set: the configuration set for every message (events, IP pool).
         reply_to: Reply-To addresses.
-        tags: message tags `{name: value}` for every message (visible in events).
+        message_tags: message tags `{name: value}` for every message (visible in events;
+            not resource tags, which are `tags=` on resources).
         max_rate: recipients per second for bulk sends; None takes the account's
             `MaxSendRate`.
 
@@ -69,7 +71,7 @@ class Sender:
         *,
         configuration_set: str | None = None,
         reply_to: str | Iterable[str] = (),
-        tags: Mapping[str, str] | None = None,
+        message_tags: Mapping[str, str] | None = None,
         max_rate: float | None = None,
     ) -> None:
         self._ses = ses
@@ -80,7 +82,7 @@ class Sender:
             else None
         )
         self.reply_to = tuple(address_list(reply_to, field="reply_to"))
-        self._tags = tag_list(tags)
+        self._tags = tag_list(message_tags, field="message_tags")
         if max_rate is not None and (
             isinstance(max_rate, bool) or not isinstance(max_rate, int | float) or max_rate <= 0
         ):
@@ -97,14 +99,14 @@ class Sender:
 
     # Request building
 
-    def _base(self, tags: Mapping[str, str] | None) -> dict[str, Any]:
+    def _base(self, message_tags: Mapping[str, str] | None) -> dict[str, Any]:
         params: dict[str, Any] = {"FromEmailAddress": self.from_address}
         if self.reply_to:
             params["ReplyToAddresses"] = list(self.reply_to)
         if self.configuration_set:
             params["ConfigurationSetName"] = self.configuration_set
         merged = {t["Name"]: t["Value"] for t in self._tags}
-        merged.update({t["Name"]: t["Value"] for t in tag_list(tags)})
+        merged.update({t["Name"]: t["Value"] for t in tag_list(message_tags, field="message_tags")})
         if merged:
             params["EmailTags"] = [{"Name": k, "Value": v} for k, v in merged.items()]
         return params
@@ -145,7 +147,7 @@ class Sender:
         bcc: str | Iterable[str] = (),
         attachments: Iterable[Attachment] = (),
         headers: Mapping[str, str] | None = None,
-        tags: Mapping[str, str] | None = None,
+        message_tags: Mapping[str, str] | None = None,
     ) -> SendResult:
         """Send one message (SES v2 `Simple` content).
 
@@ -158,7 +160,7 @@ class Sender:
             bcc: Bcc addresses.
             attachments: `Attachment`s, sent with SES's native attachment support.
             headers: custom headers (at most 15), e.g. `List-Unsubscribe`.
-            tags: message tags, merged over the sender's.
+            message_tags: message tags `{name: value}`, merged over the sender's.
 
         Raises:
             ValidationError: bad input (before any call).
@@ -207,28 +209,49 @@ class Sender:
             message["Headers"] = custom
         if files:
             message["Attachments"] = [a._to_ses() for a in files]
-        params = self._base(tags)
+        params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Simple": message}
         return self._send(params, destination)
 
     def send_template(
         self,
-        template: str | InlineTemplate,
         to: str | Iterable[str],
-        data: Mapping[str, Any] | None = None,
+        template: str | InlineTemplate,
         *,
+        data: Mapping[str, Any] | None = None,
         cc: str | Iterable[str] = (),
         bcc: str | Iterable[str] = (),
-        tags: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        message_tags: Mapping[str, str] | None = None,
     ) -> SendResult:
         """Send one message from a template: a stored template's name or an `InlineTemplate`.
 
+        Args:
+            to: one address or several (To + Cc + Bcc at most 50).
+            template: a stored template's name, or an `InlineTemplate`.
+            data: the template's variables (a JSON object).
+            cc: Cc addresses.
+            bcc: Bcc addresses.
+            headers: custom headers (at most 15).
+            message_tags: message tags `{name: value}`, merged over the sender's.
+
+        Raises:
+            ValidationError: bad input, e.g. `data` that is not a JSON object (before
+                any call).
+            NotFoundError: no stored template of that name.
+            MessageRejectedError: SES refused it.
+            MaybeSentError: the answer was lost after the request may have reached SES.
+
         Examples:
-            >>> sender.send_template("welcome", "ann@example.com", {"name": "Ann"})
-            >>> sender.send_template(InlineTemplate("Hi {{name}}", text="Welcome, {{name}}"),
-            ...                      "ann@example.com", {"name": "Ann"})
+            >>> sender.send_template("ann@example.com", "welcome", data={"name": "Ann"})
+            SendResult(message_id='...')
+            >>> sender.send_template(
+            ...     "ann@example.com",
+            ...     InlineTemplate("Hi {{name}}", text="Welcome, {{name}}"),
+            ...     data={"name": "Ann"},
+            ... )
+            SendResult(message_id='...')
         """
         destination = self._destination(to, cc, bcc)
         content = _template_content(template)
@@ -236,13 +259,13 @@ class Sender:
         custom = header_list(headers)
         if custom:
             content["Headers"] = custom
-        params = self._base(tags)
+        params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Template": content}
         return self._send(params, destination)
 
     def send_raw(
-        self, message: EmailMessage, *, tags: Mapping[str, str] | None = None
+        self, message: EmailMessage, *, message_tags: Mapping[str, str] | None = None
     ) -> SendResult:
         """Send a MIME message you built yourself (`email.message.EmailMessage`).
 
@@ -274,7 +297,7 @@ class Sender:
             raise ValidationError(
                 f"message: {len(data) / 2**20:.1f} MB; SES v2 allows 40 MB", field="message"
             )
-        params = self._base(tags)
+        params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Raw": {"Data": data}}
         return self._send(params, destination)
@@ -348,16 +371,16 @@ class Sender:
 
     def send_bulk(
         self,
-        template: str | InlineTemplate,
         recipients: Iterable[str | Recipient],
+        template: str | InlineTemplate,
         *,
         default_data: Mapping[str, Any] | None = None,
         journal: str | Path | None = None,
         progress: bool | Callable[[BulkProgress], object] = False,
-        concurrency: int | None = None,
+        concurrency: int | Literal["auto"] = "auto",
         max_rate: float | None = None,
         delivery: Literal["at-least-once", "at-most-once"] = "at-least-once",
-        on_result: Callable[[str, str, str | None], object] | None = None,
+        on_result: Callable[[BulkResult], object] | None = None,
     ) -> BulkReport:
         """Send a template to any number of recipients, paced under the account's quotas.
 
@@ -368,8 +391,9 @@ class Sender:
         retrying can work, and journaled so a stopped run resumes without resending.
 
         Args:
+            recipients: addresses or `Recipient(address, data=..., message_tags=...,
+                headers=...)`s, any iterable (read lazily).
             template: a stored template's name, or an `InlineTemplate`.
-            recipients: addresses or `Recipient(address, data, tags, headers)`s.
             default_data: template data for recipients that bring none (merged under
                 theirs).
             journal: a file path (SQLite, mode 0600, one run at a time); recipients it
@@ -378,14 +402,16 @@ class Sender:
                 repeats within the run are still sent once.
             progress: True for a progress bar (tqdm if installed, else a line on
                 stderr); a callable receives `BulkProgress` updates.
-            concurrency: calls in flight at once (threads); default: adaptive, from
-                the measured latency and the rate (up to 64).
+            concurrency: calls in flight at once (threads): `"auto"` (the default)
+                sizes it from the measured latency and the rate (up to 64); an int
+                fixes it (1 for a virtual clock, e.g. `sesflow.testing.FakeClock`:
+                threads sleeping on one virtual clock move it for each other).
             max_rate: recipients per second; default the sender's, else the account's
                 `MaxSendRate` (never above it).
             delivery: `"at-least-once"` (default) resends recipients whose request's
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
-            on_result: called `(address, status, message_id)` for every recipient's
-                final outcome (`status` is "SUCCESS" or the failure status).
+            on_result: called with a `BulkResult` for every recipient's final
+                outcome (from the worker threads: keep it quick and thread-safe).
 
         Returns:
             a `BulkReport`.
@@ -396,21 +422,23 @@ class Sender:
             JournalInUseError: another run holds the journal (before any call).
             JournalError: the journal is not a sesflow journal, damaged or read-only
                 (before any call), or stopped recording mid-run (a full disk); mid-run,
-                every outcome SES answered is recorded first and `.report` holds the
-                partial report.
-            DailyQuotaExceededError: the daily quota would be passed; `.report` holds
-                the partial report (so do the next four).
+                every outcome SES answered is recorded first.
+            DailyQuotaExceededError: the daily quota would be passed.
             NotFoundError: the template or configuration set does not exist.
             MessageRejectedError: SES refused the campaign (e.g. MAIL FROM not verified).
             SendingPausedError: sending is paused for the account or configuration set.
             AccountSuspendedError: the account may not send.
             KeyboardInterrupt: Ctrl-C, or SIGTERM inside `interrupt_on_sigterm()`: calls
-                in flight finished and were journaled; `.report` holds the partial report.
+                in flight finished and were journaled.
+
+            Whatever stops a run (any of these, or an exception from `recipients`) is
+            re-raised unchanged; `sesflow.partial_report(exc)` gives what the run did
+            before it stopped.
 
         Examples:
             >>> report = sender.send_bulk(
-            ...     "welcome",
             ...     (Recipient(row["email"], data=row) for row in csv.DictReader(f)),
+            ...     "welcome",
             ...     journal="welcome.journal",
             ...     progress=True,
             ... )
@@ -431,6 +459,45 @@ class Sender:
             on_result=on_result,
         )
         return run.execute()
+
+    def check_bulk(
+        self,
+        recipients: Iterable[str | Recipient],
+        template: str | InlineTemplate,
+        *,
+        default_data: Mapping[str, Any] | None = None,
+        journal: str | Path | None = None,
+    ) -> Iterator[BulkCheck]:
+        """What `send_bulk()` with the same arguments would do with each recipient,
+        without sending anything: one `BulkCheck` per recipient, in order, lazily.
+
+        The same checks as a run (the same code decides): `INVALID` with the reason the
+        report would give, `REPEAT`, `FINISHED` (an earlier run with `journal` sent it,
+        or it failed for good), `AMBIGUOUS` (an earlier call's answer was lost: sent
+        again under at-least-once), else `SEND`. The journal is only read, without its
+        lock; the template is not looked up (`ses.template(name).exists()` does that).
+
+        Raises:
+            ValidationError: bad `template` or `default_data`, or a journal of another
+                campaign.
+            JournalError: the journal is not a sesflow journal, or is damaged.
+
+        Examples:
+            >>> checks = list(sender.check_bulk(["ann@example.com", "bad@@x", "ann@example.com"],
+            ...                                 "welcome"))
+            >>> [c.verdict.value for c in checks]
+            ['send', 'invalid', 'repeat']
+        """
+        from ._check import check_recipients
+
+        content = _template_content(template)
+        return check_recipients(
+            recipients,
+            from_address=self.from_address,
+            content=content,
+            default_data=default_data,
+            journal=journal,
+        )
 
 
 def _template_content(template: object) -> dict[str, Any]:

@@ -310,7 +310,7 @@ class SES:
         *,
         configuration_set: str | None = None,
         reply_to: str | Iterable[str] = (),
-        tags: Mapping[str, str] | None = None,
+        message_tags: Mapping[str, str] | None = None,
         max_rate: float | None = None,
     ) -> Sender:
         """A `Sender` for mail from `from_address` (no AWS call until you send).
@@ -327,7 +327,7 @@ class SES:
             from_address,
             configuration_set=configuration_set,
             reply_to=reply_to,
-            tags=tags,
+            message_tags=message_tags,
             max_rate=max_rate,
         )
 

@@ -34,7 +34,7 @@ def interrupt_on_sigterm() -> Iterator[None]:
         ...     try:
         ...         report = sender.send_bulk("news", recipients, journal="news.journal")
         ...     except KeyboardInterrupt as stop:
-        ...         print("stopped; resume with the same journal:", stop.report)
+        ...         print("stopped; resume with the same journal:", sesflow.partial_report(stop))
     """
     if threading.current_thread() is not threading.main_thread():
         yield

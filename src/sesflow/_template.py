@@ -1,17 +1,14 @@
-"""Stored email templates: create or update, render, delete."""
+"""Stored email templates: create (or update), refresh, render, delete."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from ._errors import AlreadyExistsError, BadRequestError, NotFoundError, ValidationError
 from ._logging import logger
 from ._message import InlineTemplate, template_data
 from ._resource import NamedResource
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["Template"]
 
@@ -20,49 +17,77 @@ class Template(NamedResource):
     """A stored email template (SES syntax: `{{name}}`).
 
     Get one from `ses.template(name)`; nothing is sent to AWS until a verb is called.
+    Its verbs are every resource's: `create()`, `refresh()`, `exists()`, `delete()`.
+    A template's content is what it is for, so `create()` makes the stored template hold
+    the content given, creating it or updating it (see the API conventions page).
 
     Examples:
-        >>> tpl = ses.template("welcome").put(
+        >>> tpl = ses.template("welcome").create(
         ...     "Welcome, {{name}}!", html="<p>Hi {{name}}</p>", text="Hi {{name}}")
-        >>> print(tpl.render({"name": "Ann"}))
-        >>> ses.sender("news@example.com").send_template("welcome", "ann@example.com",
-        ...                                              {"name": "Ann"})
+        >>> "Welcome, Ann!" in tpl.render({"name": "Ann"})
+        True
+        >>> ses.sender("news@example.com").send_template(
+        ...     "ann@example.com", "welcome", data={"name": "Ann"})
+        SendResult(message_id='...')
     """
 
-    def put(self, subject: str, html: str | None = None, text: str | None = None) -> Self:
-        """Create the template, or update it if it exists (idempotent).
+    _content: InlineTemplate | None = None
+
+    def create(self, subject: str, *, html: str | None = None, text: str | None = None) -> Self:
+        """Store the template with this content: create it, or update it if it exists.
+
+        Idempotent: calling it again with the same content changes nothing.
 
         Raises:
             ValidationError: no subject, neither html nor text, or over 500 KB.
 
         Examples:
-            >>> ses.template("welcome").put("Welcome, {{name}}!", text="Hi {{name}}")
+            >>> ses.template("welcome").create("Welcome, {{name}}!", text="Hi {{name}}")
             Template('welcome')
         """
-        content = InlineTemplate(subject, html=html, text=text)._to_ses()
+        inline = InlineTemplate(subject, html=html, text=text)
+        content = inline._to_ses()
         try:
             self._ses._call("CreateEmailTemplate", TemplateName=self._name, TemplateContent=content)
             logger.info("created template %s", self._name)
         except AlreadyExistsError:
             self._ses._call("UpdateEmailTemplate", TemplateName=self._name, TemplateContent=content)
             logger.info("updated template %s", self._name)
+        self._content = inline
         return self
 
-    def get(self) -> InlineTemplate:
-        """The stored content, as an `InlineTemplate`.
+    def refresh(self) -> Self:
+        """Load the stored content (`GetEmailTemplate`).
 
         Raises:
             NotFoundError: no such template.
 
         Examples:
-            >>> ses.template("welcome").get().subject
+            >>> ses.template("welcome").refresh().content.subject
             'Welcome, {{name}}!'
         """
         response = self._ses._call("GetEmailTemplate", TemplateName=self._name)
         content: Mapping[str, Any] = response.get("TemplateContent") or {}
-        return InlineTemplate(
+        self._content = InlineTemplate(
             str(content.get("Subject") or ""), html=content.get("Html"), text=content.get("Text")
         )
+        return self
+
+    @property
+    def content(self) -> InlineTemplate:
+        """The content as of the last `create()` or `refresh()` (loaded on first use).
+
+        Raises:
+            NotFoundError: no such template.
+
+        Examples:
+            >>> ses.template("welcome").content.text
+            'Hi {{name}}'
+        """
+        if self._content is None:
+            self.refresh()
+        assert self._content is not None
+        return self._content
 
     def render(self, data: Mapping[str, Any] | None = None) -> str:
         """Render with `data` on SES (`TestRenderEmailTemplate`); return the MIME text.
@@ -110,4 +135,6 @@ class Template(NamedResource):
             self._ses._call("DeleteEmailTemplate", TemplateName=self._name)
         except NotFoundError:
             return
+        finally:
+            self._content = None
         logger.info("deleted template %s", self._name)

@@ -6,8 +6,8 @@ switching, since one thread runs Python at a time. Each finished call reports th
 time it took; the smallest among recent calls is the round trip (as BBR takes the
 minimum RTT: queueing behind other threads or at a busy server must not count as
 latency). The window is reconsidered once per round (as many finished calls as the
-window, at least `ROUND`: a round of two calls a few milliseconds long is mostly noise),
-from the rate of calls delivered in that round:
+window, at least 2, over at least `ROUND_SECONDS`: a round of two calls a few
+milliseconds long is mostly noise), from the rate of calls delivered in that round:
 
 - the round delivered the rate (90 % of it or more: the limiter's headroom keeps the
   pace at 98 %): the rate is the bottleneck, so size for it by Little's law, `calls per
@@ -18,7 +18,8 @@ from the rate of calls delivered in that round:
 - the rate is not reached and the last growth delivered at least half of its
   proportional gain (four times the calls in flight, at least 2.5 times the calls
   delivered), or this is the first round: grow the window fourfold (as TCP's slow
-  start, a round at a time), never past what the rate needs;
+  start), never past what the rate needs (the bulk sender starts the threads a growth
+  needs at once, so the next round measures the new window);
 - the last growth delivered less than that: the client or the server is the
   bottleneck, not latency, so go back to the window that delivered the most, hold it
   for a while (`HOLD` rounds), then probe once more; each probe that does not help
@@ -59,8 +60,8 @@ class CallWindow:
 
     #: Calls over which the smallest round trip is taken.
     HISTORY = 64
-    #: The fewest finished calls that make a round.
-    ROUND = 8
+    #: The shortest round: a round of two calls a few milliseconds long is mostly noise.
+    ROUND_SECONDS = 0.02
     #: Rounds to hold the best window after a probe that did not help; doubled after
     #: each further probe that did not help, up to `MAX_HOLD`.
     HOLD = 128
@@ -110,12 +111,12 @@ class CallWindow:
                 self._round_start = now
                 return self._size
             self._round_calls += 1
-            if self._round_calls < max(self.ROUND, self._size):
+            elapsed, calls = now - self._round_start, self._round_calls
+            if calls < max(2, self._size) or elapsed < self.ROUND_SECONDS:
                 return self._size
-            elapsed = now - self._round_start
-            delivered = self._round_calls / elapsed if elapsed > 0 else float("inf")
-            rate_bound = delivered >= self.REACHED * self.calls_per_second
             self._round_start, self._round_calls = now, 0
+            delivered = calls / elapsed if elapsed > 0 else float("inf")
+            rate_bound = delivered >= self.REACHED * self.calls_per_second
             self._size = self._next(delivered, rate_bound)
             return self._size
 

@@ -8,7 +8,7 @@ from ._app import Context, add_command
 from ._output import Result, fields_text
 
 if TYPE_CHECKING:
-    from sesflow._account import Account
+    from sesflow import Account
 
 __all__ = ["register"]
 

@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from sesflow._errors import SesflowError
-from sesflow._signals import interrupt_on_sigterm
-from sesflow._version import __version__
+from sesflow import SesflowError, __version__, interrupt_on_sigterm
 
 from ._output import Result, dump_json
 
 if TYPE_CHECKING:
     import boto3
 
-    from sesflow._ses import SES
+    from sesflow import SES
 
 __all__ = [
     "CliError",
@@ -120,7 +118,7 @@ class Context:
     @functools.cached_property
     def ses(self) -> SES:
         """The `SES` root, built from the global options: the only place it is built."""
-        from sesflow._ses import SES
+        from sesflow import SES
 
         return SES(self.args.region, session=self.session, endpoint_url=self.args.endpoint_url)
 

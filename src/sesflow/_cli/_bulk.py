@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sesflow._errors import SesflowError
+from sesflow import SesflowError, partial_report
 
 from ._app import CliError, Context, add_command, interrupt_code, seconds
 from ._output import Result, jsonable, render_table
 from ._template import json_object
 
 if TYPE_CHECKING:
-    from sesflow._message import Recipient
-    from sesflow._report import BulkReport
+    from sesflow import BulkReport, Recipient
 
 __all__ = ["RowProblem", "read_recipients", "register"]
 
@@ -67,7 +66,7 @@ def _open(path: str) -> Iterator[IO[str]]:
 
 
 def _csv_rows(stream: IO[str], path: str) -> Iterator[tuple[int, Recipient | RowProblem]]:
-    from sesflow._message import Recipient
+    from sesflow import Recipient
 
     reader = csv.DictReader(stream)
     try:
@@ -92,7 +91,7 @@ def _csv_rows(stream: IO[str], path: str) -> Iterator[tuple[int, Recipient | Row
 
 
 def _jsonl_rows(stream: IO[str]) -> Iterator[tuple[int, Recipient | RowProblem]]:
-    from sesflow._message import Recipient
+    from sesflow import Recipient
 
     for number, line in enumerate(stream, 1):
         if not line.strip():
@@ -122,7 +121,7 @@ def _jsonl_rows(stream: IO[str]) -> Iterator[tuple[int, Recipient | RowProblem]]
         recipient = Recipient(
             item["email"].strip(),
             data=item.get("data"),
-            tags=item.get("tags"),
+            message_tags=item.get("tags"),
             headers=item.get("headers"),
         )
         yield number, recipient
@@ -205,51 +204,64 @@ def report_text(report: BulkReport, *, journal: str | None) -> str:
     return "\n".join(lines)
 
 
-def _check_recipient(recipient: Recipient, default: dict[str, Any] | None) -> str | None:
-    # The checks send_bulk makes on each recipient before sending, run without sending.
-    from sesflow._errors import ValidationError
-    from sesflow._message import header_list, tag_list, template_data
-    from sesflow._validate import validate_address
-
-    try:
-        validate_address(recipient.address, field="email")
-        if recipient.data is not None:
-            template_data({**(default or {}), **recipient.data}, field="data")
-        tag_list(recipient.tags, field="tags")
-        header_list(recipient.headers, field="headers")
-    except ValidationError as exc:
-        return str(exc)
-    return None
-
-
 def _dry_run(ctx: Context, rows: Iterator[tuple[int, Recipient | RowProblem]]) -> Result:
+    from collections import deque
+
+    from sesflow import CheckVerdict
+
     args = ctx.args
     sender = ctx.ses.sender(args.from_address, configuration_set=args.configuration_set)
     template_found = ctx.ses.template(args.template).exists()
     out = sys.stdout
-    read = valid = 0
+    read = valid = skipped = 0
     invalid: list[dict[str, Any]] = []
-    stopped: CliError | None = None
-    if ctx.json:
-        # Streamed by hand so a file of millions of rows never sits in memory.
-        out.write('{\n  "dry_run": true,\n  "recipients": [')
-    try:
+    given: deque[tuple[int, Recipient]] = deque()  # each recipient handed to check_bulk
+
+    def recipients() -> Iterator[Recipient]:
+        # Rows the file itself gets wrong never reach the checks; the others are
+        # checked by the library, exactly as send_bulk would check them.
+        nonlocal read
         for line, row in rows:
             read += 1
             if isinstance(row, RowProblem):
                 invalid.append({"line": line, "email": None, "problem": row.problem})
                 continue
-            problem = _check_recipient(row, args.default_data)
-            if problem is not None:
-                invalid.append({"line": line, "email": row.address, "problem": problem})
+            given.append((line, row))
+            yield row
+
+    stopped: CliError | None = None
+    if ctx.json:
+        # Streamed by hand so a file of millions of rows never sits in memory.
+        out.write('{\n  "dry_run": true,\n  "recipients": [')
+    try:
+        checks = sender.check_bulk(
+            recipients(), args.template, default_data=args.default_data, journal=args.journal
+        )
+        for check in checks:
+            line, row = given.popleft()
+            if check.verdict is CheckVerdict.INVALID:
+                invalid.append({"line": line, "email": check.address, "problem": check.reason})
+                continue
+            if not check.will_send:
+                skipped += 1
+                if not ctx.json:
+                    out.write(f"line {line}: SKIP {check.address}: {check.reason}\n")
                 continue
             valid += 1
+            data = None if check.data is None else json.loads(check.data)
             if ctx.json:
-                item = {"line": line, "email": row.address, "data": row.data, "tags": row.tags}
+                item = {
+                    "line": line,
+                    "email": check.address,
+                    "data": data,
+                    "tags": row.message_tags,
+                }
+                if check.verdict is CheckVerdict.AMBIGUOUS:
+                    item["note"] = check.reason
                 out.write(("\n    " if valid == 1 else ",\n    ") + json.dumps(item))
             else:
-                data = "" if row.data is None else "  " + json.dumps(row.data, ensure_ascii=False)
-                out.write(f"would send to {row.address}{data}\n")
+                shown = "" if data is None else "  " + json.dumps(data, ensure_ascii=False)
+                out.write(f"would send to {check.address}{shown}\n")
     except CliError as exc:
         stopped = exc  # the document still closes, with what was read
     summary = {
@@ -259,6 +271,7 @@ def _dry_run(ctx: Context, rows: Iterator[tuple[int, Recipient | RowProblem]]) -
         "configuration_set": args.configuration_set,
         "read": read,
         "would_send": valid,
+        "skipped": skipped,
         "invalid": len(invalid),
         "stopped": None if stopped is None else str(stopped),
     }
@@ -270,9 +283,10 @@ def _dry_run(ctx: Context, rows: Iterator[tuple[int, Recipient | RowProblem]]) -
         for item in invalid:
             out.write(f"line {item['line']}: INVALID {item['email'] or ''}: {item['problem']}\n")
         found = "found" if template_found else f"NOT FOUND in {ctx.ses.region}"
+        skips = f", {skipped:,} skipped (repeats, or finished in the journal)" if skipped else ""
         out.write(
-            f"\nDry run: {read:,} rows read, {valid:,} would be sent, {len(invalid):,} invalid; "
-            f"template {args.template} {found}. Nothing was sent.\n"
+            f"\nDry run: {read:,} rows read, {valid:,} would be sent{skips}, "
+            f"{len(invalid):,} invalid; template {args.template} {found}. Nothing was sent.\n"
         )
     out.flush()
     if stopped is None and not template_found:
@@ -294,17 +308,17 @@ def _send_bulk(ctx: Context) -> Result:
         sender = ctx.ses.sender(args.from_address, configuration_set=args.configuration_set)
         try:
             report = sender.send_bulk(
-                args.template,
                 _strict(rows, args.recipients),
+                args.template,
                 default_data=args.default_data,
                 journal=args.journal,
                 progress=not args.no_progress,
-                concurrency=args.concurrency,
+                concurrency="auto" if args.concurrency is None else args.concurrency,
                 max_rate=args.rate,
                 delivery=args.delivery,
             )
         except (SesflowError, CliError, KeyboardInterrupt) as exc:
-            partial: BulkReport | None = getattr(exc, "report", None)
+            partial = partial_report(exc)
             if partial is None:
                 raise
             code = interrupt_code(exc) if isinstance(exc, KeyboardInterrupt) else 1
@@ -381,7 +395,10 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--configuration-set", metavar="NAME")
     parser.add_argument(
-        "--concurrency", type=int, metavar="N", help="calls in flight (default: from the rate)"
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="calls in flight (default: sized from the latency and the rate)",
     )
     parser.add_argument(
         "--delivery",

@@ -9,7 +9,7 @@ from ._app import Context, add_command, add_group, add_tags, tags_of
 from ._output import Result, fields_text
 
 if TYPE_CHECKING:
-    from sesflow._configuration_set import ConfigurationSet
+    from sesflow import ConfigurationSet
     from sesflow._destinations import Destination, EventDestination
 
 __all__ = ["register"]
@@ -25,7 +25,7 @@ def _csv(text: str) -> list[str]:
 
 
 def _destination_text(dest: Destination) -> str:
-    from sesflow._destinations import (
+    from sesflow import (
         CloudWatchDestination,
         EventBridgeDestination,
         FirehoseDestination,
@@ -123,7 +123,7 @@ def _list(ctx: Context) -> Result:
 
 
 def _destination(ctx: Context) -> Destination:
-    from sesflow._destinations import (
+    from sesflow import (
         CloudWatchDestination,
         CloudWatchDimension,
         EventBridgeDestination,

@@ -110,8 +110,8 @@ def walkthrough(
         print(f"\nRoute 53 change {change_id}: {len(records)} records UPSERTed")
     fake.transition("example.com", "SUCCESS", after_polls=3)  # SES finds the DKIM CNAMEs
     fake.transition("example.com", "SUCCESS", aspect="mail_from", after_polls=1)
-    dom.wait_for_dkim(timeout=3600, poll_interval=0.5)
-    dom.wait_for_mail_from(timeout=3600, poll_interval=0.5)
+    dom.wait_until_dkim_verified(timeout=3600, poll_interval=0.5)
+    dom.wait_until_mail_from_verified(timeout=3600, poll_interval=0.5)
     print(dom)
 
     heading("5. Request production access")
@@ -131,15 +131,15 @@ def walkthrough(
               f"{quota.max_send_rate:>4g}/s")  # fmt: skip
 
     heading(f"6. A campaign: {recipients:,} recipients at {RATE:g}/s")
-    ses.template("spring").put(
+    ses.template("spring").create(
         "Spring news for {{name}}",
         html="<p>Hi {{name}}, here is what is new this spring.</p>",
         text="Hi {{name}}, here is what is new this spring.",
     )
     sender = ses.sender("News <news@example.com>", configuration_set="marketing")
-    report = sender.send_bulk("spring", subscribers(recipients), journal=journal, progress=True)
+    report = sender.send_bulk(subscribers(recipients), "spring", journal=journal, progress=True)
     print(report)
-    again = sender.send_bulk("spring", subscribers(recipients), journal=journal)
+    again = sender.send_bulk(subscribers(recipients), "spring", journal=journal)
     print("Again, from the journal:", again)
     print(f"skipped {again.skipped:,} already sent; sent {again.sent} again")
 

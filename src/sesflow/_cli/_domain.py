@@ -11,8 +11,7 @@ from ._identity import describe
 from ._output import Result, fields_text, jsonable, render_table
 
 if TYPE_CHECKING:
-    from sesflow._dkim import Byodkim, EasyDkim
-    from sesflow._dns import DnsRecords
+    from sesflow import Byodkim, DnsRecords, EasyDkim
 
 __all__ = ["records_table", "register"]
 
@@ -35,7 +34,7 @@ def records_table(records: DnsRecords) -> str:
 
 
 def _byodkim(ctx: Context) -> Byodkim | None:
-    from sesflow._dkim import Byodkim
+    from sesflow import Byodkim
 
     args = ctx.args
     if args.byodkim_selector is None and args.byodkim_key is None:
@@ -46,7 +45,7 @@ def _byodkim(ctx: Context) -> Byodkim | None:
 
 
 def _dkim(ctx: Context) -> EasyDkim | Byodkim:
-    from sesflow._dkim import EasyDkim
+    from sesflow import EasyDkim
 
     byodkim = _byodkim(ctx)
     if byodkim is None:
@@ -125,10 +124,10 @@ def _setup(ctx: Context) -> Result:
             if value is not None
         }
         ctx.note(f"waiting for SES to find the DKIM records of {dom.name} ...")
-        dom.wait_for_dkim(**waits)
+        dom.wait_until_dkim_verified(**waits)
         if dom.mail_from_domain is not None:
             ctx.note(f"waiting for SES to find the MAIL FROM MX record of {dom.name} ...")
-            dom.wait_for_mail_from(**waits)
+            dom.wait_until_mail_from_verified(**waits)
     info = describe(dom.refresh() if args.wait else dom)
     data = {**info, "records": records, **data}
     head = _status_text(info)

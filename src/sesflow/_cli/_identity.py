@@ -8,8 +8,7 @@ from ._app import Context, add_command, add_group, add_tags, seconds, tags_of
 from ._output import Result, fields_text, render_table
 
 if TYPE_CHECKING:
-    from sesflow._identity import Identity
-    from sesflow._ses import SES
+    from sesflow import SES, Identity
 
 __all__ = ["describe", "lookup", "register"]
 
@@ -31,7 +30,7 @@ def describe(ident: Identity) -> dict[str, Any]:
         >>> describe(ses.identity("a@example.com").refresh())["verification_status"]
         'PENDING'
     """
-    from sesflow._domain import Domain
+    from sesflow import Domain
 
     info: dict[str, Any] = {
         "identity": ident.name,

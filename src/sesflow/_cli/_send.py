@@ -25,7 +25,7 @@ def header(text: str) -> tuple[str, str]:
 
 
 def _send(ctx: Context) -> Result:
-    from sesflow._message import Attachment
+    from sesflow import Attachment
 
     args = ctx.args
     # Files are read (and refused) before the sender is even built: nothing goes out on a typo.
@@ -46,7 +46,7 @@ def _send(ctx: Context) -> Result:
         bcc=args.bcc or (),
         attachments=attachments,
         headers=dict(args.header) if args.header else None,
-        tags=tags_of(args),
+        message_tags=tags_of(args),
     )
     count = len(args.to) + len(args.cc or ()) + len(args.bcc or ())
     return Result(

@@ -39,12 +39,12 @@ def _put(ctx: Context) -> Result:
     args = ctx.args
     html = read_text(args.html, option="--html") if args.html else None
     text = read_text(args.text, option="--text") if args.text else None
-    tpl = ctx.ses.template(args.name).put(args.subject, html=html, text=text)
+    tpl = ctx.ses.template(args.name).create(args.subject, html=html, text=text)
     return Result({"template": tpl.name, "stored": True}, f"Stored template {tpl.name}.")
 
 
 def _show(ctx: Context) -> Result:
-    content = ctx.ses.template(ctx.args.name).get()
+    content = ctx.ses.template(ctx.args.name).refresh().content
     info = {
         "template": ctx.args.name,
         "subject": content.subject,
@@ -80,12 +80,12 @@ def register(commands: Any) -> None:
     _, sub = add_group(commands, "template", help="stored email templates ({{variables}})")
     put = add_command(
         sub,
-        "put",
+        "create",
         _put,
         help="create or update a template",
         epilog=(
             "example:\n"
-            "  sesflow template put spring --subject 'Spring news for {{name}}' \\\n"
+            "  sesflow template create spring --subject 'Spring news for {{name}}' \\\n"
             "      --html spring.html --text spring.txt"
         ),
     )
