@@ -101,6 +101,11 @@ def _statuses(results: list[dict[str, Any]]) -> list[str]:
     return [result["Status"] for result in results]
 
 
+def _sent(fake: FakeSES) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """The outbox as (sender, recipients, subject), in sending order."""
+    return [(m.from_address, m.recipients, m.subject) for m in fake.outbox]
+
+
 # --- SendEmail: Simple -----------------------------------------------------------------------
 
 
@@ -411,8 +416,11 @@ def test_a_pending_identity_does_not_send(fake: FakeSES, client: SESV2Client) ->
         _refused(client, "a@example.org", FromEmailAddress="pending@other.example")[0]
         == "MessageRejected"
     )
+    assert fake.outbox == []
     fake.verify("pending@other.example")
-    _send(client, "a@example.org", FromEmailAddress="pending@other.example")
+    message_id = _send(client, "a@example.org", FromEmailAddress="pending@other.example")
+    assert _sent(fake) == [("pending@other.example", ("a@example.org",), "Hi")]
+    assert fake.outbox[0].message_id == message_id
 
 
 def test_a_verified_address_sends_without_its_domain(client: SESV2Client, fake: FakeSES) -> None:
@@ -422,10 +430,25 @@ def test_a_verified_address_sends_without_its_domain(client: SESV2Client, fake: 
         _refused(client, "a@example.org", FromEmailAddress="else@other.example")[0]
         == "MessageRejected"
     )
+    assert _sent(fake) == [("solo@other.example", ("a@example.org",), "Hi")]
 
 
-def test_the_domain_is_matched_in_any_case(client: SESV2Client) -> None:
-    _send(client, "a@example.org", FromEmailAddress="news@EXAMPLE.com")
+def test_the_domain_is_matched_in_any_case(fake: FakeSES, client: SESV2Client) -> None:
+    # example.com is verified in lower case; the sender's domain matches it in any case.
+    first = _send(client, "a@example.org", FromEmailAddress="news@EXAMPLE.com")
+    second = _send(client, "b@example.org", FromEmailAddress="News <info@Example.Com>")
+    # A domain that differs by more than case is still refused, and sends nothing.
+    assert _refused(client, "c@example.org", FromEmailAddress="news@EXAMPLE.net")[0] == (
+        "MessageRejected"
+    )
+    assert _sent(fake) == [
+        ("news@EXAMPLE.com", ("a@example.org",), "Hi"),
+        ("News <info@Example.Com>", ("b@example.org",), "Hi"),
+    ]
+    assert [m.message_id for m in fake.outbox] == [first, second]
+    assert all(m.delivered for m in fake.outbox)
+    assert fake.deliveries("c@example.org") == 0
+    assert fake.sent_last_24_hours() == 2
 
 
 def test_a_sender_identity_arn(fake: FakeSES, client: SESV2Client) -> None:
@@ -435,6 +458,7 @@ def test_a_sender_identity_arn(fake: FakeSES, client: SESV2Client) -> None:
     assert (
         _refused(client, "a@example.org", FromEmailAddressIdentityArn=other)[0] == "MessageRejected"
     )
+    assert _sent(fake) == [(SENDER, ("a@example.org",), "Hi")]
 
 
 def test_a_missing_configuration_set_is_not_found(client: SESV2Client) -> None:
@@ -482,8 +506,10 @@ def test_an_unverified_mail_from_domain(
         code, status, message = _refused(client, "a@example.org")
         assert (code, status) == ("MailFromDomainNotVerifiedException", 400)
         assert "mail.example.com" in message
+        assert fake.outbox == []
         fake.set_status("example.com", mail_from="SUCCESS")
     _send(client, "a@example.org")
+    assert _sent(fake) == [(SENDER, ("a@example.org",), "Hi")]
 
 
 def test_a_paused_account_cannot_send(fake: FakeSES, client: SESV2Client) -> None:
@@ -536,18 +562,48 @@ def test_the_sandbox_names_an_unverified_sender_and_recipients_together(sandbox:
 
 def test_the_sandbox_sends_to_a_verified_domain_and_the_mailbox_simulator(sandbox: FakeSES) -> None:
     client = sandbox.client()
-    _send(
-        client,
+    recipients = (
         "anyone@example.com",
         "success@simulator.amazonses.com",
         "bounce+run-1@simulator.amazonses.com",
     )
+    _send(client, *recipients)
     assert _refused(client, "someone@simulator.amazonses.com")[0] == "MessageRejected"
+    assert _sent(sandbox) == [(SENDER, recipients, "Hi")]
+    assert sandbox.deliveries("someone@simulator.amazonses.com") == 0
 
 
-def test_leaving_the_sandbox_lifts_the_recipient_rule(sandbox: FakeSES) -> None:
-    sandbox.account.production_access_enabled = True
-    _send(sandbox.client(), "stranger@example.org")
+@pytest.mark.parametrize("how", ["account edit", "granted request"])
+def test_leaving_the_sandbox_lifts_the_recipient_rule(sandbox: FakeSES, how: str) -> None:
+    client = sandbox.client()
+    # In the sandbox the unverified recipient is refused and nothing is sent ...
+    assert _refused(client, "stranger@example.org")[0] == "MessageRejected"
+    assert sandbox.outbox == []
+    assert client.get_account()["ProductionAccessEnabled"] is False
+    if how == "account edit":
+        sandbox.account.production_access_enabled = True
+    else:
+        client.put_account_details(
+            MailType="TRANSACTIONAL",
+            WebsiteURL="https://example.com",
+            UseCaseDescription="receipts",
+            ProductionAccessEnabled=True,
+        )
+        sandbox.grant_production_access()
+    # ... and once out of it, the same send goes out to the same unverified recipients.
+    assert not sandbox.account.in_sandbox
+    assert client.get_account()["ProductionAccessEnabled"] is True
+    message_id = _send(client, "stranger@example.org", "x@else.example")
+    [message] = sandbox.outbox
+    assert message.message_id == message_id
+    assert (message.from_address, message.to, message.subject) == (
+        SENDER,
+        ("stranger@example.org", "x@else.example"),
+        "Hi",
+    )
+    assert message.delivered
+    assert sandbox.deliveries("stranger@example.org") == 1
+    assert sandbox.deliveries("x@else.example") == 1
 
 
 def test_a_sandbox_bulk_send_rejects_only_the_unverified_entries(sandbox: FakeSES) -> None:
@@ -802,6 +858,8 @@ def test_the_simulator_still_works_past_the_daily_quota(quota: FakeSES) -> None:
     client = quota.client()
     _send(client, "success@simulator.amazonses.com")
     assert _refused(client, "a@example.org")[0] == "LimitExceededException"
+    assert _sent(quota) == [(SENDER, ("success@simulator.amazonses.com",), "Hi")]
+    assert quota.sent_last_24_hours() == 5  # simulator recipients are not counted
 
 
 def test_the_quota_frees_up_as_sends_age(quota: FakeSES, wall: WallClock) -> None:
@@ -809,14 +867,35 @@ def test_the_quota_frees_up_as_sends_age(quota: FakeSES, wall: WallClock) -> Non
     _send(client, *[f"x{i}@example.org" for i in range(5)])
     assert _refused(client, "a@example.org")[0] == "LimitExceededException"
     wall.now += 24 * 3600
+    assert quota.sent_last_24_hours() == 0
     _send(client, "a@example.org")
+    assert quota.sent_last_24_hours() == 1
+    assert [m.recipients for m in quota.outbox] == [
+        tuple(f"x{i}@example.org" for i in range(5)),
+        ("a@example.org",),
+    ]
 
 
 def test_an_unlimited_quota_never_runs_out(clock: FakeClock) -> None:
     fake = FakeSES(clock=clock, max_24_hour_send=-1, max_send_rate=1000)
     fake.verify("example.com")
+    client = fake.client()
+    assert fake.account.unlimited_daily_quota
+    assert client.get_account()["SendQuota"]["Max24HourSend"] == -1
     fake.account.sent_offset = 10**9
-    _send(fake.client(), "a@example.org")
+    _send(client, "a@example.org", "b@example.org")
+    results = _bulk(client, 3)
+    assert _statuses(results) == ["SUCCESS"] * 3
+    assert _sent(fake) == [
+        (SENDER, ("a@example.org", "b@example.org"), "Hi"),
+        *[(SENDER, (f"u{i}@example.org",), "Hi") for i in range(3)],
+    ]
+    # The sends are still counted; they just never run into a limit.
+    assert fake.sent_last_24_hours() == 10**9 + 5
+    # The same count against a finite quota is refused: the offset really is past any quota.
+    fake.account.max_24_hour_send = 10**9
+    assert _refused(client, "c@example.org")[0] == "LimitExceededException"
+    assert len(fake.outbox) == 4
 
 
 # --- keep_messages=False, verify, stats ------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import queue
 import socket
 import statistics
 import struct
+import sys
 import threading
 import time
 import urllib.error
@@ -20,6 +22,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
 from sesflow.testing import FakeClock, FakeSES
+from sesflow.testing._serve import _Server
 
 if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
@@ -197,17 +200,33 @@ def test_connections_are_kept_alive(fake: FakeSES) -> None:
 
 
 def test_a_client_that_resets_mid_request_is_not_reported(
-    fake: FakeSES, capfd: pytest.CaptureFixture[str]
+    fake: FakeSES, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The server thread's own signal that it is done with the reset connection: its
+    # handle_error has returned (having printed a traceback, or not).
+    handled: queue.Queue[BaseException | None] = queue.Queue()
+    original = _Server.handle_error
+
+    def handle_error(server: _Server, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        try:
+            original(server, request, client_address)
+        finally:
+            handled.put(error)
+
+    monkeypatch.setattr(_Server, "handle_error", handle_error)
     parts = urlsplit(fake.serve())
     assert parts.hostname is not None
     raw = socket.create_connection((parts.hostname, parts.port), 5)
     raw.sendall(b"GET /v2/email/account HTTP/1.1\r\nHost: fake\r\n")  # headers unfinished
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     raw.close()  # with a zero linger: a reset, as when a client process is killed
-    time.sleep(0.2)
+    assert isinstance(handled.get(timeout=10), ConnectionResetError)
+    assert "Traceback" not in capfd.readouterr().err
     with closing(fake.http_client()) as client:
         assert client.get_account()["SendingEnabled"]  # the server carries on
+    assert fake.call_count("GetAccount") == 1  # the reset request was never answered
+    assert handled.empty()
     assert "Traceback" not in capfd.readouterr().err
 
 

@@ -142,17 +142,25 @@ def test_notifications_carry_snss_keys_and_formats(fake: FakeSES, client: SESV2C
 def test_the_message_is_the_record_as_a_json_string(fake: FakeSES, client: SESV2Client) -> None:
     message_id = _send(client, "a@example.org")
     envelopes = fake.sns_messages()
+    assert len(envelopes) == 2  # Send and Delivery, to the "all" topic only
     decoded = [json.loads(envelope["Message"]) for envelope in envelopes]
+    assert [record["eventType"] for record in decoded] == ["Send", "Delivery"]
     assert decoded == fake.events()
-    assert decoded[0]["mail"]["messageId"] == message_id
+    assert [record["mail"]["messageId"] for record in decoded] == [message_id, message_id]
 
 
 def test_a_v1_signature_verifies_with_sha1_over_the_documented_string(
     fake: FakeSES, client: SESV2Client
 ) -> None:
     _send(client, "a@example.org")
-    for envelope in fake.sns_messages():
+    envelopes = fake.sns_messages()
+    assert [json.loads(e["Message"])["eventType"] for e in envelopes] == ["Send", "Delivery"]
+    for envelope in envelopes:
+        assert envelope["SignatureVersion"] == "1"
         _verify(fake, envelope)
+        # SHA1 indeed: read as SHA256 the same signature fails.
+        with pytest.raises(InvalidSignature):
+            _verify(fake, {**envelope, "SignatureVersion": "2"})
 
 
 def test_a_tampered_envelope_no_longer_verifies(fake: FakeSES, client: SESV2Client) -> None:
@@ -369,9 +377,10 @@ def test_a_missing_cryptography_names_the_extra(
     fake: FakeSES, client: SESV2Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _send(client, "a@example.org")
-    for name in [name for name in sys.modules if name.split(".")[0] == "cryptography"]:
+    loaded = [name for name in sys.modules if name.split(".")[0] == "cryptography"]
+    assert "cryptography" in loaded  # this module imports it, so there is something to hide
+    for name in loaded:
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.setitem(sys.modules, "cryptography", None)
     for attempt in (
         fake.sns_messages,
         lambda: fake.sns_certificate_pem,
