@@ -8,18 +8,16 @@ counted as SES counts it: recipients accepted in the last 24 hours by the fake's
 Production access works as in SES: ``PutAccountDetails`` with ``ProductionAccessEnabled`` from
 the sandbox files a request whose review is ``PENDING`` (with a ``CaseId``), and any further
 ``PutAccountDetails`` while it is pending is refused with HTTP 409 ``ConflictException``. Nobody
-reviews it until a test says so: :meth:`~_AccountOps.grant_production_access`,
-:meth:`~_AccountOps.deny_production_access`, or a scripted
-:meth:`~_AccountOps.review_transition` (after N ``GetAccount`` calls or N seconds). ``GRANTED``
+reviews it until a test says so: ``FakeSES.grant_production_access``,
+``FakeSES.deny_production_access``, or a scripted ``FakeSES.review_transition`` (after N
+``GetAccount`` calls or N seconds). ``GRANTED``
 takes the account out of the sandbox and raises its quotas to production ones; ``DENIED`` and
 ``FAILED`` leave it in the sandbox, free to ask again.
 """
 
 from __future__ import annotations
 
-import enum
 import math
-import random
 import re
 from collections import deque
 from collections.abc import Mapping
@@ -27,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesflow.testing._configuration_sets import check_suppression_validation
+from sesflow.testing._context import Context
 from sesflow.testing._countdown import settle_due
-from sesflow.testing._fake import FakeError, FakeSESBase, operation
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._plain import plain
 from sesflow.testing._rate import SlidingWindow
 
-__all__ = ["FakeAccount", "FakeAccountDetails"]
+__all__ = ["AccountHandlers", "AccountStore", "FakeAccount", "FakeAccountDetails"]
 
 _DAY = 24 * 60 * 60.0
 PRODUCTION_RATE = 14.0
@@ -196,122 +196,104 @@ class _ReviewStep:
     polls: int = 0
 
 
-class _AccountOps(FakeSESBase):
-    """``GetAccount`` and the account ``Put*`` operations, reviews, and the quota ledgers."""
+class AccountStore:
+    """The account: its live :class:`FakeAccount`, review script, and quota ledgers.
 
-    # Constructor options (set by FakeSES before the base initialiser runs, which builds the
-    # first account through _reset_state).
-    _sandbox: bool = False
-    _max_send_rate_option: float | None = None
-    _max_24_hour_send_option: float | None = None
-    _throttle_entries_option: bool = False
+    Sending asks it, through its methods, for the daily room left (:meth:`daily_room`), counts
+    accepted recipients into it (:meth:`count_sent`) and paces by its send-rate window
+    (:attr:`window`).
 
-    _account_state: FakeAccount
-    _review_steps: deque[_ReviewStep]
-    _case_random: random.Random
-    # (wall second, recipients) of accepted messages that count against the daily quota.
-    _sent_ledger: deque[tuple[float, int]]
-    _sent_total: int
-    # Recipients by arrival on ``clock``: what the rate is enforced against.
-    _window: SlidingWindow
+    Examples:
+        ```python
+        account = AccountStore(context, sandbox=True)
+        assert account.account.in_sandbox and account.daily_room() == 200
+        ```
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        sandbox = self._sandbox
-        rate = self._max_send_rate_option
-        daily = self._max_24_hour_send_option
-        self._review_steps = deque()
-        seed = self._seed
+    Args:
+        context: The fake's clocks and seed.
+        sandbox: Start in the sandbox.
+        max_send_rate: ``MaxSendRate``; ``None`` takes the default (sandbox 1, else 14).
+        max_24_hour_send: ``Max24HourSend``; ``None`` takes the default (200, else 50,000).
+        throttle_entries: ``FakeAccount.throttle_entries``.
+    """
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        sandbox: bool = False,
+        max_send_rate: float | None = None,
+        max_24_hour_send: float | None = None,
+        throttle_entries: bool = False,
+    ) -> None:
+        self._context = context
+        self._review_steps: deque[_ReviewStep] = deque()
         # A generator of its own, so filing a request does not shift DKIM tokens or ids.
-        self._case_random = random.Random(None if seed is None else f"case-ids:{seed}")
+        self._case_random = context.generator("case-ids")
+        rate, daily = max_send_rate, max_24_hour_send
         self._account = FakeAccount(
             max_send_rate=(SANDBOX_RATE if sandbox else PRODUCTION_RATE) if rate is None else rate,
             max_24_hour_send=(
                 (SANDBOX_DAILY if sandbox else PRODUCTION_DAILY) if daily is None else daily
             ),
             production_access_enabled=not sandbox,
-            throttle_entries=self._throttle_entries_option,
+            throttle_entries=throttle_entries,
         )
-        self._sent_ledger = deque()
+        # (wall second, recipients) of accepted messages that count against the daily quota.
+        self._sent_ledger: deque[tuple[float, int]] = deque()
         self._sent_total = 0
-        self._window = SlidingWindow(1.0)
-
-    @property
-    def _account(self) -> FakeAccount:
-        # Every rule reads the account through here, so a review whose time has come (by
-        # ``clock``) is decided before any request is checked against the sandbox or quotas.
-        if self._review_steps:
-            with self._lock:
-                self._settle_review(poll=False)
-        return self._account_state
-
-    @_account.setter
-    def _account(self, value: FakeAccount) -> None:
-        self._account_state = value
-
-    def _repr_parts(self) -> list[str]:
-        account = self._account
-        parts = [
-            f"sandbox={account.in_sandbox}",
-            f"max_send_rate={account.max_send_rate:g}",
-            f"max_24_hour_send={account.max_24_hour_send:g}",
-        ]
-        return [*super()._repr_parts(), *parts]
+        self.window = SlidingWindow(1.0)
+        """Recipients by arrival on ``clock``: what the rate is enforced against."""
 
     @property
     def account(self) -> FakeAccount:
-        """The live account state; edit its fields to change what SES enforces and reports.
-
-        Examples:
-            ```python
-            fake.account.max_send_rate = 10
-            assert client.get_account()["SendQuota"]["MaxSendRate"] == 10
-            ```
-        """
+        """The live account, once any review whose time has come (by ``clock``) is decided."""
+        # Every rule reads the account through here, so a review due by now is decided before
+        # any request is checked against the sandbox or quotas.
+        if self._review_steps:
+            self.settle_review(poll=False)
         return self._account
 
     @account.setter
     def account(self, value: FakeAccount) -> None:
-        if not isinstance(value, FakeAccount):
-            raise TypeError(f"account must be a FakeAccount, got {type(value).__name__}")
-        with self._lock:
-            self._account = value
+        self._account = value
+
+    def repr_parts(self) -> list[str]:
+        """``sandbox``, ``max_send_rate`` and ``max_24_hour_send`` for the fake's repr."""
+        account = self.account
+        return [
+            f"sandbox={account.in_sandbox}",
+            f"max_send_rate={account.max_send_rate:g}",
+            f"max_24_hour_send={account.max_24_hour_send:g}",
+        ]
 
     def sent_last_24_hours(self) -> float:
-        """``SentLast24Hours``: recipients accepted in the last 24 hours, plus ``sent_offset``.
+        """``SentLast24Hours``: recipients accepted in the last 24 hours, plus ``sent_offset``."""
+        return self.sent_in_window() + float(self.account.sent_offset)
 
-        Counted by the fake's ``wall_clock``; mailbox-simulator recipients are not counted.
-
-        Examples:
-            ```python
-            client.send_email(...)  # to two recipients
-            assert fake.sent_last_24_hours() == 2
-            ```
-        """
-        with self._lock:
-            return self._sent_in_window() + float(self._account.sent_offset)
-
-    def _sent_in_window(self) -> int:
-        cutoff = self.wall_clock() - _DAY
+    def sent_in_window(self) -> int:
+        """Recipients accepted in the last 24 hours of ``wall_clock`` (not ``sent_offset``)."""
+        cutoff = self._context.wall_clock() - _DAY
         ledger = self._sent_ledger
         while ledger and ledger[0][0] <= cutoff:
             self._sent_total -= ledger.popleft()[1]
         return self._sent_total
 
-    def _daily_room(self) -> float:
+    def daily_room(self) -> float:
         """How many more recipients the daily quota allows now (``inf`` if unlimited)."""
         account = self._account
         if account.unlimited_daily_quota:
             return math.inf
-        used = self._sent_in_window() + float(account.sent_offset)
+        used = self.sent_in_window() + float(account.sent_offset)
         return max(0.0, float(account.max_24_hour_send) - used)
 
-    def _count_sent(self, recipients: int) -> None:
+    def count_sent(self, recipients: int) -> None:
+        """Count an accepted message's quota recipients against the daily quota."""
         if not recipients:
             return
         # One entry per whole second, rounded up, keeps a million sends to ~86,400 entries; a
         # send then leaves the window up to a second late, never early.
-        second = float(math.ceil(self.wall_clock()))
+        second = float(math.ceil(self._context.wall_clock()))
         ledger = self._sent_ledger
         if ledger and ledger[-1][0] == second:
             ledger[-1] = (second, ledger[-1][1] + recipients)
@@ -319,7 +301,7 @@ class _AccountOps(FakeSESBase):
             ledger.append((second, recipients))
         self._sent_total += recipients
 
-    # --- production-access knobs ----------------------------------------------------------
+    # --- production access ----------------------------------------------------------
 
     def grant_production_access(
         self,
@@ -327,55 +309,15 @@ class _AccountOps(FakeSESBase):
         max_send_rate: float = PRODUCTION_RATE,
         max_24_hour_send: float = PRODUCTION_DAILY,
     ) -> None:
-        """Decide the production-access request on file: ``GRANTED``, now.
-
-        The account leaves the sandbox and gets a production quota: ``max_send_rate``
-        recipients per second and ``max_24_hour_send`` per 24 hours (-1 = unlimited). Queued
-        :meth:`review_transition` steps stay queued.
-
-        Examples:
-            ```python
-            client.put_account_details(
-                MailType="TRANSACTIONAL",
-                WebsiteURL="https://example.com",
-                ProductionAccessEnabled=True,
-            )
-            fake.grant_production_access()
-            account = client.get_account()
-            assert account["ProductionAccessEnabled"]
-            assert account["Details"]["ReviewDetails"]["Status"] == "GRANTED"
-            assert account["SendQuota"]["MaxSendRate"] == 14
-            ```
-
-        Raises:
-            ValueError: No production-access request is on file (``PutAccountDetails`` with
-                ``ProductionAccessEnabled``, or ``fake.account.details``), or a quota is not a
-                number.
-        """
+        """Decide the production-access request on file: ``GRANTED``, now."""
         rate, daily = _granted_quota(max_send_rate, max_24_hour_send)
-        with self._lock:
-            self._require_request()
-            self._decide("GRANTED", rate, daily)
+        self._require_request()
+        self._decide("GRANTED", rate, daily)
 
     def deny_production_access(self) -> None:
-        """Decide the production-access request on file: ``DENIED``, now.
-
-        The account stays in the sandbox, and may file a new request.
-
-        Examples:
-            ```python
-            fake.deny_production_access()
-            account = client.get_account()
-            assert account["Details"]["ReviewDetails"]["Status"] == "DENIED"
-            assert not account["ProductionAccessEnabled"]
-            ```
-
-        Raises:
-            ValueError: No production-access request is on file.
-        """
-        with self._lock:
-            self._require_request()
-            self._decide("DENIED", PRODUCTION_RATE, PRODUCTION_DAILY)
+        """Decide the production-access request on file: ``DENIED``, now."""
+        self._require_request()
+        self._decide("DENIED", PRODUCTION_RATE, PRODUCTION_DAILY)
 
     def review_transition(
         self,
@@ -386,42 +328,7 @@ class _AccountOps(FakeSESBase):
         max_send_rate: float = PRODUCTION_RATE,
         max_24_hour_send: float = PRODUCTION_DAILY,
     ) -> None:
-        """Queue a review outcome that arrives later, as AWS's human review would.
-
-        With ``after_polls=N`` the next N ``GetAccount`` responses still show the current
-        review status and the one after shows ``to``; with ``after_seconds`` it happens once
-        the fake's ``clock`` has moved that far (checked on every request, so a send sees a
-        timed ``GRANTED`` as soon as it is due). Neither means ``after_polls=0``. Steps chain:
-        each counts from the moment the one before it took effect.
-
-        A step may be queued before the code under test files its request: the countdown then
-        starts when ``PutAccountDetails`` files one, and no ``GetAccount`` before that counts.
-        Filing a new request (after ``DENIED`` or ``FAILED``) restarts the next step's
-        countdown.
-
-        Examples:
-            ```python
-            fake.review_transition("GRANTED", after_polls=2)
-            client.put_account_details(
-                MailType="MARKETING", WebsiteURL="https://example.com",
-                ProductionAccessEnabled=True,
-            )
-            statuses = [
-                client.get_account()["Details"]["ReviewDetails"]["Status"] for _ in range(3)
-            ]
-            assert statuses == ["PENDING", "PENDING", "GRANTED"]
-            ```
-
-        Args:
-            to: ``PENDING``, ``FAILED``, ``GRANTED`` or ``DENIED`` (a string or str-enum).
-            after_polls: How many ``GetAccount`` responses still show the old status.
-            after_seconds: How long (by ``clock``) until the change.
-            max_send_rate: For ``GRANTED``: the production ``MaxSendRate``.
-            max_24_hour_send: For ``GRANTED``: the production ``Max24HourSend``.
-
-        Raises:
-            ValueError: An unknown status, both countdowns, or a bad countdown or quota.
-        """
+        """Queue a review outcome that arrives later, as AWS's human review would."""
         status = _review_status(to)
         if after_polls is not None and after_seconds is not None:
             raise ValueError("give after_polls or after_seconds, not both")
@@ -434,31 +341,31 @@ class _AccountOps(FakeSESBase):
         if after_seconds is not None and not (math.isfinite(after_seconds) and after_seconds >= 0):
             raise ValueError(f"after_seconds must be a non-negative number, got {after_seconds!r}")
         rate, daily = _granted_quota(max_send_rate, max_24_hour_send)
-        with self._lock:
-            self._review_steps.append(
-                _ReviewStep(
-                    to=status,
-                    after_polls=after_polls,
-                    after_seconds=None if after_seconds is None else float(after_seconds),
-                    max_send_rate=rate,
-                    max_24_hour_send=daily,
-                    start=self.clock(),
-                )
+        self._review_steps.append(
+            _ReviewStep(
+                to=status,
+                after_polls=after_polls,
+                after_seconds=None if after_seconds is None else float(after_seconds),
+                max_send_rate=rate,
+                max_24_hour_send=daily,
+                start=self._context.clock(),
             )
+        )
 
-    def _request_on_file(self) -> bool:
-        details = self._account_state.details
+    def request_on_file(self) -> bool:
+        """Whether a production-access request is on file (under review or decided)."""
+        details = self._account.details
         return details is not None and details.review_status is not None
 
     def _require_request(self) -> None:
-        if not self._request_on_file():
+        if not self.request_on_file():
             raise ValueError(
                 "no production-access request is on file: PutAccountDetails with "
                 "ProductionAccessEnabled=True files one (or set fake.account.details)"
             )
 
     def _decide(self, status: str, rate: float, daily: float) -> None:
-        account = self._account_state
+        account = self._account
         if account.details is not None:
             account.details.review_status = status
         if status == "GRANTED":
@@ -466,24 +373,40 @@ class _AccountOps(FakeSESBase):
             account.max_send_rate = rate
             account.max_24_hour_send = daily
 
-    def _settle_review(self, *, poll: bool) -> None:
+    def settle_review(self, *, poll: bool) -> None:
         """Apply the review steps that are due; ``poll`` counts one ``GetAccount``."""
         # Dormant until a request is filed: nobody reviews what was never asked for.
-        if not self._request_on_file():
+        if not self.request_on_file():
             return
         settle_due(
             self._review_steps,
-            self.clock(),
+            self._context.clock(),
             poll=poll,
             apply=lambda step: self._decide(step.to, step.max_send_rate, step.max_24_hour_send),
         )
+
+    def file_request(self) -> str:
+        """Start the review of a request just filed; return its new case id."""
+        if self._review_steps:
+            # Scripted outcomes count from the request, not from when they were queued.
+            self._review_steps[0].start = self._context.clock()
+            self._review_steps[0].polls = 0
+        return str(self._case_random.randrange(10**9, 10**10))
+
+
+class AccountHandlers(Handlers):
+    """``GetAccount`` and the account ``Put*`` operations."""
+
+    def __init__(self, account: AccountStore, context: Context) -> None:
+        self._store = account
+        self._context = context
 
     # --- operations ----------------------------------------------------------------------
 
     @operation("GetAccount")
     def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        self._settle_review(poll=True)
-        account = self._account
+        self._store.settle_review(poll=True)
+        account = self._store.account
         suppression: dict[str, Any] = {"SuppressedReasons": list(account.suppressed_reasons)}
         if account.suppression_validation is not None:
             suppression["ValidationAttributes"] = account.suppression_validation
@@ -493,7 +416,7 @@ class _AccountOps(FakeSESBase):
                 if account.unlimited_daily_quota
                 else float(account.max_24_hour_send),
                 "MaxSendRate": float(account.max_send_rate),
-                "SentLast24Hours": float(self._sent_in_window() + account.sent_offset),
+                "SentLast24Hours": float(self._store.sent_in_window() + account.sent_offset),
             },
             "ProductionAccessEnabled": account.production_access_enabled,
             "SendingEnabled": account.sending_enabled,
@@ -505,7 +428,7 @@ class _AccountOps(FakeSESBase):
 
     @operation("PutAccountDetails")
     def _put_account_details(self, params: Mapping[str, Any]) -> None:
-        account = self._account
+        account = self._store.account
         if account.details is not None and account.details.review_status == "PENDING":
             raise FakeError(
                 "ConflictException",
@@ -521,17 +444,13 @@ class _AccountOps(FakeSESBase):
             details.review_case_id = previous.review_case_id
         if params.get("ProductionAccessEnabled") and account.in_sandbox:
             details.review_status = "PENDING"
-            details.review_case_id = str(self._case_random.randrange(10**9, 10**10))
-            if self._review_steps:
-                # Scripted outcomes count from the request, not from when they were queued.
-                self._review_steps[0].start = self.clock()
-                self._review_steps[0].polls = 0
+            details.review_case_id = self._store.file_request()
         account.details = details
 
     @operation("PutAccountSendingAttributes")
     def _put_account_sending(self, params: Mapping[str, Any]) -> None:
         # As for every Put*Attributes boolean, leaving it out means false.
-        self._account.sending_enabled = bool(params.get("SendingEnabled", False))
+        self._store.account.sending_enabled = bool(params.get("SendingEnabled", False))
 
     @operation("PutAccountSuppressionAttributes")
     def _put_account_suppression(self, params: Mapping[str, Any]) -> None:
@@ -544,7 +463,7 @@ class _AccountOps(FakeSESBase):
                 )
         validation = params.get("ValidationAttributes")
         check_suppression_validation(validation)
-        account = self._account
+        account = self._store.account
         # Leaving the reasons out (or empty) turns the account-level list off for sends.
         account.suppressed_reasons = list(dict.fromkeys(reasons))
         if validation is not None:
@@ -552,17 +471,13 @@ class _AccountOps(FakeSESBase):
 
     @operation("PutAccountDedicatedIpWarmupAttributes")
     def _put_account_warmup(self, params: Mapping[str, Any]) -> None:
-        self._account.dedicated_ip_auto_warmup_enabled = bool(
+        self._store.account.dedicated_ip_auto_warmup_enabled = bool(
             params.get("AutoWarmupEnabled", False)
         )
 
 
-def _plain(value: object) -> str:
-    return str(value.value if isinstance(value, enum.Enum) else value)
-
-
 def _review_status(value: object) -> str:
-    status = _plain(value)
+    status = plain(value)
     if status not in REVIEW_STATUSES:
         raise ValueError(f"review status must be one of {list(REVIEW_STATUSES)}, got {value!r}")
     return status

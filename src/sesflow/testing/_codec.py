@@ -543,7 +543,7 @@ def _to_json(shape: Shape, value: Any, where: str) -> Any:
         return [_to_json(shape.member, item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(shape, MapShape):
         return {
-            _plain(key): _to_json(shape.value, item, f"{where}.{key}")
+            _enum_value(key): _to_json(shape.value, item, f"{where}.{key}")
             for key, item in _mapping(value, where).items()
         }
     kind = shape.type_name
@@ -565,14 +565,14 @@ def _to_json(shape: Shape, value: Any, where: str) -> Any:
         # JSON has no literal for these; the AWS JSON protocols spell them as strings.
         return number if math.isfinite(number) else _NON_FINITE_NAMES[repr(number)]
     if kind == "string":
-        text = _plain(value)
+        text = _enum_value(value)
         if not isinstance(text, str):
             raise TypeError(f"{where} must be a str, got {type(value).__name__}")
         return text
     return value
 
 
-def _plain(value: Any) -> Any:
+def _enum_value(value: Any) -> Any:
     # str() of a (str, Enum) member is "Cls.NAME", not its value; send the value itself.
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -605,4 +605,4 @@ def _to_header(shape: Shape, value: Any, where: str) -> str:
         return base64.b64encode(bytes(value)).decode("ascii")
     if kind == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(_dump(value)).decode("ascii")
-    return str(_plain(value))
+    return str(_enum_value(value))

@@ -30,10 +30,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sesflow.testing._fake import FakeError, operation
-from sesflow.testing._ip_pools import _IpPoolOps
+from sesflow.testing._context import Context
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._ip_pools import IpPoolStore
+from sesflow.testing._paging import paginate
 
-__all__ = ["FakeConfigurationSet", "FakeEventDestination", "check_suppression_validation"]
+__all__ = [
+    "ConfigurationSetHandlers",
+    "ConfigurationSetStore",
+    "FakeConfigurationSet",
+    "FakeEventDestination",
+    "check_suppression_validation",
+    "filters",
+]
 
 MAX_EVENT_DESTINATIONS = 10
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
@@ -265,84 +274,91 @@ class _StoredConfigurationSet:
     destinations: dict[str, FakeEventDestination] = field(default_factory=dict)
 
 
-class _ConfigurationSetOps(_IpPoolOps):
-    """Configuration sets, their options and event destinations."""
+class ConfigurationSetStore:
+    """The configuration sets, their options and event destinations, in creation order.
 
-    _configuration_sets: dict[str, _StoredConfigurationSet]
+    Other concepts ask it through its methods: identities whether a set exists, sending
+    whether a set may send and which suppression reasons it sets, events where its records go.
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._configuration_sets = {}
+    Examples:
+        ```python
+        sets = ConfigurationSetStore(context)
+        assert sets.suppressed_reasons("marketing") is None  # no such set: the account's apply
+        ```
+    """
 
-    def _repr_parts(self) -> list[str]:
-        return [*super()._repr_parts(), f"configuration_sets={len(self._configuration_sets)}"]
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        # Owned here; the configuration-set handlers below add, edit and remove entries.
+        self.sets: dict[str, _StoredConfigurationSet] = {}
 
-    # --- knobs ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.sets)
 
-    def configuration_set_state(self, name: str) -> FakeConfigurationSet:
-        """Return a snapshot of configuration set ``name``: options and event destinations.
+    def exists(self, name: str) -> bool:
+        """Whether configuration set ``name`` exists."""
+        return name in self.sets
 
-        Examples:
-            ```python
-            client.create_configuration_set(ConfigurationSetName="marketing")
-            client.create_configuration_set_event_destination(
-                ConfigurationSetName="marketing",
-                EventDestinationName="to-sns",
-                EventDestination={
-                    "Enabled": True,
-                    "MatchingEventTypes": ["BOUNCE"],
-                    "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"},
-                },
-            )
-            state = fake.configuration_set_state("marketing")
-            assert [d.name for d in state.event_destinations] == ["to-sns"]
-            ```
+    def add(self, name: str, options: dict[str, Any]) -> None:
+        """Keep a new configuration set, numbered after every resource so far."""
+        self.sets[name] = _StoredConfigurationSet(self._context.sequence.next(), options)
 
-        Raises:
-            KeyError: No such configuration set.
-        """
-        with self._lock:
-            stored = self._configuration_sets.get(name)
-            if stored is None:
-                raise KeyError(f"FakeSES has no configuration set {name!r}")
-            answer = self._configuration_set_answer(name, stored)
-            return FakeConfigurationSet(
-                name=name,
-                tracking_options=answer.get("TrackingOptions"),
-                delivery_options=answer.get("DeliveryOptions"),
-                reputation_options=answer.get("ReputationOptions"),
-                sending_options=answer.get("SendingOptions"),
-                suppression_options=answer.get("SuppressionOptions"),
-                vdm_options=answer.get("VdmOptions"),
-                archiving_options=answer.get("ArchivingOptions"),
-                message_security_options=answer.get("MessageSecurityOptions"),
-                tags=tuple(answer.get("Tags") or ()),
-                event_destinations=tuple(stored.destinations.values()),
-            )
+    def state(self, name: str) -> FakeConfigurationSet:
+        """A snapshot of configuration set ``name``, for a test; ``KeyError`` if missing."""
+        stored = self.sets.get(name)
+        if stored is None:
+            raise KeyError(f"FakeSES has no configuration set {name!r}")
+        answer = self.answer(name, stored)
+        return FakeConfigurationSet(
+            name=name,
+            tracking_options=answer.get("TrackingOptions"),
+            delivery_options=answer.get("DeliveryOptions"),
+            reputation_options=answer.get("ReputationOptions"),
+            sending_options=answer.get("SendingOptions"),
+            suppression_options=answer.get("SuppressionOptions"),
+            vdm_options=answer.get("VdmOptions"),
+            archiving_options=answer.get("ArchivingOptions"),
+            message_security_options=answer.get("MessageSecurityOptions"),
+            tags=tuple(answer.get("Tags") or ()),
+            event_destinations=tuple(stored.destinations.values()),
+        )
 
-    # --- helpers for other mixins --------------------------------------------------------
-
-    def _configuration_set(self, name: str) -> _StoredConfigurationSet:
-        stored = self._configuration_sets.get(name)
+    def get(self, name: str) -> _StoredConfigurationSet:
+        """Configuration set ``name``, for a request; ``NotFoundException`` if missing."""
+        stored = self.sets.get(name)
         if stored is None:
             raise FakeError("NotFoundException", f"Configuration set <{name}> does not exist.")
         return stored
 
-    def _configuration_set_sending_enabled(self, name: str) -> bool:
-        options = self._configuration_set(name).options
+    def sending_enabled(self, name: str) -> bool:
+        """``SendingOptions.SendingEnabled`` of set ``name``; ``NotFoundException`` if missing."""
+        options = self.get(name).options
         return bool((options.get("SendingOptions") or {}).get("SendingEnabled", True))
 
-    def _configuration_set_suppressed_reasons(self, name: str | None) -> list[str] | None:
+    def suppressed_reasons(self, name: str | None) -> list[str] | None:
         """The set's own suppressed reasons, or ``None`` when the account's apply."""
-        stored = self._configuration_sets.get(name) if name is not None else None
+        stored = self.sets.get(name) if name is not None else None
         if stored is None:
             return None
         reasons = (stored.options.get("SuppressionOptions") or {}).get("SuppressedReasons")
         return None if reasons is None else list(reasons)
 
-    def _configuration_set_answer(
-        self, name: str, stored: _StoredConfigurationSet
-    ) -> dict[str, Any]:
+    def enabled_destinations(self, name: str) -> list[FakeEventDestination]:
+        """The enabled event destinations of set ``name`` (none if it does not exist)."""
+        stored = self.sets.get(name)
+        if stored is None:
+            return []
+        return [d for d in stored.destinations.values() if d.enabled]
+
+    def max_delivery_seconds(self, name: str) -> int | None:
+        """``DeliveryOptions.MaxDeliverySeconds`` of set ``name``, if set."""
+        stored = self.sets.get(name)
+        options = {} if stored is None else stored.options
+        seconds = (options.get("DeliveryOptions") or {}).get("MaxDeliverySeconds")
+        return None if seconds is None else int(seconds)
+
+    def answer(self, name: str, stored: _StoredConfigurationSet) -> dict[str, Any]:
+        """``GetConfigurationSet``'s answer for a stored set."""
         # SES answers with the effective value of options never set, so code reading e.g.
         # SendingOptions.SendingEnabled sees what applies.
         result: dict[str, Any] = {"ConfigurationSetName": name, "Tags": []}
@@ -354,13 +370,21 @@ class _ConfigurationSetOps(_IpPoolOps):
             result[key] = value
         return result
 
+
+class ConfigurationSetHandlers(Handlers):
+    """Configuration sets, their options and event destinations; pool names are checked."""
+
+    def __init__(self, configuration_sets: ConfigurationSetStore, pools: IpPoolStore) -> None:
+        self._sets = configuration_sets
+        self._pools = pools
+
     # --- configuration sets --------------------------------------------------------------
 
     @operation("CreateConfigurationSet")
     def _create_configuration_set(self, params: Mapping[str, Any]) -> None:
         name = params["ConfigurationSetName"]
         _check_name(name, "configuration set")
-        if name in self._configuration_sets:
+        if name in self._sets.sets:
             raise FakeError("AlreadyExistsException", f"Configuration set <{name}> already exists.")
         options: dict[str, Any] = {}
         for group in _OPTION_GROUPS:
@@ -368,39 +392,39 @@ class _ConfigurationSetOps(_IpPoolOps):
                 options[group] = _checked_group(group, params[group])
         pool = (options.get("DeliveryOptions") or {}).get("SendingPoolName")
         if pool is not None:
-            self._ip_pool(pool)
+            self._pools.get(pool)
         if "Tags" in params:
             options["Tags"] = copy.deepcopy(list(params["Tags"]))
-        self._configuration_sets[name] = _StoredConfigurationSet(self._next_sequence(), options)
+        self._sets.add(name, options)
 
     @operation("GetConfigurationSet")
     def _get_configuration_set(self, params: Mapping[str, Any]) -> dict[str, Any]:
         name = params["ConfigurationSetName"]
-        return self._configuration_set_answer(name, self._configuration_set(name))
+        return self._sets.answer(name, self._sets.get(name))
 
     @operation("ListConfigurationSets")
     def _list_configuration_sets(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        wanted = _filters(params, {"CONFIGURATION_SET_NAME_CONTAINS"})
+        wanted = filters(params, {"CONFIGURATION_SET_NAME_CONTAINS"})
         needle = wanted.get("CONFIGURATION_SET_NAME_CONTAINS", "").lower()
         items = [
             (stored.sequence, name)
-            for name, stored in self._configuration_sets.items()
+            for name, stored in self._sets.sets.items()
             if needle in name.lower()
         ]
-        page, token = self._paginate("configuration-sets", items, params)
+        page, token = paginate("configuration-sets", items, params)
         return {"ConfigurationSets": page, "NextToken": token}
 
     @operation("DeleteConfigurationSet")
     def _delete_configuration_set(self, params: Mapping[str, Any]) -> None:
         name = params["ConfigurationSetName"]
-        self._configuration_set(name)
+        self._sets.get(name)
         # Its event destinations go with it. Identities whose default it was keep the name
         # (SES allows the delete); sends ignore a default that no longer exists.
-        del self._configuration_sets[name]
+        del self._sets.sets[name]
 
     @operation("UpdateConfigurationSet")
     def _update_configuration_set(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         # A partial update: only the groups in the request change.
         if "MessageSecurityOptions" in params:
             stored.options["MessageSecurityOptions"] = _checked_group(
@@ -410,7 +434,7 @@ class _ConfigurationSetOps(_IpPoolOps):
     # --- PutConfigurationSet*Options -----------------------------------------------------
 
     def _put_group(self, params: Mapping[str, Any], group: str, value: dict[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         if value:
             stored.options[group] = _checked_group(group, value)
         else:
@@ -425,15 +449,15 @@ class _ConfigurationSetOps(_IpPoolOps):
 
     @operation("PutConfigurationSetDeliveryOptions")
     def _put_delivery(self, params: Mapping[str, Any]) -> None:
-        self._configuration_set(params["ConfigurationSetName"])
+        self._sets.get(params["ConfigurationSetName"])
         pool = params.get("SendingPoolName")
         if pool is not None:
-            self._ip_pool(pool)
+            self._pools.get(pool)
         self._put_group(params, "DeliveryOptions", _members(params, "DeliveryOptions"))
 
     @operation("PutConfigurationSetReputationOptions")
     def _put_reputation(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         value = {"ReputationMetricsEnabled": bool(params.get("ReputationMetricsEnabled", False))}
         # LastFreshStart is SES's record of a reputation reset, not a setting: it stays.
         fresh = (stored.options.get("ReputationOptions") or {}).get("LastFreshStart")
@@ -443,7 +467,7 @@ class _ConfigurationSetOps(_IpPoolOps):
 
     @operation("PutConfigurationSetSendingOptions")
     def _put_sending(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         stored.options["SendingOptions"] = {
             "SendingEnabled": bool(params.get("SendingEnabled", False))
         }
@@ -464,7 +488,7 @@ class _ConfigurationSetOps(_IpPoolOps):
 
     @operation("CreateConfigurationSetEventDestination")
     def _create_event_destination(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         name = params["EventDestinationName"]
         _check_name(name, "event destination")
         destination = _event_destination(name, params["EventDestination"])
@@ -484,12 +508,12 @@ class _ConfigurationSetOps(_IpPoolOps):
 
     @operation("GetConfigurationSetEventDestinations")
     def _get_event_destinations(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         return {"EventDestinations": [d.to_response() for d in stored.destinations.values()]}
 
     @operation("UpdateConfigurationSetEventDestination")
     def _update_event_destination(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         name = params["EventDestinationName"]
         self._event_destination(stored, params)
         # Replaced in place, so it keeps its position among the set's destinations.
@@ -497,7 +521,7 @@ class _ConfigurationSetOps(_IpPoolOps):
 
     @operation("DeleteConfigurationSetEventDestination")
     def _delete_event_destination(self, params: Mapping[str, Any]) -> None:
-        stored = self._configuration_set(params["ConfigurationSetName"])
+        stored = self._sets.get(params["ConfigurationSetName"])
         self._event_destination(stored, params)
         del stored.destinations[params["EventDestinationName"]]
 
@@ -518,7 +542,8 @@ class _ConfigurationSetOps(_IpPoolOps):
 # --- validation ----------------------------------------------------------------------------
 
 
-def _filters(params: Mapping[str, Any], known: set[str]) -> dict[str, str]:
+def filters(params: Mapping[str, Any], known: set[str]) -> dict[str, str]:
+    """A list operation's ``Filter``, its keys checked against ``known`` (``BadRequest``)."""
     wanted = dict(params.get("Filter") or {})
     unknown = sorted(set(wanted) - known)
     if unknown:

@@ -8,17 +8,17 @@ default) produces SES event-publishing records, in SES's own format, for every e
   it later, and the later records carry it);
 - a template the data could not fill: ``Rendering Failure`` (``failure``: ``errorMessage``,
   and ``templateName`` for a stored template), and nothing else;
-- a recipient scripted ``REJECT`` (:meth:`~_EventOps.recipient_outcome`): ``Reject``
+- a recipient scripted ``REJECT`` (``FakeSES.recipient_outcome``): ``Reject``
   (``Bad content``, as for a virus) for the whole message, and nothing else;
 - then per recipient, in order: a recipient withheld by the account-level suppression list,
   or ``suppressionlist@simulator.amazonses.com``: ``Bounce`` Permanent/OnAccountSuppressionList;
   ``bounce@``: ``Bounce`` Permanent/General; ``complaint@``: ``Delivery`` then ``Complaint``
   (``abuse``); ``success@``, ``ooto@`` and any other address: ``Delivery``; an address
-  scripted with :meth:`~_EventOps.recipient_outcome`: what it was scripted to do, including
+  scripted with ``FakeSES.recipient_outcome``: what it was scripted to do, including
   ``DeliveryDelay``. Simulator addresses take a ``+label``.
 
 One record is kept per event, however many destinations it went to; each knows its
-destinations (:meth:`~_EventOps.event_deliveries`). Timestamps come from the fake's
+destinations (``FakeSES.event_deliveries``). Timestamps come from the fake's
 ``wall_clock``: the send's time, and a few seconds after it for what follows (deliveries
 750 ms). Open, Click and Subscription events are never produced (nobody reads the mail).
 A fake made with ``keep_messages=False`` keeps no events, as it keeps no messages.
@@ -26,22 +26,23 @@ A fake made with ``keep_messages=False`` keeps no events, as it keeps no message
 
 from __future__ import annotations
 
-import datetime as dt
 import email.utils
 import json
-import random
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sesflow.testing._configuration_sets import FakeEventDestination
+from sesflow.testing._configuration_sets import ConfigurationSetStore, FakeEventDestination
+from sesflow.testing._context import Context
+from sesflow.testing._identities import IdentityStore
 from sesflow.testing._outbox import address_key
-from sesflow.testing._sending import _SIMULATOR_DOMAIN, _bare, _Body, _Recipients, _SendingOps
-from sesflow.testing._suppression import _plain
+from sesflow.testing._plain import plain
+from sesflow.testing._sending import SIMULATOR_DOMAIN, Body, Recipients, bare_address
+from sesflow.testing._sns import SnsStore, iso_millis
 
-__all__ = ["FakeEventDelivery", "iso_millis"]
+__all__ = ["EventStore", "FakeEventDelivery", "Published", "iso_millis"]
 
 # Each SES EventType value: the record's eventType, and the member holding its details.
 _EVENT_NAMES = {
@@ -84,19 +85,6 @@ _BOUNCE_MILLIS = 1_000
 _COMPLAINT_MILLIS = 2_000
 _DELAY_MILLIS = 3_000
 _DEFAULT_MAX_DELIVERY_SECONDS = 50_400
-
-
-def iso_millis(millis: int) -> str:
-    """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, ``Z``.
-
-    Examples:
-        ```python
-        assert iso_millis(1_700_000_000_123) == "2023-11-14T22:13:20.123Z"
-        ```
-    """
-    seconds, rest = divmod(millis, 1000)
-    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{rest:03d}Z"
 
 
 class FakeEventDelivery(NamedTuple):
@@ -144,7 +132,7 @@ class _Step:
 
 
 @dataclass(frozen=True, slots=True)
-class _Published:
+class Published:
     """One event record, kept as the compact JSON SES publishes (what SNS carries)."""
 
     event_type: str
@@ -200,100 +188,65 @@ class _Mail:
         return mail
 
 
-class _EventOps(_SendingOps):
-    """Builds event records for accepted messages and keeps them, with their destinations."""
+class EventStore:
+    """The event records published for accepted messages, and the outcomes tests scripted.
 
-    _published: list[_Published]
-    _outcomes: dict[str, _Outcome]
-    _event_random: random.Random
+    Sending hands it every accepted message sent with a configuration set (:meth:`publish`);
+    it reads the set's enabled destinations from the configuration-set store, the sender's
+    identity from the identity store, and passes each record for an SNS destination on to the
+    SNS store.
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._published = []
-        self._outcomes = {}
-        seed = self._seed
-        self._event_random = random.Random(None if seed is None else f"events:{seed}")
+    Examples:
+        ```python
+        events = EventStore(context, configuration_sets, identities, sns)
+        events.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
+        ```
+    """
 
-    def _repr_parts(self) -> list[str]:
-        parts = super()._repr_parts()
-        if self._published:
-            parts.append(f"events={len(self._published)}")
-        return parts
+    def __init__(
+        self,
+        context: Context,
+        configuration_sets: ConfigurationSetStore,
+        identities: IdentityStore,
+        sns: SnsStore,
+    ) -> None:
+        self._context = context
+        self._configuration_sets = configuration_sets
+        self._identities = identities
+        self._sns = sns
+        self._published: list[Published] = []
+        self._outcomes: dict[str, _Outcome] = {}
+        self._event_random = context.generator("events")
 
-    # --- knobs ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._published)
 
     def events(
         self, configuration_set: str | None = None, event_type: str | None = None
     ) -> list[dict[str, Any]]:
-        """Every event record published, oldest first, decoded (private copies).
-
-        A record is listed once however many destinations received it.
-
-        Examples:
-            ```python
-            client.send_email(..., ConfigurationSetName="marketing")  # to bounce@simulator...
-            [bounce] = fake.events(event_type="BOUNCE")
-            assert bounce["bounce"]["bounceType"] == "Permanent"
-            ```
-
-        Args:
-            configuration_set: Only records of messages sent with this configuration set.
-            event_type: Only this type: an SES ``EventType`` value (``"BOUNCE"``,
-                ``"RENDERING_FAILURE"``, a ``sesflow.EventType``) or a record's ``eventType``
-                (``"Bounce"``, ``"Rendering Failure"``).
-
-        Raises:
-            ValueError: ``event_type`` is not an event type.
-        """
+        """Every event record published, oldest first, decoded (private copies)."""
         wanted = None if event_type is None else _event_type(event_type)
-        with self._lock:
-            chosen = [
-                published.text
-                for published in self._published
-                if (configuration_set is None or published.configuration_set == configuration_set)
-                and (wanted is None or published.event_type == wanted)
-            ]
+        chosen = [
+            published.text
+            for published in self._published
+            if (configuration_set is None or published.configuration_set == configuration_set)
+            and (wanted is None or published.event_type == wanted)
+        ]
         return [json.loads(text) for text in chosen]
 
     def event_deliveries(self) -> list[FakeEventDelivery]:
-        """Every (destination name, destination kind, record) delivery, oldest first.
-
-        A record that two destinations matched is listed twice, once for each, in the order
-        the set's destinations were created.
-
-        Examples:
-            ```python
-            assert [(d.destination, d.record["eventType"]) for d in fake.event_deliveries()] == [
-                ("to-sns", "Send"),
-                ("to-sns", "Delivery"),
-            ]
-            ```
-        """
-        with self._lock:
-            published = list(self._published)
+        """Every (destination name, destination kind, record) delivery, oldest first."""
+        published = list(self._published)
         return [
             FakeEventDelivery(destination.name, destination.destination_type, json.loads(p.text))
             for p in published
             for destination in p.destinations
         ]
 
-    def clear_events(self) -> None:
-        """Forget every event record and delivery (and so the SNS envelopes made from them).
-
-        Scripted outcomes (:meth:`recipient_outcome`) stay.
-
-        Examples:
-            ```python
-            fake.clear_events()
-            assert fake.events() == []
-            ```
-        """
-        with self._lock:
-            self._clear_events()
-
-    def _clear_events(self) -> None:
-        """Drop the kept records; mixins that derive state from them extend it."""
+    def clear(self) -> None:
+        """Forget every event record and delivery (and so the SNS envelopes made from them)."""
         self._published = []
+        self._sns.clear()
 
     def recipient_outcome(
         self,
@@ -304,72 +257,37 @@ class _EventOps(_SendingOps):
         bounce_subtype: str = "General",
         delay_type: str = "TransientCommunicationFailure",
     ) -> None:
-        """Script what happens to mail for ``address`` from now on, for its event records.
-
-        Only the records change: the outbox and :meth:`deliveries` count the message as
-        accepted as before. The account-level suppression list still comes first.
-
-        Examples:
-            ```python
-            fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
-            client.send_email(..., ConfigurationSetName="marketing")  # to slow@example.org
-            [delay] = fake.events(event_type="DELIVERY_DELAY")
-            assert delay["deliveryDelay"]["delayType"] == "TransientCommunicationFailure"
-            ```
-
-        Args:
-            address: The recipient; compared without display name and regardless of case.
-            outcome: ``DELIVERY``, ``BOUNCE``, ``COMPLAINT`` (a delivery, then a complaint),
-                ``DELIVERY_DELAY`` (a delay, nothing after it yet), ``REJECT`` (the whole
-                message is rejected as carrying a virus), or ``None`` to go back to the
-                default rules. ``sesflow.EventType`` members work too.
-            bounce_type: ``bounceType`` of a ``BOUNCE``, e.g. ``"Transient"``.
-            bounce_subtype: ``bounceSubType`` of a ``BOUNCE``, e.g. ``"MailboxFull"``.
-            delay_type: ``delayType`` of a ``DELIVERY_DELAY``, e.g. ``"MailboxFull"``.
-
-        Raises:
-            ValueError: An unknown outcome.
-        """
+        """Script what happens to mail for ``address`` from now on, for its event records."""
         key = address_key(address).lower()
-        with self._lock:
-            if outcome is None:
-                self._outcomes.pop(key, None)
-                return
-            plain = _plain(outcome)
-            if plain not in _OUTCOMES:
-                raise ValueError(f"outcome must be one of {', '.join(_OUTCOMES)} or None")
-            self._outcomes[key] = _Outcome(plain, bounce_type, bounce_subtype, delay_type)
+        if outcome is None:
+            self._outcomes.pop(key, None)
+            return
+        checked = plain(outcome)
+        if checked not in _OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(_OUTCOMES)} or None")
+        self._outcomes[key] = _Outcome(checked, bounce_type, bounce_subtype, delay_type)
 
     # --- publishing ----------------------------------------------------------------------
 
-    def _message_accepted(
+    def publish(
         self,
         message_id: str,
         from_address: str,
-        recipients: _Recipients,
-        body: _Body,
+        recipients: Recipients,
+        body: Body,
         *,
         rendered: tuple[str | None, str | None, str | None],
         rendering_error: str | None,
         tags: dict[str, str],
-        configuration_set: str | None,
+        configuration_set: str,
+        withheld: Counter[str],
     ) -> None:
-        super()._message_accepted(
-            message_id,
-            from_address,
-            recipients,
-            body,
-            rendered=rendered,
-            rendering_error=rendering_error,
-            tags=tags,
-            configuration_set=configuration_set,
-        )
-        if configuration_set is None or not self._keep_messages:
-            return
-        stored = self._configuration_sets.get(configuration_set)
-        if stored is None:
-            return
-        destinations = [d for d in stored.destinations.values() if d.enabled]
+        """Publish the records of one accepted message sent with ``configuration_set``.
+
+        ``rendered`` is the subject, text and HTML as sent (``None`` where absent or
+        unrendered); ``withheld`` counts the recipients the suppression list withheld.
+        """
+        destinations = self._configuration_sets.enabled_destinations(configuration_set)
         if not destinations:
             return
         mail = self._mail(
@@ -386,7 +304,7 @@ class _EventOps(_SendingOps):
                 "mail": mail.to_json(stage=stage, extra_tags=step.tags),
                 member: step.detail,
             }
-            published = _Published(
+            published = Published(
                 event_type=step.event_type,
                 configuration_set=configuration_set,
                 text=json.dumps(record, separators=(",", ":")),
@@ -395,7 +313,7 @@ class _EventOps(_SendingOps):
             )
             self._published.append(published)
             for destination in matching:
-                self._event_delivered(destination, published)
+                self._sns.delivered(destination, published)
 
         publish(_Step("SEND", 0, {}), "send")
         if rendering_error is not None:
@@ -408,7 +326,6 @@ class _EventOps(_SendingOps):
         if any(outcome.kind == "REJECT" for outcome in outcomes):
             publish(_Step("REJECT", 0, {"reason": "Bad content"}), "sent")
             return
-        withheld = self._withheld(message_id)
         for key, outcome in zip(recipients.keys, outcomes, strict=True):
             kind = outcome.kind
             if withheld[key] > 0:
@@ -417,14 +334,11 @@ class _EventOps(_SendingOps):
             for step in self._recipient_events(key, kind, outcome, mail.millis, configuration_set):
                 publish(step, "sent")
 
-    def _event_delivered(self, destination: FakeEventDestination, published: _Published) -> None:
-        """Hook: ``published`` went to ``destination``; the SNS mixin makes an envelope."""
-
     def _recipient_events(
         self, key: str, kind: str, outcome: _Outcome, sent: int, configuration_set: str
     ) -> list[_Step]:
         """What one recipient's mail does, as the events it publishes."""
-        mta = f"a8-70.smtp-out.{self.region}.amazonses.com"
+        mta = f"a8-70.smtp-out.{self._context.region}.amazonses.com"
         if kind == "SUPPRESSED":
             # SES never tries the address, so the bounce is as old as the send.
             bounce = self._bounce(key, sent, "Permanent", "OnAccountSuppressionList")
@@ -437,8 +351,7 @@ class _EventOps(_SendingOps):
             bounce["reportingMTA"] = f"dns; {mta}"
             return [_Step("BOUNCE", _BOUNCE_MILLIS, bounce)]
         if kind == "DELIVERY_DELAY":
-            options = self._configuration_sets[configuration_set].options
-            limit = (options.get("DeliveryOptions") or {}).get("MaxDeliverySeconds")
+            limit = self._configuration_sets.max_delivery_seconds(configuration_set)
             delay = {
                 "timestamp": iso_millis(sent + _DELAY_MILLIS),
                 "delayType": outcome.delay_type,
@@ -503,21 +416,11 @@ class _EventOps(_SendingOps):
         if scripted is not None:
             return scripted
         local, _, domain = key.rpartition("@")
-        if domain.lower() == _SIMULATOR_DOMAIN:
+        if domain.lower() == SIMULATOR_DOMAIN:
             kind = _SIMULATOR_OUTCOMES.get(local.partition("+")[0].lower())
             if kind is not None:
                 return _Outcome(kind)
         return _Outcome("DELIVERY")
-
-    def _withheld(self, message_id: str) -> Counter[str]:
-        """The recipients the suppression list just withheld from this message."""
-        # _withhold_suppressed appended them last, so only the tail needs reading.
-        found: Counter[str] = Counter()
-        for held in reversed(self._suppressed_recipients):
-            if held.message_id != message_id:
-                break
-            found[held.address] += 1
-        return found
 
     def _feedback_id(self, millis: int) -> str:
         # The shape of SES's feedback ids, which is that of its message ids.
@@ -528,15 +431,15 @@ class _EventOps(_SendingOps):
         self,
         message_id: str,
         from_address: str,
-        recipients: _Recipients,
-        body: _Body,
+        recipients: Recipients,
+        body: Body,
         rendered: tuple[str | None, str | None, str | None],
         tags: Mapping[str, str],
         configuration_set: str,
     ) -> _Mail:
-        bare = _bare(from_address, "FromEmailAddress")
+        bare = bare_address(from_address, "FromEmailAddress")
         from_domain = bare.rpartition("@")[2]
-        identity = self._verified_identity(bare)
+        identity = self._identities.verified(bare)
         identity_name = identity.name if identity is not None else from_domain
         subject, text, html = rendered
         if body.raw is not None:
@@ -563,13 +466,13 @@ class _EventOps(_SendingOps):
         all_tags.update((name, (value,)) for name, value in tags.items())
         return _Mail(
             message_id=message_id,
-            millis=round(self.wall_clock() * 1000),
+            millis=round(self._context.wall_clock() * 1000),
             source=from_address,
             source_arn=(
-                f"arn:{_partition(self.region)}:ses:{self.region}:{self.account_id}:"
+                f"arn:{_partition(self._context.region)}:ses:{self._context.region}:{self._context.account_id}:"
                 f"identity/{identity_name}"
             ),
-            account_id=self.account_id,
+            account_id=self._context.account_id,
             destination=recipients.to + recipients.cc + recipients.bcc,
             headers=headers,
             common=common,
@@ -581,8 +484,8 @@ class _EventOps(_SendingOps):
 def _simple_headers(
     message_id: str,
     from_address: str,
-    recipients: _Recipients,
-    body: _Body,
+    recipients: Recipients,
+    body: Body,
     subject: str | None,
     text: str | None,
     html: str | None,
@@ -633,11 +536,11 @@ def _partition(region: str) -> str:
 
 
 def _event_type(value: object) -> str:
-    plain = _plain(value)
-    if plain in _EVENT_NAMES:
-        return plain
-    if plain in _BY_RECORD_NAME:
-        return _BY_RECORD_NAME[plain]
+    checked = plain(value)
+    if checked in _EVENT_NAMES:
+        return checked
+    if checked in _BY_RECORD_NAME:
+        return _BY_RECORD_NAME[checked]
     raise ValueError(
         f"{value!r} is not an event type: use an SES EventType ({', '.join(_EVENT_NAMES)}) "
         "or a record's eventType"

@@ -4,27 +4,24 @@ A request, whether it comes from a boto3 client's ``before-send`` hook or from t
 HTTP server, goes through :meth:`FakeSESBase.dispatch`: decode with the service model, log it,
 fire any injected fault, run the operation's handler under the fake's lock, encode the answer.
 
-Operations live in mixin classes (one module per concept: identities, account, sending, ...),
-each a subclass of :class:`FakeSESBase` whose handler methods are marked with :func:`operation`.
-``FakeSES`` (in ``sesflow/testing/__init__.py``) is the composition of those mixins; adding a
-concept means writing a mixin and adding it to ``FakeSES``'s bases, never editing this module.
-A mixin with state extends ``_reset_state`` (and ``_repr_parts``), calling ``super()``.
+Operations live in :class:`Handlers` classes (one module per concept: identities, account,
+sending, ...), whose methods are marked with :func:`operation`. A handler object is built with
+the stores it reads and changes, passed explicitly; it never sees the fake. ``FakeSES`` (in
+``_fake_ses.py``) builds the stores and handlers in one place and installs the handlers here;
+adding a concept means writing a store and a ``Handlers`` class and building them there, never
+editing this module.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import datetime as dt
 import difflib
 import functools
 import os
-import random
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
@@ -44,20 +41,26 @@ from sesflow.testing._codec import (
     encode_error,
     encode_response,
 )
+from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults, check_plan
 
 if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
 
-__all__ = ["DroppedConnectionError", "FakeCall", "FakeError", "FakeSESBase", "operation"]
+__all__ = [
+    "DroppedConnectionError",
+    "FakeCall",
+    "FakeError",
+    "FakeSESBase",
+    "Handler",
+    "Handlers",
+    "operation",
+]
 
-_T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
 _OPERATION_ATTR = "__sesflow_fake_operation__"
 # Credentials only so botocore signs without looking for real ones; nothing is ever sent.
 _PLACEHOLDER_KEY = "testing"
 _NO_RETRIES = Config(retries={"total_max_attempts": 1})
-_DEFAULT_PAGE_SIZE = 100
-_MAX_PAGE_SIZE = 1000
 
 
 @functools.cache
@@ -93,7 +96,7 @@ def _isolated_session() -> botocore.session.Session:
 
 
 def operation(name: str) -> Callable[[_F], _F]:
-    """Mark a method of a FakeSES mixin as the handler of the SES v2 operation ``name``.
+    """Mark a method of a :class:`Handlers` class as the handler of the SES v2 operation ``name``.
 
     The handler receives the decoded parameters (member names as keys, as a boto3 caller wrote
     them) and returns the output members, or raises :class:`FakeError`. It runs under the
@@ -101,7 +104,7 @@ def operation(name: str) -> Callable[[_F], _F]:
 
     Examples:
         ```python
-        class _AccountOps(FakeSESBase):
+        class AccountHandlers(Handlers):
             @operation("GetAccount")
             def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
                 return {"ProductionAccessEnabled": False}
@@ -225,12 +228,70 @@ class _RawBody:
         return self._body[:amt], self._body[amt:]
 
 
+Handler = Callable[[dict[str, Any]], Mapping[str, Any] | None]
+
+
+def _marked_operations(cls: type) -> dict[str, str]:
+    """Map each SES v2 operation a class's methods are marked for to the method's name."""
+    operations: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        for attribute, value in vars(klass).items():
+            name = getattr(value, _OPERATION_ATTR, None)
+            if name is None:
+                continue
+            previous = operations.get(name)
+            if previous is not None and previous != attribute:
+                raise TypeError(f"{cls.__name__}: both {previous} and {attribute} handle {name}")
+            operations[name] = attribute
+    unknown = sorted(set(operations) - set(sesv2_model().operation_names))
+    if unknown:
+        raise TypeError(f"{cls.__name__}: {unknown} are not SES v2 operations")
+    return operations
+
+
+class Handlers:
+    """A group of operation handlers: methods marked with :func:`operation`.
+
+    Subclasses take the stores they need as constructor arguments and keep them; a handler
+    reads and changes state only through them. The registry is per class, so
+    :meth:`FakeSESBase.implemented_operations` is known without building a fake.
+
+    Examples:
+        ```python
+        class TemplateHandlers(Handlers):
+            def __init__(self, templates: TemplateStore) -> None:
+                self._templates = templates
+
+            @operation("DeleteEmailTemplate")
+            def _delete(self, params: Mapping[str, Any]) -> None:
+                self._templates.delete(params["TemplateName"])
+        ```
+    """
+
+    operations: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.operations = _marked_operations(cls)
+
+    def bound(self) -> dict[str, Handler]:
+        """Return this object's handlers by operation name.
+
+        Examples:
+            ```python
+            assert "DeleteEmailTemplate" in TemplateHandlers(store).bound()
+            ```
+        """
+        return {name: getattr(self, attribute) for name, attribute in self.operations.items()}
+
+
 class FakeSESBase:
     """The dispatcher, call log, fault injection and client factory shared by every operation.
 
-    Not used directly: :class:`~sesflow.testing.FakeSES` adds the operations. Subclasses find
-    their handlers through :func:`operation`, and reset their state by extending
-    :meth:`_reset_state` (always calling ``super()``).
+    Not used directly: :class:`~sesflow.testing.FakeSES` builds the stores and installs the
+    handlers (:meth:`_build`). Handlers come from the :class:`Handlers` classes named in
+    :attr:`_handler_types`; a subclass may also mark its own methods with :func:`operation`,
+    which then answer in place of those.
 
     Examples:
         ```python
@@ -241,26 +302,22 @@ class FakeSESBase:
         ```
     """
 
+    # The Handlers classes whose objects _build installs; known per class, before any fake.
+    _handler_types: ClassVar[tuple[type[Handlers], ...]] = ()
+    # The operations the class's own methods handle (over the handler objects').
     _operations: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        operations: dict[str, str] = {}
-        for klass in reversed(cls.__mro__):
-            for attribute, value in vars(klass).items():
-                name = getattr(value, _OPERATION_ATTR, None)
-                if name is None:
-                    continue
-                previous = operations.get(name)
-                if previous is not None and previous != attribute:
+        seen: dict[str, str] = {}
+        for handler_type in cls._handler_types:
+            for name in handler_type.operations:
+                other = seen.setdefault(name, handler_type.__name__)
+                if other != handler_type.__name__:
                     raise TypeError(
-                        f"{cls.__name__}: both {previous} and {attribute} handle {name}"
+                        f"{cls.__name__}: both {other} and {handler_type.__name__} handle {name}"
                     )
-                operations[name] = attribute
-        unknown = sorted(set(operations) - set(sesv2_model().operation_names))
-        if unknown:
-            raise TypeError(f"{cls.__name__}: {unknown} are not SES v2 operations")
-        cls._operations = operations
+        cls._operations = _marked_operations(cls)
 
     def __init__(
         self,
@@ -269,9 +326,7 @@ class FakeSESBase:
         account_id: str = "123456789012",
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
-        auto_verify: bool = False,
         seed: int | None = None,
-        signing_hosted_zone: str = "dkim.amazonses.com",
     ) -> None:
         if not region:
             raise ValueError("region must not be empty")
@@ -285,28 +340,37 @@ class FakeSESBase:
         """Monotonic seconds: drives timed transitions and stamps :class:`FakeCall`."""
         self.wall_clock: Callable[[], float] = wall_clock if wall_clock is not None else time.time
         """Epoch seconds: stamps the timestamps in responses."""
-        self.auto_verify = auto_verify
-        """When true, new identities, DKIM set-ups and MAIL FROM domains succeed at once."""
-        self.signing_hosted_zone = signing_hosted_zone
-        """The ``SigningHostedZone`` Easy DKIM tokens point into."""
         self._seed = seed
         self._model = sesv2_model()
         self._lock = threading.RLock()
         self._calls: list[FakeCall] = []
-        # Counted apart from the log, which a memory-saving mixin may thin out.
+        # Counted apart from the log, which a fake keeping no messages thins out.
         self._call_counts: Counter[str] = Counter()
         self._statuses: Counter[int] = Counter()
         self._faults: dict[str, deque[tuple[str, str, int]]] = {}
-        self._random = random.Random(seed)
-        self._sequence = 0
-        self._reset_state()
+        self._random_faults = RandomFaults()
+        # Operations whose calls are logged without their parameters (see keep_messages).
+        self._unlogged_params: frozenset[str] = frozenset()
+        self._handlers: dict[str, Handler] = {}
+        self._build()
 
     # --- state ---------------------------------------------------------------------------
 
-    def _reset_state(self) -> None:
-        """Forget every resource. Mixins extend this to clear their own state."""
-        self._random = random.Random(self._seed)
-        self._sequence = 0
+    def _build(self) -> None:
+        """Build fresh stores and install their handlers; run at start and by :meth:`reset`."""
+        self._install(())
+
+    def _install(self, handlers: Iterable[Handlers]) -> None:
+        """Answer each operation with the handler objects' methods, the class's own first."""
+        objects = list(handlers)
+        if [type(h) for h in objects] != list(type(self)._handler_types):
+            raise TypeError("_install needs one object of each of _handler_types, in order")
+        table: dict[str, Handler] = {}
+        for handler in objects:
+            table.update(handler.bound())
+        for name, attribute in type(self)._operations.items():
+            table[name] = getattr(self, attribute)
+        self._handlers = table
 
     def reset(self) -> None:
         """Return to a fresh fake: no resources, no call log, no pending faults.
@@ -325,15 +389,8 @@ class FakeSESBase:
             self._call_counts.clear()
             self._statuses.clear()
             self._faults.clear()
-            self._reset_state()
-
-    def _next_sequence(self) -> int:
-        """Return a number that grows with every resource; keeps paging stable under deletes."""
-        self._sequence += 1
-        return self._sequence
-
-    def _wall_now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC)
+            self._random_faults = RandomFaults()
+            self._build()
 
     # --- the call log and faults ---------------------------------------------------------
 
@@ -420,6 +477,105 @@ class FakeSESBase:
             queue = self._faults.setdefault(operation, deque())
             queue.extend([(code, message, resolved)] * times)
 
+    def inject_faults(
+        self,
+        *,
+        seed: int = 0,
+        throttle: float = 0.0,
+        server_error: float = 0.0,
+        drop_before: float = 0.0,
+        drop_after: float = 0.0,
+        transient_entry: float = 0.0,
+        operations: Iterable[str] = ("SendEmail", "SendBulkEmail"),
+    ) -> None:
+        """Fail requests at random, reproducibly, until :meth:`clear_faults`.
+
+        Each probability is per request (``transient_entry``: per bulk entry). At most one of
+        ``drop_before``, ``throttle``, ``server_error``, ``drop_after`` hits a request, so
+        their sum must not exceed 1. Calling again replaces the plan and restarts the
+        generator. Faults queued with :meth:`fail_next` answer first.
+
+        What each fault does:
+
+        - ``throttle``: HTTP 429 ``TooManyRequestsException`` "Maximum sending rate
+          exceeded."; not processed.
+        - ``server_error``: HTTP 500 ``InternalServiceErrorException`` or 503
+          ``ServiceUnavailable`` (even odds); not processed.
+        - ``drop_before``: the connection breaks before the request is processed; in-process
+          the client raises ``EndpointConnectionError``, over HTTP the connection closes
+          unanswered. Not processed and not even logged in :attr:`calls`.
+        - ``drop_after``: the request is processed (mail accepted, in the outbox) and then the
+          connection breaks: ``ConnectionClosedError`` in-process, an unanswered close over
+          HTTP.
+        - ``transient_entry``: that ``SendBulkEmail`` entry's ``Status`` is
+          ``TRANSIENT_FAILURE``; the entry is not sent.
+
+        Examples:
+            ```python
+            fake.inject_faults(seed=1, throttle=0.05, drop_after=0.01, transient_entry=0.02)
+            ...  # run the code under test
+            assert fake.injected_faults["throttle"] > 0
+            fake.clear_faults()
+            ```
+
+        Args:
+            seed: Seeds the generator the draws come from.
+            throttle: Probability of a 429.
+            server_error: Probability of a 500 or 503.
+            drop_before: Probability that the connection breaks before the request is
+                processed.
+            drop_after: Probability that it breaks after the request was processed.
+            transient_entry: Probability, per bulk entry, of ``TRANSIENT_FAILURE``.
+            operations: The SES v2 operations the per-request faults apply to.
+
+        Raises:
+            ValueError: A probability outside [0, 1], per-request probabilities adding up to
+                more than 1, or an unknown operation.
+        """
+        if isinstance(operations, str):
+            operations = (operations,)
+        chosen = frozenset(operations)
+        plan = check_plan(
+            seed=seed,
+            throttle=throttle,
+            server_error=server_error,
+            drop_before=drop_before,
+            drop_after=drop_after,
+            transient_entry=transient_entry,
+            operations=chosen,
+        )
+        for operation in chosen:
+            self._check_operation(operation)
+        with self._lock:
+            self._random_faults.plan(plan)
+
+    def clear_faults(self) -> None:
+        """Stop injecting random faults (queued :meth:`fail_next` faults stay).
+
+        Examples:
+            ```python
+            fake.clear_faults()
+            ```
+        """
+        with self._lock:
+            self._random_faults.clear()
+
+    @property
+    def injected_faults(self) -> Counter[str]:
+        """How many of each random fault fired so far (a copy), by kind.
+
+        Kinds are ``drop_before``, ``throttle``, ``server_error``, ``drop_after`` and
+        ``transient_entry``. :meth:`reset` sets them back to zero; :meth:`clear_faults` does
+        not.
+
+        Examples:
+            ```python
+            assert fake.injected_faults["drop_after"] == 1
+            ```
+        """
+        with self._lock:
+            return self._random_faults.counts
+
     @classmethod
     def implemented_operations(cls) -> list[str]:
         """Return the names of the SES v2 operations this fake answers, sorted.
@@ -429,7 +585,10 @@ class FakeSESBase:
             assert "GetEmailIdentity" in FakeSES.implemented_operations()
             ```
         """
-        return sorted(cls._operations)
+        names = set(cls._operations)
+        for handler_type in cls._handler_types:
+            names.update(handler_type.operations)
+        return sorted(names)
 
     def _check_operation(self, operation: str) -> None:
         if operation not in self._model.operation_names:
@@ -482,32 +641,55 @@ class FakeSESBase:
         return response
 
     def _serve_call(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        """Log one decoded request and answer it: a queued fault, or the handler's result.
+        """Log one decoded request and answer it: a queued or random fault, or the handler's.
 
-        Mixins that act on every request (injected faults) wrap this, calling ``super()``. It
-        may raise :class:`DroppedConnectionError` instead of answering.
+        It may raise :class:`DroppedConnectionError` instead of answering.
         """
         with self._lock:
-            self._log_call(name, params)
-            faults = self._faults.get(name)
-            if faults:
-                return encode_error(*faults.popleft())
-            handler_name = self._operations.get(name)
-            if handler_name is None:
-                raise NotImplementedError(
-                    f"FakeSES does not implement the SES v2 operation {name!r}"
-                )
-            handler: Callable[[dict[str, Any]], Mapping[str, Any] | None]
-            handler = getattr(self, handler_name)
-            try:
-                result = handler(params)
-            except FakeError as err:
-                return encode_error(err.code, err.message, err.status)
-            return encode_response(self._model.operation_model(name), result or {})
+            random_faults = self._random_faults
+            # Faults queued with fail_next answer first, and then nothing is drawn.
+            if self._faults.get(name) or not random_faults.applies(name):
+                return self._answer(name, params)
+            draw = random_faults.draw(name)
+            if draw.kind == "drop_before":
+                raise DroppedConnectionError(processed=False)
+            if draw.kind == "throttle":
+                self._log_call(name, params)
+                return encode_error("TooManyRequestsException", THROTTLE_MESSAGE, 429)
+            if draw.kind == "server_error":
+                self._log_call(name, params)
+                if draw.which < 0.5:
+                    return encode_error(
+                        "InternalServiceErrorException", "Internal service error.", 500
+                    )
+                return encode_error("ServiceUnavailable", "Service Unavailable", 503)
+            response = self._answer(name, params)
+            if draw.kind == "drop_after":
+                raise DroppedConnectionError(processed=True)
+            return response
+
+    def _answer(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """Log a request and answer it: a fault queued by :meth:`fail_next`, or the handler."""
+        self._log_call(name, params)
+        faults = self._faults.get(name)
+        if faults:
+            return encode_error(*faults.popleft())
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise NotImplementedError(f"FakeSES does not implement the SES v2 operation {name!r}")
+        try:
+            result = handler(params)
+        except FakeError as err:
+            return encode_error(err.code, err.message, err.status)
+        return encode_response(self._model.operation_model(name), result or {})
 
     def _log_call(self, name: str, params: Mapping[str, Any]) -> None:
-        """Record a request in :attr:`calls`; a mixin may store less (not count less)."""
+        """Record a request in :attr:`calls` (without its parameters if so configured)."""
         self._call_counts[name] += 1
+        if name in self._unlogged_params:
+            # Copying every bulk request's 50 entries would dwarf the counts kept instead.
+            self._calls.append(FakeCall(name, {}, self.clock()))
+            return
         self._calls.append(FakeCall(name, copy.deepcopy(params), self.clock()))
 
     # --- clients -------------------------------------------------------------------------
@@ -576,30 +758,6 @@ class FakeSESBase:
             raise EndpointConnectionError(endpoint_url=request.url) from None
         return AWSResponse(request.url, status, HTTPHeaders.from_dict(out_headers), _RawBody(body))
 
-    # --- helpers for operation mixins ----------------------------------------------------
-
-    def _paginate(
-        self, kind: str, items: Sequence[tuple[int, _T]], params: Mapping[str, Any]
-    ) -> tuple[list[_T], str | None]:
-        """Cut one page from ``items`` (``(sequence, item)`` pairs in sequence order).
-
-        The ``NextToken`` is opaque to callers; it names the last sequence number returned,
-        so deleting items between pages never skips or repeats the rest.
-        """
-        size = params.get("PageSize", _DEFAULT_PAGE_SIZE)
-        if not 1 <= size <= _MAX_PAGE_SIZE:
-            raise FakeError(
-                "BadRequestException", f"PageSize must be between 1 and {_MAX_PAGE_SIZE}."
-            )
-        after = 0
-        token = params.get("NextToken")
-        if token is not None:
-            after = _read_token(kind, token)
-        rest = [(sequence, item) for sequence, item in items if sequence > after]
-        page = rest[:size]
-        next_token = _make_token(kind, page[-1][0]) if len(rest) > size else None
-        return [item for _, item in page], next_token
-
     def __repr__(self) -> str:
         with self._lock:
             parts = [f"region={self.region!r}", f"account_id={self.account_id!r}"]
@@ -608,22 +766,8 @@ class FakeSESBase:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def _repr_parts(self) -> list[str]:
-        """Short ``name=value`` summaries of state; mixins extend it."""
+        """Short ``name=value`` summaries of state; ``FakeSES`` lists its stores'."""
         return []
-
-
-def _make_token(kind: str, sequence: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{sequence}".encode()).decode("ascii")
-
-
-def _read_token(kind: str, token: str) -> int:
-    try:
-        token_kind, _, sequence = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if token_kind == kind and sequence.isdigit():
-            return int(sequence)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise FakeError("BadRequestException", "The NextToken is not valid.")
 
 
 def _text(value: str | bytes) -> str:

@@ -13,7 +13,6 @@ import base64
 import binascii
 import copy
 import datetime as dt
-import enum
 import math
 import re
 import string
@@ -22,11 +21,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sesflow.testing._configuration_sets import _ConfigurationSetOps, _filters
+from sesflow.testing._configuration_sets import ConfigurationSetStore, filters
+from sesflow.testing._context import Context
 from sesflow.testing._countdown import settle_due
-from sesflow.testing._fake import FakeError, operation
+from sesflow.testing._fake import FakeError, Handlers, operation, sesv2_model
+from sesflow.testing._paging import paginate
+from sesflow.testing._plain import plain
 
-__all__ = ["FakeIdentity"]
+__all__ = [
+    "FakeIdentity",
+    "IdentityHandlers",
+    "IdentitySettings",
+    "IdentityStore",
+    "is_email_address",
+]
 
 Aspect = Literal["verification", "dkim", "mail_from"]
 
@@ -155,7 +163,7 @@ class FakeIdentity:
             assert not fake.identity_state("alice@example.com").verified_for_sending
             ```
         """
-        return _plain(self.verification_status) == "SUCCESS"
+        return plain(self.verification_status) == "SUCCESS"
 
 
 @dataclass
@@ -173,42 +181,64 @@ class _Transition:
     polls: int = 0
 
 
-class _IdentityOps(_ConfigurationSetOps):
-    """Email identity operations and the knobs that move identity states."""
+@dataclass
+class IdentitySettings:
+    """The identity knobs a test may change at any time (``fake.auto_verify = True``).
 
-    _identities: dict[str, tuple[int, FakeIdentity]]
-    # Per identity, one queue per ``aspect`` argument: scripts for different aspects run side
-    # by side, steps for the same aspect chain.
-    _transitions: dict[str, dict[tuple[Aspect, ...], deque[_Transition]]]
+    Owned by the fake and read by the identity store at every creation, so an edit applies
+    to the next identity and survives ``reset``.
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._identities = {}
-        self._transitions = {}
+    Attributes:
+        auto_verify: New identities, DKIM set-ups and MAIL FROM domains succeed at once.
+        signing_hosted_zone: The zone Easy DKIM tokens point into.
+    """
 
-    def _repr_parts(self) -> list[str]:
-        return [*super()._repr_parts(), f"identities={len(self._identities)}"]
+    auto_verify: bool = False
+    signing_hosted_zone: str = "dkim.amazonses.com"
 
-    # --- knobs ---------------------------------------------------------------------------
 
-    def identity_state(self, name: str) -> FakeIdentity:
-        """Return the live state of identity ``name`` (edits show in later responses).
+class IdentityStore:
+    """The email identities, the transitions scripted for them, and how they are created.
 
-        Transitions whose time has come are applied first; poll-counted ones are not touched.
+    Sending asks it for the verified identity that covers an address (:meth:`verified`).
 
-        Examples:
-            ```python
-            client.create_email_identity(EmailIdentity="example.com")
-            tokens = fake.identity_state("example.com").dkim_tokens
-            ```
+    Examples:
+        ```python
+        identities = IdentityStore(context, configuration_sets, IdentitySettings())
+        identities.create({"EmailIdentity": "example.com"})
+        assert identities.state("example.com").verification_status == "PENDING"
+        ```
 
-        Raises:
-            KeyError: No such identity.
-        """
-        with self._lock:
-            identity = self._state(name)
-            self._settle(identity, poll=False)
-            return identity
+    Args:
+        context: The fake's clocks, seed and resource sequence.
+        configuration_sets: Checked for an identity's default configuration set.
+        settings: ``auto_verify`` and the signing zone, as the fake has them now.
+    """
+
+    def __init__(
+        self,
+        context: Context,
+        configuration_sets: ConfigurationSetStore,
+        settings: IdentitySettings | None = None,
+    ) -> None:
+        self._context = context
+        self._configuration_sets = configuration_sets
+        self.settings = IdentitySettings() if settings is None else settings
+        self._random = context.generator()
+        # Owned here; the identity handlers below read and edit entries.
+        self.identities: dict[str, tuple[int, FakeIdentity]] = {}
+        # Per identity, one queue per ``aspect`` argument: scripts for different aspects run
+        # side by side, steps for the same aspect chain.
+        self._transitions: dict[str, dict[tuple[Aspect, ...], deque[_Transition]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.identities)
+
+    def state(self, name: str) -> FakeIdentity:
+        """Return the live state of identity ``name`` (edits show in later responses)."""
+        identity = self._state(name)
+        self.settle(identity, poll=False)
+        return identity
 
     def set_status(
         self,
@@ -219,56 +249,31 @@ class _IdentityOps(_ConfigurationSetOps):
         mail_from: str | None = None,
         error_type: str | None = None,
     ) -> None:
-        """Change identity statuses now.
-
-        For a domain, ``verification`` sets the DKIM status too (a domain's verification in
-        SES v2 is its DKIM check) unless ``dkim`` is given as well. Queued transitions stay
-        queued. ``error_type`` alone changes the reason of a failure already showing.
-
-        Examples:
-            ```python
-            fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
-            fake.set_status("example.com", mail_from=MailFromDomainStatus.SUCCESS)
-            ```
-
-        Args:
-            name: The identity.
-            verification: New ``VerificationStatus`` (a string or str-enum).
-            dkim: New ``DkimStatus``.
-            mail_from: New ``MailFromDomainStatus`` (the identity must have a MAIL FROM domain).
-            error_type: ``VerificationInfo.ErrorType`` while a status is FAILED or
-                TEMPORARY_FAILURE; defaults to ``TYPE_NOT_FOUND`` / ``DNS_SERVER_ERROR``.
-
-        Raises:
-            KeyError: No such identity.
-            ValueError: An unknown status or error type, nothing to set, or an ``error_type``
-                with no failure to explain.
-        """
+        """Change identity statuses now."""
         if verification is None and dkim is None and mail_from is None and error_type is None:
             raise ValueError("set_status needs at least one status to set")
-        with self._lock:
-            identity = self._state(name)
-            changes: list[tuple[tuple[Aspect, ...], str]] = []
-            if verification is not None:
-                mirror_dkim = identity.is_domain and dkim is None
-                aspects: tuple[Aspect, ...] = (
-                    ("verification", "dkim") if mirror_dkim else ("verification",)
-                )
-                changes.append((aspects, _status(verification, "verification")))
-            if dkim is not None:
-                changes.append((("dkim",), _status(dkim, "dkim")))
-            if mail_from is not None:
-                self._require_mail_from(identity)
-                changes.append((("mail_from",), _status(mail_from, "mail_from")))
-            if changes:
-                failures = [status for _, status in changes if status in _FAILURES]
-            else:
-                failures = _failures(identity)
-            checked_error = self._error_type(error_type, failures[0] if failures else "SUCCESS")
-            for aspects, status in changes:
-                self._apply(identity, aspects, status, checked_error)
-            if not changes:
-                identity.error_type = checked_error
+        identity = self._state(name)
+        changes: list[tuple[tuple[Aspect, ...], str]] = []
+        if verification is not None:
+            mirror_dkim = identity.is_domain and dkim is None
+            aspects: tuple[Aspect, ...] = (
+                ("verification", "dkim") if mirror_dkim else ("verification",)
+            )
+            changes.append((aspects, _status(verification, "verification")))
+        if dkim is not None:
+            changes.append((("dkim",), _status(dkim, "dkim")))
+        if mail_from is not None:
+            self._require_mail_from(identity)
+            changes.append((("mail_from",), _status(mail_from, "mail_from")))
+        if changes:
+            failures = [status for _, status in changes if status in _FAILURES]
+        else:
+            failures = _failures(identity)
+        checked_error = self._error_type(error_type, failures[0] if failures else "SUCCESS")
+        for aspects, status in changes:
+            self._apply(identity, aspects, status, checked_error)
+        if not changes:
+            identity.error_type = checked_error
 
     def transition(
         self,
@@ -280,44 +285,7 @@ class _IdentityOps(_ConfigurationSetOps):
         after_seconds: float | None = None,
         error_type: str | None = None,
     ) -> None:
-        """Queue a status change that happens later, as SES's DNS checks would.
-
-        With ``after_polls=N`` the next N ``GetEmailIdentity`` responses for this identity
-        still show the current status and the one after shows ``to``. With ``after_seconds``
-        it happens once the fake's ``clock`` has moved that far. Giving neither means
-        ``after_polls=0`` (the next poll shows it).
-
-        Transitions for the same ``aspect`` chain: each counts from the moment the one before
-        it took effect, so the response that first shows a step is the first of the next
-        step's N. Transitions for different aspects run side by side.
-
-        An identity that does not exist yet can be scripted in advance (for code under test
-        that creates it): the countdown starts when it is created. Deleting an identity drops
-        its transitions.
-
-        Examples:
-            ```python
-            fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
-            fake.transition("example.com", "SUCCESS", after_polls=2)
-            # polls see: PENDING, PENDING, TEMPORARY_FAILURE, TEMPORARY_FAILURE, SUCCESS
-            fake.transition("example.com", "SUCCESS", aspect="mail_from", after_seconds=60)
-            ```
-
-        Args:
-            name: The identity.
-            to: The status to move to (a string or str-enum).
-            aspect: ``"verification"``, ``"dkim"`` or ``"mail_from"``; ``None`` means
-                verification, and DKIM too for a domain.
-            after_polls: How many polls still show the old status.
-            after_seconds: How long (by ``clock``) until the change.
-            error_type: ``VerificationInfo.ErrorType`` while ``to`` is a failure; defaults to
-                ``TYPE_NOT_FOUND`` (FAILED) / ``DNS_SERVER_ERROR`` (TEMPORARY_FAILURE).
-
-        Raises:
-            ValueError: Bad status, aspect, error type or countdown; both countdowns given;
-                a ``mail_from`` transition for an existing identity without a MAIL FROM
-                domain.
-        """
+        """Queue a status change that happens later, as SES's DNS checks would."""
         if after_polls is not None and after_seconds is not None:
             raise ValueError("give after_polls or after_seconds, not both")
         if after_polls is None and after_seconds is None:
@@ -331,76 +299,60 @@ class _IdentityOps(_ConfigurationSetOps):
         if aspect is not None and aspect not in _ASPECTS:
             raise ValueError(f"aspect must be one of {_ASPECTS} or None, got {aspect!r}")
         status = _status(to, aspect or "verification")
-        with self._lock:
-            entry = self._identities.get(name)
-            is_domain = "@" not in name if entry is None else entry[1].is_domain
-            aspects: tuple[Aspect, ...]
-            if aspect is None:
-                aspects = ("verification", "dkim") if is_domain else ("verification",)
-            else:
-                aspects = (aspect,)
-            if aspect == "mail_from" and entry is not None:
-                self._require_mail_from(entry[1])
-            checked_error = self._error_type(error_type, status)
-            queues = self._transitions.setdefault(name, {})
-            queue = queues.setdefault(aspects, deque())
-            queue.append(
-                _Transition(
-                    aspects=aspects,
-                    to=status,
-                    error_type=checked_error,
-                    after_polls=after_polls,
-                    after_seconds=None if after_seconds is None else float(after_seconds),
-                    start=self.clock(),
-                )
+        entry = self.identities.get(name)
+        is_domain = "@" not in name if entry is None else entry[1].is_domain
+        aspects: tuple[Aspect, ...]
+        if aspect is None:
+            aspects = ("verification", "dkim") if is_domain else ("verification",)
+        else:
+            aspects = (aspect,)
+        if aspect == "mail_from" and entry is not None:
+            self._require_mail_from(entry[1])
+        checked_error = self._error_type(error_type, status)
+        queues = self._transitions.setdefault(name, {})
+        queue = queues.setdefault(aspects, deque())
+        queue.append(
+            _Transition(
+                aspects=aspects,
+                to=status,
+                error_type=checked_error,
+                after_polls=after_polls,
+                after_seconds=None if after_seconds is None else float(after_seconds),
+                start=self._context.clock(),
             )
+        )
 
     def verify(self, *identities: str) -> None:
-        """Create each identity if it does not exist, and make it ``SUCCESS`` now.
+        """Create each identity if it does not exist, and make it ``SUCCESS`` now."""
+        for name in identities:
+            if name not in self.identities:
+                try:
+                    self.create({"EmailIdentity": name})
+                except FakeError as err:
+                    raise ValueError(err.message) from None
+            identity = self.identities[name][1]
+            aspects: tuple[Aspect, ...] = (
+                ("verification", "dkim") if identity.is_domain else ("verification",)
+            )
+            self._apply(identity, aspects, "SUCCESS", None)
 
-        A domain's DKIM status becomes ``SUCCESS`` too (a domain's verification in SES v2 is
-        its DKIM check). Queued transitions stay queued. The shortcut for a test that only
-        wants to send.
-
-        Examples:
-            ```python
-            fake.verify("example.com", "alice@other.example")
-            client.send_email(FromEmailAddress="news@example.com", ...)
-            ```
-
-        Raises:
-            ValueError: A name that is neither an email address nor a domain.
-        """
-        with self._lock:
-            for name in identities:
-                if name not in self._identities:
-                    try:
-                        self._create_email_identity({"EmailIdentity": name})
-                    except FakeError as err:
-                        raise ValueError(err.message) from None
-                identity = self._identities[name][1]
-                aspects: tuple[Aspect, ...] = (
-                    ("verification", "dkim") if identity.is_domain else ("verification",)
-                )
-                self._apply(identity, aspects, "SUCCESS", None)
-
-    def _verified_identity(self, address: str) -> FakeIdentity | None:
+    def verified(self, address: str) -> FakeIdentity | None:
         """The verified identity that covers ``address``: the address itself, else its domain.
 
         SES treats domains case-insensitively, so the domain is also tried in lower case.
         """
         local, _, domain = address.rpartition("@")
         for name in dict.fromkeys((address, f"{local}@{domain.lower()}", domain, domain.lower())):
-            entry = self._identities.get(name)
+            entry = self.identities.get(name)
             if entry is None:
                 continue
-            self._settle(entry[1], poll=False)
+            self.settle(entry[1], poll=False)
             if entry[1].verified_for_sending:
                 return entry[1]
         return None
 
     def _state(self, name: str) -> FakeIdentity:
-        entry = self._identities.get(name)
+        entry = self.identities.get(name)
         if entry is None:
             raise KeyError(f"FakeSES has no identity {name!r}")
         return entry[1]
@@ -412,13 +364,13 @@ class _IdentityOps(_ConfigurationSetOps):
     def _error_type(self, error_type: str | None, status: str) -> str | None:
         if error_type is None:
             return None
-        plain = _plain(error_type)
-        known = self._model.shape_for("VerificationError").metadata.get("enum", [])
-        if plain not in known:
+        checked = plain(error_type)
+        known = sesv2_model().shape_for("VerificationError").metadata.get("enum", [])
+        if checked not in known:
             raise ValueError(f"error_type must be one of {known}, got {error_type!r}")
         if status not in _FAILURES:
             raise ValueError("error_type needs a FAILED or TEMPORARY_FAILURE status to explain")
-        return plain
+        return checked
 
     def _apply(
         self,
@@ -427,7 +379,7 @@ class _IdentityOps(_ConfigurationSetOps):
         status: str,
         error_type: str | None,
     ) -> None:
-        now = self._wall_now()
+        now = self._context.wall_now()
         identity.last_checked = now
         for aspect in aspects:
             if aspect == "verification":
@@ -444,9 +396,9 @@ class _IdentityOps(_ConfigurationSetOps):
         elif not _failures(identity):
             identity.error_type = None
 
-    def _settle(self, identity: FakeIdentity, *, poll: bool) -> None:
+    def settle(self, identity: FakeIdentity, *, poll: bool) -> None:
         """Apply the queued transitions that are due; ``poll`` counts one GetEmailIdentity."""
-        now = self.clock()
+        now = self._context.clock()
         for queue in self._transitions.get(identity.name, {}).values():
             self._settle_queue(identity, queue, now, poll=poll)
 
@@ -460,31 +412,40 @@ class _IdentityOps(_ConfigurationSetOps):
             apply=lambda step: self._apply(identity, step.aspects, step.to, step.error_type),
         )
 
-    def _identity(self, name: str, *, poll: bool = False) -> FakeIdentity:
-        entry = self._identities.get(name)
+    def get(self, name: str, *, poll: bool = False) -> FakeIdentity:
+        """Identity ``name``, settled, for a request; ``NotFoundException`` if missing."""
+        entry = self.identities.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Email identity <{name}> does not exist.")
-        self._settle(entry[1], poll=poll)
+        self.settle(entry[1], poll=poll)
         return entry[1]
 
-    # --- operations ----------------------------------------------------------------------
+    def delete(self, name: str) -> None:
+        """Forget identity ``name`` and the transitions scripted for it."""
+        del self.identities[name]
+        self._transitions.pop(name, None)
 
-    @operation("CreateEmailIdentity")
-    def _create_email_identity(self, params: Mapping[str, Any]) -> dict[str, Any]:
+    def lookup(self, name: str) -> FakeIdentity | None:
+        """Identity ``name`` as it stands (no transitions applied), or ``None``."""
+        entry = self.identities.get(name)
+        return None if entry is None else entry[1]
+
+    def create(self, params: Mapping[str, Any]) -> FakeIdentity:
+        """Create the identity a ``CreateEmailIdentity`` request describes; ``FakeError`` if bad."""
         name = params["EmailIdentity"]
         if "@" in name:
-            if not _is_email_address(name):
+            if not is_email_address(name):
                 raise FakeError("BadRequestException", f"Invalid email address <{name}>.")
             identity_type = "EMAIL_ADDRESS"
         elif _is_domain(name):
             identity_type = "DOMAIN"
         else:
             raise FakeError("BadRequestException", f"Invalid domain name <{name}>.")
-        if name in self._identities:
+        if name in self.identities:
             raise FakeError("AlreadyExistsException", f"Email identity <{name}> already exists.")
         configuration_set = params.get("ConfigurationSetName")
         if configuration_set is not None:
-            self._configuration_set(configuration_set)
+            self._configuration_sets.get(configuration_set)
         signing = params.get("DkimSigningAttributes")
         if signing is not None and identity_type != "DOMAIN":
             raise FakeError(
@@ -495,43 +456,41 @@ class _IdentityOps(_ConfigurationSetOps):
             identity_type=identity_type,
             configuration_set_name=configuration_set,
             tags=copy.deepcopy(list(params.get("Tags", []))),
-            last_checked=self._wall_now(),
+            last_checked=self._context.wall_now(),
         )
         if identity_type == "DOMAIN":
             signing = signing or {}
             if _wants_byodkim(signing):
-                self._use_byodkim(identity, signing)
+                self.use_byodkim(identity, signing)
             else:
                 origin = signing.get("DomainSigningAttributesOrigin", "AWS_SES")
-                self._use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
-        if self.auto_verify:
+                self.use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
+        if self.settings.auto_verify:
             self._apply(identity, ("verification",), "SUCCESS", None)
-        self._identities[name] = (self._next_sequence(), identity)
-        now = self.clock()
+        self.identities[name] = (self._context.sequence.next(), identity)
+        now = self._context.clock()
         for queue in self._transitions.get(name, {}).values():
             # Scripted before the identity existed: the countdown runs from its creation.
             if queue:
                 queue[0].start = now
                 queue[0].polls = 0
-        return {
-            "IdentityType": identity_type,
-            "VerifiedForSendingStatus": identity.verified_for_sending,
-            "DkimAttributes": _dkim_attributes(identity),
-        }
+        return identity
 
-    def _use_easy_dkim(self, identity: FakeIdentity, origin: str, key_length: str | None) -> None:
+    def use_easy_dkim(self, identity: FakeIdentity, origin: str, key_length: str | None) -> None:
+        """Give a domain new Easy DKIM tokens of ``origin`` (``AWS_SES...``)."""
         length = _key_length(key_length)
         identity.dkim_origin = origin
         identity.dkim_tokens = [self._dkim_token() for _ in range(3)]
-        identity.signing_hosted_zone = self.signing_hosted_zone
+        identity.signing_hosted_zone = self.settings.signing_hosted_zone
         identity.current_signing_key_length = length
         identity.next_signing_key_length = length
-        identity.last_key_generation = self._wall_now()
+        identity.last_key_generation = self._context.wall_now()
         identity.dkim_private_key = None
         identity.dkim_signing_enabled = True
-        identity.dkim_status = "SUCCESS" if self.auto_verify else "PENDING"
+        identity.dkim_status = "SUCCESS" if self.settings.auto_verify else "PENDING"
 
-    def _use_byodkim(self, identity: FakeIdentity, signing: Mapping[str, Any]) -> None:
+    def use_byodkim(self, identity: FakeIdentity, signing: Mapping[str, Any]) -> None:
+        """Make a domain sign with its own key (BYODKIM); ``BadRequestException`` if bad."""
         selector = signing.get("DomainSigningSelector")
         key = signing.get("DomainSigningPrivateKey")
         if not selector or not key:
@@ -552,18 +511,39 @@ class _IdentityOps(_ConfigurationSetOps):
         identity.signing_hosted_zone = None
         identity.current_signing_key_length = None
         identity.next_signing_key_length = None
-        identity.last_key_generation = self._wall_now()
+        identity.last_key_generation = self._context.wall_now()
         identity.dkim_private_key = key
         identity.dkim_signing_enabled = True
-        identity.dkim_status = "SUCCESS" if self.auto_verify else "PENDING"
+        identity.dkim_status = "SUCCESS" if self.settings.auto_verify else "PENDING"
 
     def _dkim_token(self) -> str:
         return "".join(self._random.choice(_TOKEN_ALPHABET) for _ in range(32))
 
+
+class IdentityHandlers(Handlers):
+    """Email identity operations; configuration set names are checked."""
+
+    def __init__(
+        self, identities: IdentityStore, configuration_sets: ConfigurationSetStore
+    ) -> None:
+        self._identities = identities
+        self._configuration_sets = configuration_sets
+
+    # --- operations ----------------------------------------------------------------------
+
+    @operation("CreateEmailIdentity")
+    def _create_email_identity(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        identity = self._identities.create(params)
+        return {
+            "IdentityType": identity.identity_type,
+            "VerifiedForSendingStatus": identity.verified_for_sending,
+            "DkimAttributes": _dkim_attributes(identity),
+        }
+
     @operation("GetEmailIdentity")
     def _get_email_identity(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        identity = self._identity(params["EmailIdentity"], poll=True)
-        status = _plain(identity.verification_status)
+        identity = self._identities.get(params["EmailIdentity"], poll=True)
+        status = plain(identity.verification_status)
         info: dict[str, Any] = {
             "LastCheckedTimestamp": identity.last_checked,
             "LastSuccessTimestamp": identity.last_success,
@@ -572,7 +552,7 @@ class _IdentityOps(_ConfigurationSetOps):
         if failures:
             # One reason for the identity; a hard failure outranks a temporary one.
             worst = "FAILED" if "FAILED" in failures else "TEMPORARY_FAILURE"
-            info["ErrorType"] = _plain(identity.error_type or _DEFAULT_ERROR_TYPES[worst])
+            info["ErrorType"] = plain(identity.error_type or _DEFAULT_ERROR_TYPES[worst])
             info["SOARecord"] = _soa_record(identity.domain, identity.last_checked)
         result: dict[str, Any] = {
             "IdentityType": identity.identity_type,
@@ -595,13 +575,11 @@ class _IdentityOps(_ConfigurationSetOps):
 
     @operation("ListEmailIdentities")
     def _list_email_identities(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        wanted = _filters(
-            params, {"IDENTITY_NAME_CONTAINS", "IDENTITY_TYPE", "VERIFICATION_STATUS"}
-        )
+        wanted = filters(params, {"IDENTITY_NAME_CONTAINS", "IDENTITY_TYPE", "VERIFICATION_STATUS"})
         items: list[tuple[int, dict[str, Any]]] = []
-        for sequence, identity in self._identities.values():
-            self._settle(identity, poll=False)
-            status = _plain(identity.verification_status)
+        for sequence, identity in self._identities.identities.values():
+            self._identities.settle(identity, poll=False)
+            status = plain(identity.verification_status)
             if (
                 wanted.get("IDENTITY_NAME_CONTAINS", "").lower() not in identity.name.lower()
                 or wanted.get("IDENTITY_TYPE", identity.identity_type) != identity.identity_type
@@ -619,19 +597,18 @@ class _IdentityOps(_ConfigurationSetOps):
                     },
                 )
             )
-        page, token = self._paginate("identities", items, params)
+        page, token = paginate("identities", items, params)
         return {"EmailIdentities": page, "NextToken": token}
 
     @operation("DeleteEmailIdentity")
     def _delete_email_identity(self, params: Mapping[str, Any]) -> None:
         name = params["EmailIdentity"]
-        self._identity(name)
-        del self._identities[name]
-        self._transitions.pop(name, None)
+        self._identities.get(name)
+        self._identities.delete(name)
 
     @operation("PutEmailIdentityMailFromAttributes")
     def _put_mail_from(self, params: Mapping[str, Any]) -> None:
-        identity = self._identity(params["EmailIdentity"])
+        identity = self._identities.get(params["EmailIdentity"])
         behavior = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
         if behavior not in ("USE_DEFAULT_VALUE", "REJECT_MESSAGE"):
             raise FakeError("BadRequestException", f"Invalid BehaviorOnMxFailure <{behavior}>.")
@@ -649,11 +626,13 @@ class _IdentityOps(_ConfigurationSetOps):
             )
         identity.mail_from_domain = mail_from
         identity.behavior_on_mx_failure = behavior
-        identity.mail_from_status = "SUCCESS" if self.auto_verify else "PENDING"
+        identity.mail_from_status = (
+            "SUCCESS" if self._identities.settings.auto_verify else "PENDING"
+        )
 
     @operation("PutEmailIdentityDkimSigningAttributes")
     def _put_dkim_signing(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        identity = self._identity(params["EmailIdentity"])
+        identity = self._identities.get(params["EmailIdentity"])
         if not identity.is_domain:
             raise FakeError(
                 "BadRequestException", "DKIM signing attributes apply only to domain identities."
@@ -661,7 +640,7 @@ class _IdentityOps(_ConfigurationSetOps):
         origin = params["SigningAttributesOrigin"]
         signing = params.get("SigningAttributes") or {}
         if origin == "EXTERNAL":
-            self._use_byodkim(identity, signing)
+            self._identities.use_byodkim(identity, signing)
         elif origin.startswith("AWS_SES"):
             if identity.dkim_origin == origin:
                 # Same Easy DKIM set-up: only the next rotation's key length changes; the
@@ -670,7 +649,9 @@ class _IdentityOps(_ConfigurationSetOps):
                     signing.get("NextSigningKeyLength") or identity.next_signing_key_length
                 )
             else:
-                self._use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
+                self._identities.use_easy_dkim(
+                    identity, origin, signing.get("NextSigningKeyLength")
+                )
         else:
             raise FakeError("BadRequestException", f"Invalid SigningAttributesOrigin <{origin}>.")
         return {
@@ -681,21 +662,16 @@ class _IdentityOps(_ConfigurationSetOps):
 
     @operation("PutEmailIdentityDkimAttributes")
     def _put_dkim(self, params: Mapping[str, Any]) -> None:
-        identity = self._identity(params["EmailIdentity"])
+        identity = self._identities.get(params["EmailIdentity"])
         identity.dkim_signing_enabled = bool(params.get("SigningEnabled", False))
 
     @operation("PutEmailIdentityConfigurationSetAttributes")
     def _put_identity_configuration_set(self, params: Mapping[str, Any]) -> None:
-        identity = self._identity(params["EmailIdentity"])
+        identity = self._identities.get(params["EmailIdentity"])
         name = params.get("ConfigurationSetName")
         if name:
-            self._configuration_set(name)
+            self._configuration_sets.get(name)
         identity.configuration_set_name = name or None
-
-
-def _plain(value: object) -> str:
-    # Tests may store str-enums in FakeIdentity; responses and comparisons want the SES string.
-    return str(value.value if isinstance(value, enum.Enum) else value)
 
 
 def _failures(identity: FakeIdentity) -> list[str]:
@@ -703,19 +679,19 @@ def _failures(identity: FakeIdentity) -> list[str]:
     statuses = [identity.verification_status, identity.dkim_status]
     if identity.mail_from_domain is not None and identity.mail_from_status is not None:
         statuses.append(identity.mail_from_status)
-    return [plain for plain in map(_plain, statuses) if plain in _FAILURES]
+    return [status for status in map(plain, statuses) if status in _FAILURES]
 
 
 def _status(value: object, aspect: Aspect) -> str:
-    plain = _plain(value)
+    checked = plain(value)
     allowed = _MAIL_FROM_STATUSES if aspect == "mail_from" else _STATUSES
-    if plain not in allowed:
+    if checked not in allowed:
         raise ValueError(f"{aspect} status must be one of {sorted(allowed)}, got {value!r}")
-    return plain
+    return checked
 
 
 def _key_length(value: str | None) -> str:
-    length = _DEFAULT_KEY_LENGTH if value is None else _plain(value)
+    length = _DEFAULT_KEY_LENGTH if value is None else plain(value)
     if length not in _KEY_LENGTHS:
         raise FakeError("BadRequestException", f"Invalid NextSigningKeyLength <{length}>.")
     return length
@@ -739,7 +715,7 @@ def _is_domain(name: str) -> bool:
     )
 
 
-def _is_email_address(name: str) -> bool:
+def is_email_address(name: str) -> bool:
     local, _, domain = name.rpartition("@")
     return 0 < len(local) <= 64 and bool(_LOCAL_PART.match(local)) and _is_domain(domain)
 
@@ -755,7 +731,7 @@ def _is_base64(text: str) -> bool:
 def _dkim_attributes(identity: FakeIdentity) -> dict[str, Any]:
     return {
         "SigningEnabled": identity.dkim_signing_enabled,
-        "Status": _plain(identity.dkim_status),
+        "Status": plain(identity.dkim_status),
         "Tokens": list(identity.dkim_tokens) if identity.dkim_tokens else None,
         "SigningHostedZone": identity.signing_hosted_zone,
         "SigningAttributesOrigin": identity.dkim_origin,

@@ -3,7 +3,8 @@
 The fake leases no dedicated IP addresses, so every pool is empty: ``GetDedicatedIps`` answers
 an empty list and ``GetDedicatedIp`` ``NotFoundException``, as SES does for an account that has
 pools but no leased addresses. Pools exist so that configuration sets can name them
-(``DeliveryOptions.SendingPoolName``), which SES checks.
+(``DeliveryOptions.SendingPoolName``), which SES checks: :meth:`IpPoolStore.get` is what the
+configuration-set handlers ask.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sesflow.testing._fake import FakeError, FakeSESBase, operation
+from sesflow.testing._context import Context
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._paging import paginate
 
-__all__ = ["FakeDedicatedIpPool"]
+__all__ = ["FakeDedicatedIpPool", "IpPoolHandlers", "IpPoolStore"]
 
 # CloudFormation's AWS::SES::DedicatedIpPool pattern, the only published one: lower case only.
 _POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}\Z")
@@ -48,46 +51,48 @@ class FakeDedicatedIpPool:
         return f"FakeDedicatedIpPool({self.name!r}, scaling_mode={self.scaling_mode!r})"
 
 
-class _IpPoolOps(FakeSESBase):
-    """Dedicated IP pool operations; configuration sets check their pool names here."""
+class IpPoolStore:
+    """The dedicated IP pools, in creation order.
 
-    _ip_pools: dict[str, tuple[int, FakeDedicatedIpPool]]
+    Examples:
+        ```python
+        pools = IpPoolStore(context)
+        pools.get("marketing")  # FakeError NotFoundException while it does not exist
+        ```
+    """
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._ip_pools = {}
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        # Owned here; the pool handlers below add, replace and remove entries.
+        self.pools: dict[str, tuple[int, FakeDedicatedIpPool]] = {}
 
-    def _repr_parts(self) -> list[str]:
-        parts = super()._repr_parts()
-        return [*parts, f"dedicated_ip_pools={len(self._ip_pools)}"] if self._ip_pools else parts
+    def __len__(self) -> int:
+        return len(self.pools)
 
-    # --- knobs ---------------------------------------------------------------------------
+    def state(self, name: str) -> FakeDedicatedIpPool:
+        """The pool ``name``, for a test; ``KeyError`` if missing."""
+        entry = self.pools.get(name)
+        if entry is None:
+            raise KeyError(f"FakeSES has no dedicated IP pool {name!r}")
+        return entry[1]
 
-    def dedicated_ip_pool_state(self, name: str) -> FakeDedicatedIpPool:
-        """Return a snapshot of the dedicated IP pool ``name``.
-
-        Examples:
-            ```python
-            client.create_dedicated_ip_pool(PoolName="transactional")
-            assert fake.dedicated_ip_pool_state("transactional").scaling_mode == "STANDARD"
-            ```
-
-        Raises:
-            KeyError: No such pool.
-        """
-        with self._lock:
-            entry = self._ip_pools.get(name)
-            if entry is None:
-                raise KeyError(f"FakeSES has no dedicated IP pool {name!r}")
-            return entry[1]
-
-    # --- helpers -------------------------------------------------------------------------
-
-    def _ip_pool(self, name: str) -> FakeDedicatedIpPool:
-        entry = self._ip_pools.get(name)
+    def get(self, name: str) -> FakeDedicatedIpPool:
+        """The pool ``name``, for a request; ``NotFoundException`` if missing."""
+        entry = self.pools.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Dedicated IP pool <{name}> does not exist.")
         return entry[1]
+
+    def add(self, pool: FakeDedicatedIpPool) -> None:
+        """Keep a new pool, numbered after every resource so far."""
+        self.pools[pool.name] = (self._context.sequence.next(), pool)
+
+
+class IpPoolHandlers(Handlers):
+    """Dedicated IP pool operations."""
+
+    def __init__(self, pools: IpPoolStore) -> None:
+        self._pools = pools
 
     # --- operations ----------------------------------------------------------------------
 
@@ -101,33 +106,33 @@ class _IpPoolOps(FakeSESBase):
                 "digits, underscores and dashes.",
             )
         mode = _scaling_mode(params.get("ScalingMode", "STANDARD"))
-        if name in self._ip_pools:
+        if name in self._pools.pools:
             raise FakeError("AlreadyExistsException", f"Dedicated IP pool <{name}> already exists.")
         tags = tuple(copy.deepcopy(list(params.get("Tags") or [])))
-        self._ip_pools[name] = (self._next_sequence(), FakeDedicatedIpPool(name, mode, tags))
+        self._pools.add(FakeDedicatedIpPool(name, mode, tags))
 
     @operation("GetDedicatedIpPool")
     def _get_dedicated_ip_pool(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        pool = self._ip_pool(params["PoolName"])
+        pool = self._pools.get(params["PoolName"])
         return {"DedicatedIpPool": {"PoolName": pool.name, "ScalingMode": pool.scaling_mode}}
 
     @operation("ListDedicatedIpPools")
     def _list_dedicated_ip_pools(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        items = [(sequence, name) for name, (sequence, _) in self._ip_pools.items()]
-        page, token = self._paginate("dedicated-ip-pools", items, params)
+        items = [(sequence, name) for name, (sequence, _) in self._pools.pools.items()]
+        page, token = paginate("dedicated-ip-pools", items, params)
         return {"DedicatedIpPools": page, "NextToken": token}
 
     @operation("DeleteDedicatedIpPool")
     def _delete_dedicated_ip_pool(self, params: Mapping[str, Any]) -> None:
         name = params["PoolName"]
-        self._ip_pool(name)
+        self._pools.get(name)
         # Configuration sets naming the pool keep the name, as identities keep a deleted
         # default configuration set; the fake sends nothing through pools either way.
-        del self._ip_pools[name]
+        del self._pools.pools[name]
 
     @operation("PutDedicatedIpPoolScalingAttributes")
     def _put_scaling(self, params: Mapping[str, Any]) -> None:
-        pool = self._ip_pool(params["PoolName"])
+        pool = self._pools.get(params["PoolName"])
         mode = _scaling_mode(params["ScalingMode"])
         if pool.scaling_mode == "MANAGED" and mode == "STANDARD":
             raise FakeError(
@@ -135,17 +140,17 @@ class _IpPoolOps(FakeSESBase):
                 f"Dedicated IP pool <{pool.name}> is MANAGED; a MANAGED pool cannot be converted "
                 "to STANDARD.",
             )
-        sequence = self._ip_pools[pool.name][0]
-        self._ip_pools[pool.name] = (sequence, FakeDedicatedIpPool(pool.name, mode, pool.tags))
+        sequence = self._pools.pools[pool.name][0]
+        self._pools.pools[pool.name] = (sequence, FakeDedicatedIpPool(pool.name, mode, pool.tags))
 
     @operation("GetDedicatedIps")
     def _get_dedicated_ips(self, params: Mapping[str, Any]) -> dict[str, Any]:
         name = params.get("PoolName")
         if name is not None:
-            self._ip_pool(name)
+            self._pools.get(name)
         # No addresses are ever leased; paging still checks PageSize and NextToken.
         leased: list[tuple[int, dict[str, Any]]] = []
-        page, token = self._paginate("dedicated-ips", leased, params)
+        page, token = paginate("dedicated-ips", leased, params)
         return {"DedicatedIps": page, "NextToken": token}
 
     @operation("GetDedicatedIp")

@@ -15,9 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sesflow.testing._fake import FakeCall, FakeSESBase
-
-__all__ = ["FakeAttachment", "FakeMessage"]
+__all__ = ["SEND_OPERATIONS", "FakeAttachment", "FakeMessage", "Outbox", "address_key"]
 
 SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail"})
 
@@ -154,43 +152,34 @@ def address_key(address: str) -> str:
     return f"{local}{at}{domain.lower()}" if at else bare
 
 
-class _OutboxOps(FakeSESBase):
-    """Keeps what was accepted, and answers questions about it."""
+class Outbox:
+    """What was accepted: the messages (if kept), deliveries per recipient, arrivals, counts.
 
-    # Constructor option, set by FakeSES before the base initialiser runs.
-    _keep_messages: bool = True
+    Sending records into it (:meth:`record`); the suppression check takes back deliveries it
+    withheld (:meth:`take_back`); stats and the served summary read its counts.
 
-    _messages: list[FakeMessage]
-    _deliveries: Counter[str]
-    _arrival_times: array[float]
-    _arrival_sizes: array[int]
-    _recipients_accepted: int
-    _rendering_failures: int
+    Examples:
+        ```python
+        outbox = Outbox(keep_messages=False)
+        outbox.record(("bob@example.com",), arrived=0.0, delivered=True, message=None)
+        assert outbox.deliveries("bob@example.com") == 1
+        ```
+    """
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._clear_outbox()
+    def __init__(self, *, keep_messages: bool = True) -> None:
+        self.keep_messages = keep_messages
+        self.clear()
 
-    def _clear_outbox(self) -> None:
-        self._messages = []
-        self._deliveries = Counter()
+    def clear(self) -> None:
+        """Forget accepted messages and delivery counts."""
+        self._messages: list[FakeMessage] = []
+        self._deliveries: Counter[str] = Counter()
         self._arrival_times = array("d")
         self._arrival_sizes = array("l")
         self._recipients_accepted = 0
         self._rendering_failures = 0
 
-    def _repr_parts(self) -> list[str]:
-        return [*super()._repr_parts(), f"outbox={len(self._arrival_sizes)}"]
-
-    def _log_call(self, name: str, params: Mapping[str, Any]) -> None:
-        if self._keep_messages or name not in SEND_OPERATIONS:
-            super()._log_call(name, params)
-            return
-        # Copying every bulk request's 50 entries would dwarf the counts kept instead.
-        self._call_counts[name] += 1
-        self._calls.append(FakeCall(name, {}, self.clock()))
-
-    def _record(
+    def record(
         self,
         keys: tuple[str, ...],
         *,
@@ -209,76 +198,57 @@ class _OutboxOps(FakeSESBase):
             self._deliveries.update(keys)
         else:
             self._rendering_failures += 1
-        if message is not None and self._keep_messages:
+        if message is not None and self.keep_messages:
             self._messages.append(message)
 
-    # --- public ---------------------------------------------------------------------------
+    def take_back(self, key: str) -> None:
+        """Undo one delivery to ``key`` (a recipient withheld after all)."""
+        self._deliveries[key] -= 1
+        if self._deliveries[key] <= 0:
+            del self._deliveries[key]
 
     @property
-    def outbox(self) -> list[FakeMessage]:
-        """Every message accepted, oldest first (a copy).
+    def messages(self) -> list[FakeMessage]:
+        """Every message kept, oldest first (a copy)."""
+        return list(self._messages)
 
-        Examples:
-            ```python
-            assert [m.subject for m in fake.outbox] == ["Welcome"]
-            ```
+    @property
+    def messages_accepted(self) -> int:
+        """Messages accepted, kept or not."""
+        return len(self._arrival_sizes)
 
-        Raises:
-            RuntimeError: The fake was made with ``keep_messages=False``; use
-                :meth:`deliveries`, :meth:`delivery_counts` and :meth:`arrivals`.
-        """
-        if not self._keep_messages:
-            raise RuntimeError(
-                "this FakeSES keeps no messages (keep_messages=False); use deliveries(), "
-                "delivery_counts() or arrivals()"
-            )
-        with self._lock:
-            return list(self._messages)
+    @property
+    def recipients_accepted(self) -> int:
+        """Their recipients, summed."""
+        return self._recipients_accepted
+
+    @property
+    def rendering_failures(self) -> int:
+        """Accepted messages whose template could not be rendered."""
+        return self._rendering_failures
 
     def deliveries(self, address: str) -> int:
-        """How many accepted, delivered messages had ``address`` among their recipients.
-
-        Addresses compare without display names and with the domain in any case.
-
-        Examples:
-            ```python
-            assert fake.deliveries("bob@example.com") == 1  # delivered exactly once
-            ```
-        """
-        with self._lock:
-            return self._deliveries[address_key(address)]
+        """Deliveries to ``address``, compared as :func:`address_key` compares."""
+        return self._deliveries[address_key(address)]
 
     def delivery_counts(self) -> Counter[str]:
-        """Deliveries per recipient address (a copy); see :meth:`deliveries`.
-
-        Examples:
-            ```python
-            counts = fake.delivery_counts()
-            assert max(counts.values()) == 1  # nobody got a message twice
-            ```
-        """
-        with self._lock:
-            return Counter(self._deliveries)
+        """Deliveries per recipient (a copy)."""
+        return Counter(self._deliveries)
 
     def arrivals(self) -> list[tuple[float, int]]:
-        """``(clock reading, recipients)`` of every accepted message, oldest first.
+        """``(clock reading, recipients)`` of every accepted message, oldest first."""
+        return list(zip(self._arrival_times, self._arrival_sizes, strict=True))
 
-        Examples:
-            ```python
-            assert fake.arrivals() == [(0.0, 2)]
-            ```
-        """
-        with self._lock:
-            return list(zip(self._arrival_times, self._arrival_sizes, strict=True))
-
-    def clear_outbox(self) -> None:
-        """Forget accepted messages and delivery counts (not the quotas they used).
-
-        Examples:
-            ```python
-            fake.clear_outbox()
-            assert fake.delivery_counts() == Counter()
-            ```
-        """
-        with self._lock:
-            self._clear_outbox()
+    def summary(self, *, per_recipient: bool) -> dict[str, Any]:
+        """What ``/_sesflow/outbox`` serves."""
+        summary: dict[str, Any] = {
+            "count": len(self._arrival_sizes),
+            "recipients": self._recipients_accepted,
+            "arrivals": [
+                [arrived, size]
+                for arrived, size in zip(self._arrival_times, self._arrival_sizes, strict=True)
+            ],
+        }
+        if per_recipient:
+            summary["per_recipient"] = dict(self._deliveries)
+        return summary

@@ -19,7 +19,10 @@ A request is checked in this order; the first rule broken answers for the whole 
 
 A message that passes is accepted whole; recipients on the account-level suppression list
 (for a reason the message suppresses) are then withheld from delivery, not refused: see
-``_suppression.py``.
+``_suppression.py``. An accepted message is then published as event records (``_events.py``).
+
+:class:`SendingHandlers` holds no state of its own but the message-id generator: it is handed
+every store a send reads or changes, and goes through their methods.
 
 ``SendBulkEmail`` applies rules 5-7 per entry instead and answers 200 with a status per entry
 (``INVALID_PARAMETER`` for a bad destination or replacement, ``MESSAGE_REJECTED``,
@@ -34,30 +37,43 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import math
-import random
 import re
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sesflow.testing._account import _AccountOps
-from sesflow.testing._fake import FakeError, operation
-from sesflow.testing._faults import THROTTLE_MESSAGE, _FaultOps
-from sesflow.testing._identities import FakeIdentity, _IdentityOps, _is_email_address, _plain
-from sesflow.testing._outbox import FakeAttachment, FakeMessage, _OutboxOps
+from sesflow.testing._account import AccountStore
+from sesflow.testing._configuration_sets import ConfigurationSetStore
+from sesflow.testing._context import Context
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults
+from sesflow.testing._identities import FakeIdentity, IdentityStore, is_email_address
+from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox
+from sesflow.testing._plain import plain
 from sesflow.testing._render import TemplateRenderError
-from sesflow.testing._suppression import _SuppressionOps
-from sesflow.testing._templates import _TemplateContent, _TemplateOps, parse_template_data
+from sesflow.testing._suppression import SuppressionStore
+from sesflow.testing._templates import TemplateContent, TemplateStore, parse_template_data
 
-__all__ = ["is_mailbox_simulator"]
+if TYPE_CHECKING:
+    from sesflow.testing._events import EventStore
+
+__all__ = [
+    "SIMULATOR_DOMAIN",
+    "Body",
+    "Recipients",
+    "SendingHandlers",
+    "bare_address",
+    "is_mailbox_simulator",
+]
 
 MAX_RECIPIENTS = 50
 MAX_BULK_ENTRIES = 50
 _MAX_HEADERS = 15
 _MAX_MESSAGE_BYTES = 40 * 1024 * 1024
-_SIMULATOR_DOMAIN = "simulator.amazonses.com"
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
 _SIMULATOR_USERS = frozenset({"success", "bounce", "ooto", "complaint", "suppressionlist"})
 # The SES v2 model's patterns; botocore checks neither patterns nor maximum lengths.
 _HEADER_NAME = re.compile(r"[!-9;-@A-~]{1,126}\Z")
@@ -78,13 +94,13 @@ def is_mailbox_simulator(address: str) -> bool:
         ```
     """
     local, _, domain = address.rpartition("@")
-    return domain.lower() == _SIMULATOR_DOMAIN and local.partition("+")[0].lower() in (
+    return domain.lower() == SIMULATOR_DOMAIN and local.partition("+")[0].lower() in (
         _SIMULATOR_USERS
     )
 
 
 @dataclass(frozen=True, slots=True)
-class _Recipients:
+class Recipients:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     bcc: tuple[str, ...]
@@ -98,7 +114,7 @@ class _Recipients:
 
 
 @dataclass(frozen=True, slots=True)
-class _Body:
+class Body:
     """What a message carries, before or without rendering."""
 
     subject: str | None = None
@@ -106,21 +122,50 @@ class _Body:
     html: str | None = None
     raw: bytes | None = None
     template_name: str | None = None
-    template: _TemplateContent | None = None
+    template: TemplateContent | None = None
     inline: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     attachments: tuple[FakeAttachment, ...] = ()
 
 
-class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _AccountOps, _IdentityOps):
-    """The send operations, on top of identities, templates, the account and the outbox."""
+class SendingHandlers(Handlers):
+    """The send operations, over the stores a send checks, counts against and fills.
 
-    _id_random: random.Random
+    Args:
+        context: The fake's clocks, region and seed.
+        identities: Who may send, and (in the sandbox) receive.
+        configuration_sets: The set a message names or its sender defaults to.
+        templates: Stored templates for template sends.
+        account: The account rules, quotas and send-rate window.
+        suppression: Recipients withheld from delivery.
+        outbox: Where accepted messages go.
+        events: Publishes the event records of accepted messages.
+        faults: Draws ``TRANSIENT_FAILURE`` for bulk entries.
+    """
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        seed = self._seed
-        self._id_random = random.Random(None if seed is None else f"message-ids:{seed}")
+    def __init__(
+        self,
+        context: Context,
+        *,
+        identities: IdentityStore,
+        configuration_sets: ConfigurationSetStore,
+        templates: TemplateStore,
+        account: AccountStore,
+        suppression: SuppressionStore,
+        outbox: Outbox,
+        events: EventStore,
+        faults: RandomFaults,
+    ) -> None:
+        self._context = context
+        self._identities = identities
+        self._configuration_sets = configuration_sets
+        self._templates = templates
+        self._account = account
+        self._suppression = suppression
+        self._outbox = outbox
+        self._events = events
+        self._faults = faults
+        self._id_random = context.generator("message-ids")
 
     # --- operations ----------------------------------------------------------------------
 
@@ -154,10 +199,13 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         sender = self._check_sender(params, from_address, recipients.keys)
         configuration_set = configuration_set or self._default_configuration_set(sender)
         counted = recipients.counted
-        if counted > self._daily_room():
+        if counted > self._account.daily_room():
             raise FakeError("LimitExceededException", _DAILY_QUOTA_MESSAGE)
-        now = self.clock()
-        if self._window.used(now) + len(recipients.keys) > self._account.max_send_rate:
+        now = self._context.clock()
+        if (
+            self._account.window.used(now) + len(recipients.keys)
+            > self._account.account.max_send_rate
+        ):
             raise FakeError("TooManyRequestsException", THROTTLE_MESSAGE, 429)
         message_id = self._accept(
             "SendEmail",
@@ -197,15 +245,15 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         sender = self._check_sender(params, from_address)
         configuration_set = configuration_set or self._default_configuration_set(sender)
 
-        now = self.clock()
-        rate_room = self._account.max_send_rate - self._window.used(now)
-        daily_room = self._daily_room()
-        throttle_entries = self._account.throttle_entries
+        now = self._context.clock()
+        rate_room = self._account.account.max_send_rate - self._account.window.used(now)
+        daily_room = self._account.daily_room()
+        throttle_entries = self._account.account.throttle_entries
         results: list[dict[str, Any]] = []
-        accepted: list[tuple[int, _Recipients, dict[str, Any], _Body, dict[str, str]]] = []
+        accepted: list[tuple[int, Recipients, dict[str, Any], Body, dict[str, str]]] = []
         for entry in entries:
             # Drawn for every entry, whatever becomes of it, so faults replay with their seed.
-            transient = self._transient_entry("SendBulkEmail")
+            transient = self._faults.transient_entry("SendBulkEmail")
             try:
                 recipients = _recipients(entry["Destination"])
                 data, entry_body, tags = _replacements(entry, default_data, body, default_tags)
@@ -255,7 +303,7 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
     # --- rules ---------------------------------------------------------------------------
 
     def _check_account(self) -> None:
-        account = self._account
+        account = self._account.account
         if account.suspended:
             raise FakeError(
                 "AccountSuspendedException",
@@ -272,7 +320,7 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         self, params: Mapping[str, Any], from_address: str, recipients: Sequence[str] = ()
     ) -> FakeIdentity:
         """The verified identity the sender sends as; in the sandbox, the recipients too."""
-        bare = _bare(from_address, "FromEmailAddress")
+        bare = bare_address(from_address, "FromEmailAddress")
         arn = params.get("FromEmailAddressIdentityArn")
         identity: FakeIdentity | None
         if arn:
@@ -281,9 +329,9 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
                 raise FakeError("BadRequestException", "FromEmailAddressIdentityArn is not valid.")
             name = match["name"]
             covered = bare == name or bare.rpartition("@")[2].lower() == name.lower()
-            identity = self._verified_identity(name) if covered else None
+            identity = self._identities.verified(name) if covered else None
         else:
-            identity = self._verified_identity(bare)
+            identity = self._identities.verified(bare)
         # SES names every unverified address of the message in one answer.
         failed = ([bare] if identity is None else []) + self._unverified(recipients)
         if identity is None or failed:
@@ -295,16 +343,16 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         # An address identity without a MAIL FROM of its own uses its domain's.
         candidates = [identity]
         if not identity.is_domain:
-            domain = self._identities.get(identity.domain) or self._identities.get(
+            domain = self._identities.lookup(identity.domain) or self._identities.lookup(
                 identity.domain.lower()
             )
             if domain is not None:
-                candidates.append(domain[1])
+                candidates.append(domain)
         for candidate in candidates:
             if candidate.mail_from_domain is None:
                 continue
-            verified = _plain(candidate.mail_from_status) == "SUCCESS"
-            if not verified and _plain(candidate.behavior_on_mx_failure) == "REJECT_MESSAGE":
+            verified = plain(candidate.mail_from_status) == "SUCCESS"
+            if not verified and plain(candidate.behavior_on_mx_failure) == "REJECT_MESSAGE":
                 raise FakeError(
                     "MailFromDomainNotVerifiedException",
                     f"The MAIL FROM domain {candidate.mail_from_domain} is not verified and "
@@ -313,8 +361,8 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
             return
 
     def _check_configuration_set(self, name: str | None) -> str | None:
-        if name is not None and not self._configuration_set_sending_enabled(name):
-            # (_configuration_set_sending_enabled raises NotFoundException for a missing set.)
+        if name is not None and not self._configuration_sets.sending_enabled(name):
+            # (sending_enabled raises NotFoundException for a missing set.)
             raise FakeError(
                 "SendingPausedException", f"Sending is paused for configuration set <{name}>."
             )
@@ -324,30 +372,30 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         # The sender identity's default set applies when the request names none; a default
         # that was deleted since is ignored rather than failing every send.
         default = sender.configuration_set_name
-        if default is None or default not in self._configuration_sets:
+        if default is None or not self._configuration_sets.exists(default):
             return None
         return self._check_configuration_set(default)
 
     def _unverified(self, keys: Sequence[str]) -> list[str]:
         """The recipients the sandbox refuses (none outside the sandbox)."""
-        if not self._account.in_sandbox:
+        if not self._account.account.in_sandbox:
             return []
         return [
             key
             for key in keys
-            if not is_mailbox_simulator(key) and self._verified_identity(key) is None
+            if not is_mailbox_simulator(key) and self._identities.verified(key) is None
         ]
 
     def _not_verified(self, addresses: Sequence[str]) -> FakeError:
         return FakeError(
             "MessageRejected",
             "Email address is not verified. The following identities failed the check in "
-            f"region {self.region.upper()}: {', '.join(dict.fromkeys(addresses))}",
+            f"region {self._context.region.upper()}: {', '.join(dict.fromkeys(addresses))}",
         )
 
-    def _template_body(self, template: Mapping[str, Any]) -> _Body:
-        name, content = self._resolve_template(template)
-        return _Body(
+    def _template_body(self, template: Mapping[str, Any]) -> Body:
+        name, content = self._templates.resolve(template)
+        return Body(
             template_name=name,
             template=content,
             inline=name is None,
@@ -362,8 +410,8 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
         operation_name: str,
         now: float,
         from_address: str,
-        recipients: _Recipients,
-        body: _Body,
+        recipients: Recipients,
+        body: Body,
         data: dict[str, Any] | None,
         *,
         tags: dict[str, str],
@@ -379,10 +427,10 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
             except TemplateRenderError as exc:
                 rendering_error = str(exc)
         message_id = self._message_id()
-        self._window.add(now, len(recipients.keys))
-        self._count_sent(recipients.counted)
+        self._account.window.add(now, len(recipients.keys))
+        self._account.count_sent(recipients.counted)
         message = None
-        if self._keep_messages:
+        if self._outbox.keep_messages:
             template = body.template
             message = FakeMessage(
                 message_id=message_id,
@@ -405,51 +453,67 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
                 attachments=body.attachments,
                 rendering_error=rendering_error,
                 arrived=now,
-                wall_time=self.wall_clock(),
+                wall_time=self._context.wall_clock(),
             )
-        self._record(
-            recipients.keys, arrived=now, delivered=rendering_error is None, message=message
-        )
-        self._withhold_suppressed(
+        delivered = rendering_error is None
+        self._outbox.record(recipients.keys, arrived=now, delivered=delivered, message=message)
+        withheld = self._withhold_suppressed(
             operation_name,
             message_id,
             recipients.keys,
             configuration_set=configuration_set,
-            delivered=rendering_error is None,
+            delivered=delivered,
             arrived=now,
         )
-        self._message_accepted(
-            message_id,
-            from_address,
-            recipients,
-            body,
-            rendered=(subject, text, html),
-            rendering_error=rendering_error,
-            tags=tags,
-            configuration_set=configuration_set,
-        )
+        if configuration_set is not None and self._outbox.keep_messages:
+            self._events.publish(
+                message_id,
+                from_address,
+                recipients,
+                body,
+                rendered=(subject, text, html),
+                rendering_error=rendering_error,
+                tags=tags,
+                configuration_set=configuration_set,
+                withheld=withheld,
+            )
         return message_id
 
-    def _message_accepted(
+    def _withhold_suppressed(
         self,
+        operation_name: str,
         message_id: str,
-        from_address: str,
-        recipients: _Recipients,
-        body: _Body,
+        keys: Sequence[str],
         *,
-        rendered: tuple[str | None, str | None, str | None],
-        rendering_error: str | None,
-        tags: dict[str, str],
         configuration_set: str | None,
-    ) -> None:
-        """Hook run for every accepted message, once it is kept; the events mixin publishes.
+        delivered: bool,
+        arrived: float,
+    ) -> Counter[str]:
+        """Withhold an accepted message's suppressed recipients, and take back their deliveries.
 
-        ``rendered`` is the subject, text and HTML as sent (``None`` where absent or unrendered).
+        ``keys`` are the recipients in ``address_key`` form, as just recorded.
         """
+        # A message that failed to render reached nobody; suppression has nothing to withhold.
+        if not delivered or not len(self._suppression):
+            return Counter()
+        reasons = self._configuration_sets.suppressed_reasons(configuration_set)
+        if reasons is None:
+            reasons = list(self._account.account.suppressed_reasons)
+        withheld = self._suppression.withhold(
+            operation_name,
+            message_id,
+            keys,
+            reasons=reasons,
+            configuration_set=configuration_set,
+            arrived=arrived,
+        )
+        for key in withheld:
+            self._outbox.take_back(key)
+        return Counter(withheld)
 
     def _message_id(self) -> str:
         # SES's shape: 0100, the send time in hex milliseconds, a UUID, and a 000000 suffix.
-        millis = int(self.wall_clock() * 1000)
+        millis = int(self._context.wall_clock() * 1000)
         random_part = uuid.UUID(int=self._id_random.getrandbits(128), version=4)
         return f"0100{millis:012x}-{random_part}-000000"
 
@@ -457,13 +521,13 @@ class _SendingOps(_SuppressionOps, _FaultOps, _OutboxOps, _TemplateOps, _Account
 _DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
 
 
-def _bare(address: str, where: str) -> str:
+def bare_address(address: str, where: str) -> str:
     """The address without a display name, its domain lower-cased; BadRequest if illegal."""
     if "<" in address or " " in address or "(" in address:
         bare = email.utils.parseaddr(address)[1]
     else:
         bare = address
-    if not _is_email_address(bare):
+    if not is_email_address(bare):
         raise FakeError("BadRequestException", f"Illegal address in {where}: {address}")
     local, _, domain = bare.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -471,11 +535,11 @@ def _bare(address: str, where: str) -> str:
 
 def _addresses(addresses: Sequence[str], where: str) -> tuple[str, ...]:
     for address in addresses:
-        _bare(address, where)
+        bare_address(address, where)
     return tuple(addresses)
 
 
-def _recipients(destination: Mapping[str, Any]) -> _Recipients:
+def _recipients(destination: Mapping[str, Any]) -> Recipients:
     to = tuple(destination.get("ToAddresses") or ())
     cc = tuple(destination.get("CcAddresses") or ())
     bcc = tuple(destination.get("BccAddresses") or ())
@@ -488,11 +552,11 @@ def _recipients(destination: Mapping[str, Any]) -> _Recipients:
             f"The message has {count} recipients; at most {MAX_RECIPIENTS} are allowed.",
         )
     keys = tuple(
-        _bare(address, where)
+        bare_address(address, where)
         for where, group in zip(_DESTINATION_KEYS, (to, cc, bcc), strict=True)
         for address in group
     )
-    return _Recipients(to, cc, bcc, keys)
+    return Recipients(to, cc, bcc, keys)
 
 
 def _headers(headers: Sequence[Mapping[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -536,9 +600,9 @@ def _attachments(attachments: Sequence[Mapping[str, Any]]) -> tuple[FakeAttachme
     )
 
 
-def _simple_message(simple: Mapping[str, Any]) -> _Body:
+def _simple_message(simple: Mapping[str, Any]) -> Body:
     body = simple["Body"]
-    message = _Body(
+    message = Body(
         subject=simple["Subject"]["Data"],
         text=(body.get("Text") or {}).get("Data"),
         html=(body.get("Html") or {}).get("Data"),
@@ -554,7 +618,7 @@ def _simple_message(simple: Mapping[str, Any]) -> _Body:
     return message
 
 
-def _raw_message(data: bytes) -> tuple[_Body, str | None, dict[str, list[str]]]:
+def _raw_message(data: bytes) -> tuple[Body, str | None, dict[str, list[str]]]:
     """Parse a raw MIME message: its body, its From, and its To/Cc/Bcc as a Destination."""
     _check_size(len(data))
     try:
@@ -578,7 +642,7 @@ def _raw_message(data: bytes) -> tuple[_Body, str | None, dict[str, list[str]]]:
         raise FakeError(
             "BadRequestException", f"The raw message is not valid MIME: {exc}"
         ) from None
-    body = _Body(
+    body = Body(
         subject=None if subject is None else str(subject),
         text=text if isinstance(text, str) else None,
         html=html if isinstance(html, str) else None,
@@ -598,9 +662,9 @@ def _check_size(size: int) -> None:
 def _replacements(
     entry: Mapping[str, Any],
     default_data: dict[str, Any],
-    body: _Body,
+    body: Body,
     default_tags: dict[str, str],
-) -> tuple[dict[str, Any], _Body, dict[str, str]]:
+) -> tuple[dict[str, Any], Body, dict[str, str]]:
     """A bulk entry's data, body (headers) and tags: its replacements over the defaults."""
     replacement = (
         (entry.get("ReplacementEmailContent") or {}).get("ReplacementTemplate") or {}
@@ -613,7 +677,7 @@ def _replacements(
     if replacement_headers:
         replaced = dict(body.headers)
         replaced.update(_headers(replacement_headers))
-        body = _Body(
+        body = Body(
             template_name=body.template_name,
             template=body.template,
             inline=body.inline,

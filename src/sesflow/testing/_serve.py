@@ -27,20 +27,20 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qs
 
 from botocore.config import Config
 
 from sesflow.testing._codec import encode_error
 from sesflow.testing._fake import _PLACEHOLDER_KEY, DroppedConnectionError, _isolated_session
-from sesflow.testing._stats import _StatsOps
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from types_boto3_sesv2 import SESV2Client
 
-__all__: list[str] = []
+__all__ = ["Loopback", "Served", "http_client", "shut_down"]
 
 # Enough pooled connections for ~64 sending threads, with room to spare.
 _POOL_CONNECTIONS = 128
@@ -53,7 +53,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        fake: _ServeOps,
+        fake: Served,
         *,
         family: socket.AddressFamily,
         latency: float,
@@ -167,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "GET":
             status, document = 405, {"message": "only GET is served under /_sesflow/"}
         elif route == "/_sesflow/stats":
-            status, document = 200, fake.stats().to_json()
+            status, document = 200, fake._stats_json()
         elif route == "/_sesflow/outbox":
             flags = parse_qs(query).get("per_recipient", ["1"])
             per_recipient = flags[-1].lower() not in ("0", "false", "no")
@@ -186,174 +186,109 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-class _ServeOps(_StatsOps):
-    """:meth:`serve`, :meth:`stop`, :meth:`http_client` and the context manager."""
+class Served(Protocol):
+    """What the server needs of a fake: the dispatcher, and the two summaries it serves."""
 
-    _server: _Server | None = None
-    _server_thread: threading.Thread | None = None
-    _endpoint_url: str | None = None
+    def dispatch(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one SES v2 request."""
+        ...
 
-    def serve(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        latency: float = 0.0,
-        jitter: float = 0.0,
-    ) -> str:
-        """Answer SES v2 over real HTTP/1.1 on loopback, from a daemon thread.
+    def _stats_json(self) -> dict[str, Any]:
+        """What ``/_sesflow/stats`` serves."""
+        ...
 
-        The server shares this fake's state with :meth:`client`. It runs until :meth:`stop`
-        (or the end of a ``with fake:`` block). Each request sleeps ``latency`` seconds of
-        real time, give or take a uniform ``jitter``, half before it is processed and half
-        before the answer goes back. Injected ``drop_before``/``drop_after`` faults close the
-        connection without answering. ``GET /_sesflow/stats`` and ``GET /_sesflow/outbox``
-        serve :meth:`stats` and an outbox summary as JSON.
+    def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
+        """What ``/_sesflow/outbox`` serves."""
+        ...
 
-        Examples:
-            ```python
-            with FakeSES(max_send_rate=100) as fake:
-                url = fake.serve(latency=0.02, jitter=0.005)
-                client = fake.http_client()  # or boto3.client("sesv2", endpoint_url=url, ...)
-                client.get_account()
-            ```
 
-        Args:
-            host: A loopback address (``127.0.0.1``, ``::1`` or ``localhost``).
-            port: The port; 0 picks a free one.
-            latency: Seconds added to every round trip.
-            jitter: The most, in seconds, by which one round trip's latency varies.
+class Loopback:
+    """One fake's HTTP server: started by ``FakeSES.serve``, stopped by ``FakeSES.stop``.
 
-        Returns:
-            The endpoint URL, e.g. ``"http://127.0.0.1:54321"``.
+    Kept apart from the stores, so that ``FakeSES.reset`` forgets state but keeps serving.
 
-        Raises:
-            ValueError: A host that is not loopback, negative or non-finite times, or a fake
-                not running on ``time.monotonic``.
-            RuntimeError: The fake is already serving.
-        """
+    Examples:
+        ```python
+        loopback = Loopback()
+        url = loopback.start(fake, host="127.0.0.1", port=0, latency=0.0, jitter=0.0)
+        loopback.stop()
+        ```
+    """
+
+    def __init__(self) -> None:
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url: str | None = None
+        """The endpoint URL while serving, else ``None``."""
+
+    def start(self, served: Served, *, host: str, port: int, latency: float, jitter: float) -> str:
+        """Serve ``served`` from a daemon thread and return the URL; ``RuntimeError`` if serving."""
         family = _loopback_family(host)
         for name, value in (("latency", latency), ("jitter", jitter)):
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a non-negative number of seconds, got {value!r}")
-        if self.clock is not time.monotonic:
-            raise ValueError(
-                "serve() runs in real time: make the FakeSES with clock=time.monotonic (the "
-                "default), not a virtual clock"
-            )
-        with self._lock:
-            if self._server is not None:
-                raise RuntimeError(f"this FakeSES is already serving at {self._endpoint_url}")
-            bind_host = "127.0.0.1" if host == "localhost" else host
-            server = _Server(
-                (bind_host, port), self, family=family, latency=float(latency), jitter=float(jitter)
-            )
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="FakeSES-http",
-                daemon=True,
-            )
-            thread.start()
-            bound_port = server.server_address[1]
-            shown = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host
-            self._server, self._server_thread = server, thread
-            self._endpoint_url = f"http://{shown}:{bound_port}"
-            return self._endpoint_url
-
-    @property
-    def endpoint_url(self) -> str | None:
-        """The URL :meth:`serve` returned, or ``None`` while not serving.
-
-        Examples:
-            ```python
-            url = fake.serve()
-            assert fake.endpoint_url == url
-            ```
-        """
-        return self._endpoint_url
-
-    def stop(self) -> None:
-        """Stop serving and close every open connection (nothing happens if not serving).
-
-        Examples:
-            ```python
-            fake.serve()
-            fake.stop()
-            assert fake.endpoint_url is None
-            ```
-        """
-        with self._lock:
-            server, thread = self._server, self._server_thread
-            self._server = self._server_thread = self._endpoint_url = None
-        if server is None:
-            return
-        # Outside the lock: handler threads may be waiting for it to finish their requests.
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def http_client(
-        self,
-        *,
-        region_name: str | None = None,
-        config: Config | None = None,
-        **kwargs: Any,
-    ) -> SESV2Client:
-        """Return a boto3 ``sesv2`` client that talks to :meth:`serve`'s endpoint over HTTP.
-
-        It has dummy credentials, botocore retries off (one attempt per call), no proxies,
-        and a connection pool of 128, enough for about 64 sending threads. ``config`` is
-        merged over that; other keyword arguments go to ``create_client``.
-
-        Examples:
-            ```python
-            fake.serve()
-            client = fake.http_client()
-            assert client.get_account()["SendingEnabled"]
-            ```
-
-        Raises:
-            RuntimeError: The fake is not serving.
-        """
-        url = self._endpoint_url
-        if url is None:
-            raise RuntimeError("call serve() before http_client()")
-        base = Config(
-            retries={"total_max_attempts": 1},
-            max_pool_connections=_POOL_CONNECTIONS,
-            proxies={},
+        if self._server is not None:
+            raise RuntimeError(f"this FakeSES is already serving at {self.url}")
+        bind_host = "127.0.0.1" if host == "localhost" else host
+        server = _Server(
+            (bind_host, port), served, family=family, latency=float(latency), jitter=float(jitter)
         )
-        merged = base if config is None else base.merge(config)
-        return cast(
-            "SESV2Client",
-            _isolated_session().create_client(
-                "sesv2",
-                region_name=region_name or self.region,
-                endpoint_url=url,
-                aws_access_key_id=_PLACEHOLDER_KEY,
-                aws_secret_access_key=_PLACEHOLDER_KEY,
-                config=merged,
-                **kwargs,
-            ),
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="FakeSES-http",
+            daemon=True,
         )
+        thread.start()
+        bound_port = server.server_address[1]
+        shown = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host
+        self._server, self._thread = server, thread
+        self.url = f"http://{shown}:{bound_port}"
+        return self.url
 
-    def __enter__(self) -> Self:
-        return self
+    def detach(self) -> tuple[_Server | None, threading.Thread | None]:
+        """Forget the server (under the fake's lock); :func:`shut_down` it after."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = self.url = None
+        return server, thread
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
-    def _repr_parts(self) -> list[str]:
-        url = self._endpoint_url
-        return [*super()._repr_parts(), *([] if url is None else [f"serving={url!r}"])]
+def shut_down(server: _Server | None, thread: threading.Thread | None) -> None:
+    """Stop a detached server and close its connections (outside the fake's lock)."""
+    if server is None:
+        return
+    # Outside the lock: handler threads may be waiting for it to finish their requests.
+    server.shutdown()
+    server.server_close()
+    server.close_connections()
+    if thread is not None:
+        thread.join(timeout=5)
+
+
+def http_client(
+    url: str, *, region_name: str, config: Config | None = None, **kwargs: Any
+) -> SESV2Client:
+    """A boto3 ``sesv2`` client for ``url``: dummy credentials, one attempt, a big pool."""
+    base = Config(
+        retries={"total_max_attempts": 1},
+        max_pool_connections=_POOL_CONNECTIONS,
+        proxies={},
+    )
+    merged = base if config is None else base.merge(config)
+    return cast(
+        "SESV2Client",
+        _isolated_session().create_client(
+            "sesv2",
+            region_name=region_name,
+            endpoint_url=url,
+            aws_access_key_id=_PLACEHOLDER_KEY,
+            aws_secret_access_key=_PLACEHOLDER_KEY,
+            config=merged,
+            **kwargs,
+        ),
+    )
 
 
 def _loopback_family(host: str) -> socket.AddressFamily:

@@ -10,7 +10,7 @@ signs ``Message``, ``MessageId``, ``SubscribeURL``, ``Timestamp``, ``Token``, ``
 The signing key belongs to a self-signed test certificate for ``sns.amazonaws.com`` (RSA 2048),
 made at first use and shared by every fake in the process, since making a key is slow. Its
 ``SigningCertURL`` is ``https://sns.<topic region>.amazonaws.com/SimpleNotificationService-
-<hex>.pem``; :meth:`~_SnsOps.cert_fetcher` hands the certificate out for those URLs only, so a
+<hex>.pem``; ``FakeSES.cert_fetcher`` hands the certificate out for those URLs only, so a
 verifier under test can fetch it without a network.
 
 This is the one part of the fake that needs the optional ``cryptography`` package (the
@@ -24,7 +24,6 @@ import base64
 import datetime as dt
 import hashlib
 import importlib
-import random
 import re
 import threading
 import uuid
@@ -34,12 +33,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sesflow.testing._configuration_sets import FakeEventDestination
-from sesflow.testing._events import _EventOps, _Published, iso_millis
+from sesflow.testing._context import Context
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-__all__ = ["SES_EVENT_SUBJECT", "SIGNATURE_VERSIONS"]
+    from sesflow.testing._events import Published
+
+__all__ = ["SES_EVENT_SUBJECT", "SIGNATURE_VERSIONS", "SnsStore", "check_version", "iso_millis"]
 
 SES_EVENT_SUBJECT = "Amazon SES Email Event Notification"
 SIGNATURE_VERSIONS = ("1", "2")
@@ -64,6 +65,19 @@ _CONFIRMATION_MESSAGE = (
     "You have chosen to subscribe to the topic {arn}.\n"
     "To confirm the subscription, visit the SubscribeURL included in this message."
 )
+
+
+def iso_millis(millis: int) -> str:
+    """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, ``Z``.
+
+    Examples:
+        ```python
+        assert iso_millis(1_700_000_000_123) == "2023-11-14T22:13:20.123Z"
+        ```
+    """
+    seconds, rest = divmod(millis, 1000)
+    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{rest:03d}Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +158,7 @@ def _signature(material: _Material, envelope: Mapping[str, str], version: str) -
     return base64.b64encode(signed).decode("ascii")
 
 
-def _check_version(version: object) -> str:
+def check_version(version: object) -> str:
     plain = str(version)
     if isinstance(version, bool) or plain not in SIGNATURE_VERSIONS:
         raise ValueError(f"signature_version must be '1' (SHA1) or '2' (SHA256), got {version!r}")
@@ -166,112 +180,73 @@ class _Queued:
     fields: Mapping[str, str]
 
 
-class _SnsOps(_EventOps):
-    """Notifications for SNS event destinations, confirmations, and the test certificate."""
+class SnsStore:
+    """The notifications queued for SNS event destinations, signed when asked for.
 
-    # Constructor options, set by FakeSES before the base initialiser runs.
-    _sns_signature_version: str = "1"
-    _sns_subject: str | None = SES_EVENT_SUBJECT
+    Examples:
+        ```python
+        sns = SnsStore(context, signature_version="2")
+        assert sns.messages() == []
+        ```
 
-    _sns_queue: list[_Queued]
-    _sns_random: random.Random
-    _sns_regions: set[str]
+    Args:
+        context: The fake's region, clocks and seed.
+        signature_version: The default ``SignatureVersion``, ``"1"`` or ``"2"``.
+        subject: The ``Subject`` of notifications, or ``None`` to leave it out.
+    """
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._sns_queue = []
-        self._sns_regions = set()
-        seed = self._seed
-        self._sns_random = random.Random(None if seed is None else f"sns:{seed}")
+    def __init__(
+        self,
+        context: Context,
+        *,
+        signature_version: str = "1",
+        subject: str | None = SES_EVENT_SUBJECT,
+    ) -> None:
+        self._context = context
+        self._signature_version = check_version(signature_version)
+        self._subject = subject
+        self._queue: list[_Queued] = []
+        self._regions: set[str] = set()
+        self._random = context.generator("sns")
 
-    def _clear_events(self) -> None:
-        super()._clear_events()
-        self._sns_queue = []
+    def clear(self) -> None:
+        """Forget the queued notifications (the regions named stay served)."""
+        self._queue = []
 
-    def _event_delivered(self, destination: FakeEventDestination, published: _Published) -> None:
-        super()._event_delivered(destination, published)
+    def delivered(self, destination: FakeEventDestination, published: Published) -> None:
+        """Queue the notification for a record that went to ``destination``, if it is SNS."""
         if destination.destination_type != "SnsDestination":
             return
         topic_arn = str(destination.destination["TopicArn"])
-        region = topic_arn.split(":")[3] or self.region
+        region = topic_arn.split(":")[3] or self._context.region
         fields = {"Type": "Notification", "MessageId": self._sns_uuid(), "TopicArn": topic_arn}
-        if self._sns_subject is not None:
-            fields["Subject"] = self._sns_subject
+        if self._subject is not None:
+            fields["Subject"] = self._subject
         fields["Message"] = published.text
         fields["Timestamp"] = iso_millis(published.millis)
         fields["UnsubscribeURL"] = (
             f"https://{_host(region)}/?Action=Unsubscribe&SubscriptionArn={topic_arn}:"
             f"{self._subscription_id(topic_arn)}"
         )
-        self._sns_queue.append(_Queued(topic_arn, region, fields))
-        self._sns_regions.add(region)
+        self._queue.append(_Queued(topic_arn, region, fields))
+        self._regions.add(region)
 
     # --- knobs ---------------------------------------------------------------------------
 
-    def sns_messages(
+    def messages(
         self, topic_arn: str | None = None, *, signature_version: str | None = None
     ) -> list[dict[str, str]]:
-        """The SNS ``Notification`` envelopes for every record sent to an SNS destination.
-
-        Each is a dict as SNS POSTs it as JSON to an HTTP(S) subscriber, oldest first:
-        ``Type``, ``MessageId``, ``TopicArn``, ``Subject`` (unless ``sns_subject=None``),
-        ``Message`` (the record as a JSON string), ``Timestamp``, ``SignatureVersion``,
-        ``Signature``, ``SigningCertURL`` and ``UnsubscribeURL``. An envelope is the same on
-        every call but for the signature version asked for.
-
-        Examples:
-            ```python
-            [envelope] = fake.sns_messages("arn:aws:sns:us-east-1:123456789012:ses-events")
-            assert json.loads(envelope["Message"])["eventType"] == "Bounce"
-            verifier = SnsVerifier(cert_fetcher=fake.cert_fetcher)
-            verifier.verify(envelope)
-            ```
-
-        Args:
-            topic_arn: Only envelopes for this topic.
-            signature_version: ``"1"`` (SHA1) or ``"2"`` (SHA256); ``None`` takes the fake's
-                ``sns_signature_version``.
-
-        Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
-            ValueError: An unknown signature version.
-        """
-        version = _check_version(signature_version or self._sns_signature_version)
+        """The SNS ``Notification`` envelopes for every record sent to an SNS destination."""
+        version = check_version(signature_version or self._signature_version)
         material = _material()
-        with self._lock:
-            queued = [q for q in self._sns_queue if topic_arn is None or q.topic_arn == topic_arn]
+        queued = [q for q in self._queue if topic_arn is None or q.topic_arn == topic_arn]
         return [self._signed(q.fields, q.region, version, material) for q in queued]
 
-    def sns_subscription_confirmation(
+    def subscription_confirmation(
         self, topic_arn: str, endpoint: str, *, signature_version: str | None = None
     ) -> dict[str, str]:
-        """Build the signed ``SubscriptionConfirmation`` SNS sends ``endpoint`` on subscribing.
-
-        Keys: ``Type``, ``MessageId``, ``Token``, ``TopicArn``, ``Message``, ``SubscribeURL``
-        (``https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription&TopicArn=...&Token=...``),
-        ``Timestamp``, ``SignatureVersion``, ``Signature`` and ``SigningCertURL``. Each call
-        makes a new token.
-
-        Examples:
-            ```python
-            envelope = fake.sns_subscription_confirmation(
-                "arn:aws:sns:us-east-1:123456789012:ses-events", "https://example.com/sns"
-            )
-            assert envelope["SubscribeURL"].endswith("&Token=" + envelope["Token"])
-            ```
-
-        Args:
-            topic_arn: The topic being subscribed to.
-            endpoint: The ``http``/``https`` URL subscribing (where SNS would POST this).
-            signature_version: ``"1"`` or ``"2"``; ``None`` takes the fake's
-                ``sns_signature_version``.
-
-        Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
-            ValueError: Not an SNS topic ARN, an endpoint that is not an HTTP(S) URL, or an
-                unknown signature version.
-        """
-        version = _check_version(signature_version or self._sns_signature_version)
+        """Build the signed ``SubscriptionConfirmation`` SNS sends ``endpoint`` on subscribing."""
+        version = check_version(signature_version or self._signature_version)
         match = _TOPIC_ARN.match(topic_arn)
         if match is None:
             raise ValueError(f"not an SNS topic ARN: {topic_arn!r}")
@@ -280,64 +255,31 @@ class _SnsOps(_EventOps):
             raise ValueError(f"endpoint must be an http or https URL, got {endpoint!r}")
         material = _material()
         region = match["region"]
-        with self._lock:
-            token = "".join(f"{self._sns_random.getrandbits(8):02x}" for _ in range(128))
-            fields = {
-                "Type": "SubscriptionConfirmation",
-                "MessageId": self._sns_uuid(),
-                "Token": token,
-                "TopicArn": topic_arn,
-                "Message": _CONFIRMATION_MESSAGE.format(arn=topic_arn),
-                "SubscribeURL": (
-                    f"https://{_host(region)}/?Action=ConfirmSubscription&TopicArn={topic_arn}"
-                    f"&Token={token}"
-                ),
-                "Timestamp": iso_millis(round(self.wall_clock() * 1000)),
-            }
-            self._sns_regions.add(region)
+        token = "".join(f"{self._random.getrandbits(8):02x}" for _ in range(128))
+        fields = {
+            "Type": "SubscriptionConfirmation",
+            "MessageId": self._sns_uuid(),
+            "Token": token,
+            "TopicArn": topic_arn,
+            "Message": _CONFIRMATION_MESSAGE.format(arn=topic_arn),
+            "SubscribeURL": (
+                f"https://{_host(region)}/?Action=ConfirmSubscription&TopicArn={topic_arn}"
+                f"&Token={token}"
+            ),
+            "Timestamp": iso_millis(round(self._context.wall_clock() * 1000)),
+        }
+        self._regions.add(region)
         return self._signed(fields, region, version, material)
 
     @property
-    def sns_certificate_pem(self) -> bytes:
-        """The PEM of the test certificate whose key signs every envelope of this process.
-
-        A self-signed X.509 certificate for ``sns.amazonaws.com`` with an RSA 2048 key, made
-        at first use and cached for the process.
-
-        Examples:
-            ```python
-            from cryptography import x509
-
-            certificate = x509.load_pem_x509_certificate(fake.sns_certificate_pem)
-            assert certificate.public_key().key_size == 2048
-            ```
-
-        Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
-        """
+    def certificate_pem(self) -> bytes:
+        """The PEM of the test certificate whose key signs every envelope of this process."""
         return _material().certificate_pem
 
     def cert_fetcher(self, url: str) -> bytes:
-        """Return the test certificate for this fake's ``SigningCertURL``; refuse other URLs.
-
-        Pass it to a verifier under test (``cert_fetcher=fake.cert_fetcher``) so that it
-        fetches the certificate without a network. It answers the URL of the fake's region
-        and of every region its envelopes named, exactly, and raises for anything else (a
-        verifier should never fetch those).
-
-        Examples:
-            ```python
-            [envelope] = fake.sns_messages()
-            assert fake.cert_fetcher(envelope["SigningCertURL"]) == fake.sns_certificate_pem
-            ```
-
-        Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
-            ValueError: ``url`` is not one of this fake's certificate URLs.
-        """
+        """Return the test certificate for this fake's ``SigningCertURL``; refuse other URLs."""
         material = _material()
-        with self._lock:
-            regions = {self.region, *self._sns_regions}
+        regions = {self._context.region, *self._regions}
         if url not in {_cert_url(region, material) for region in regions}:
             raise ValueError(f"FakeSES serves no SNS signing certificate at {url!r}")
         return material.certificate_pem
@@ -357,12 +299,12 @@ class _SnsOps(_EventOps):
         return envelope
 
     def _sns_uuid(self) -> str:
-        return str(uuid.UUID(int=self._sns_random.getrandbits(128), version=4))
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def _subscription_id(self, topic_arn: str) -> str:
         # One subscription per topic, named the same way each time, so that every
         # notification of a topic offers the same UnsubscribeURL, as for one subscriber.
-        digest = hashlib.sha256(f"{self._seed}:{topic_arn}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{self._context.seed}:{topic_arn}".encode()).hexdigest()
         return str(uuid.UUID(digest[:32], version=4))
 
 

@@ -1,14 +1,14 @@
-"""Counters a benchmark or a test reads at the end of a run: :meth:`FakeSES.stats`."""
+"""Counters a benchmark or a test reads at the end of a run: :meth:`FakeSES.stats`.
+
+``FakeSES.stats`` gathers them from the stores that keep them (the call log, the account's
+send-rate window, the outbox, the random faults), each through its public methods.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from sesflow.testing._account import _AccountOps
-from sesflow.testing._faults import _FaultOps
-from sesflow.testing._outbox import _OutboxOps
 
 __all__ = ["FakeStats"]
 
@@ -63,41 +63,3 @@ class FakeStats:
             "rendering_failures": self.rendering_failures,
             "injected_faults": dict(self.injected_faults),
         }
-
-
-class _StatsOps(_FaultOps, _OutboxOps, _AccountOps):
-    """:meth:`stats`, gathered from the other mixins' counters."""
-
-    def stats(self) -> FakeStats:
-        """Return a snapshot of the fake's counters.
-
-        Examples:
-            ```python
-            assert fake.stats().throttled_calls == fake.throttled_calls
-            ```
-        """
-        with self._lock:
-            return FakeStats(
-                calls=dict(self._call_counts),
-                throttled_calls=self._statuses[429],
-                peak_recipients_per_second=self._window.peak,
-                messages_accepted=len(self._arrival_sizes),
-                recipients_accepted=self._recipients_accepted,
-                rendering_failures=self._rendering_failures,
-                injected_faults=dict(self._fault_counts),
-            )
-
-    def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
-        """What ``/_sesflow/outbox`` serves."""
-        with self._lock:
-            summary: dict[str, Any] = {
-                "count": len(self._arrival_sizes),
-                "recipients": self._recipients_accepted,
-                "arrivals": [
-                    [arrived, size]
-                    for arrived, size in zip(self._arrival_times, self._arrival_sizes, strict=True)
-                ],
-            }
-            if per_recipient:
-                summary["per_recipient"] = dict(self._deliveries)
-            return summary

@@ -5,7 +5,7 @@ answers ``SUCCESS``; it counts against the rate and the daily quota) but not del
 address, when the entry's reason is one the message is suppressing for: the configuration
 set's ``SuppressionOptions.SuppressedReasons`` once set (an empty list turns the list off for
 that set), else the account's ``SuppressionAttributes.SuppressedReasons``. Every such recipient
-is recorded in :attr:`~_SuppressionOps.suppressed_recipients` and left out of
+is recorded in ``FakeSES.suppressed_recipients`` and left out of
 :meth:`~sesflow.testing.FakeSES.deliveries`.
 
 Addresses compare without regard to case, for sends and for the list operations alike; an
@@ -20,18 +20,23 @@ so a ``TenantName`` is answered with ``NotFoundException``.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sesflow.testing._account import _AccountOps
-from sesflow.testing._configuration_sets import _ConfigurationSetOps
-from sesflow.testing._fake import FakeError, _read_token, operation
-from sesflow.testing._identities import _is_email_address
-from sesflow.testing._outbox import _OutboxOps
+from sesflow.testing._account import AccountStore
+from sesflow.testing._context import Context
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._identities import is_email_address
+from sesflow.testing._paging import paginate, read_token
+from sesflow.testing._plain import plain
 
-__all__ = ["FakeSuppressedDestination", "FakeSuppressedRecipient"]
+__all__ = [
+    "FakeSuppressedDestination",
+    "FakeSuppressedRecipient",
+    "SuppressionHandlers",
+    "SuppressionStore",
+]
 
 SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
 _PAGING_KIND = "suppressed-destinations"
@@ -115,25 +120,36 @@ class FakeSuppressedRecipient:
     arrived: float
 
 
-class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
-    """The suppression-list operations, the knobs, and the check sends make against it."""
+class SuppressionStore:
+    """The account-level suppression list, and the recipients it withheld from sends.
 
-    # Keyed by the address in lower case (see the module docstring).
-    _suppression_list: dict[str, tuple[int, FakeSuppressedDestination]]
-    _suppressed_recipients: list[FakeSuppressedRecipient]
+    Sending asks it which recipients of an accepted message to withhold (:meth:`withhold`).
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._suppression_list = {}
-        self._suppressed_recipients = []
+    Examples:
+        ```python
+        suppression = SuppressionStore(context)
+        suppression.put("gone@example.org", "BOUNCE")
+        assert suppression.entry("GONE@example.org").reason == "BOUNCE"
+        ```
+    """
 
-    def _repr_parts(self) -> list[str]:
-        parts = super()._repr_parts()
-        if self._suppression_list:
-            parts.append(f"suppression_list={len(self._suppression_list)}")
-        return parts
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        # Keyed by the address in lower case (see the module docstring).
+        self.entries: dict[str, tuple[int, FakeSuppressedDestination]] = {}
+        self._recipients: list[FakeSuppressedRecipient] = []
 
-    # --- knobs ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def recipients(self) -> list[FakeSuppressedRecipient]:
+        """Every recipient withheld so far, oldest first (a copy)."""
+        return list(self._recipients)
+
+    def destinations(self) -> list[FakeSuppressedDestination]:
+        """Every entry of the list, oldest first."""
+        return [entry for _, entry in self.entries.values()]
 
     def suppress(
         self,
@@ -143,93 +159,70 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
         message_id: str | None = None,
         feedback_id: str | None = None,
     ) -> FakeSuppressedDestination:
-        """Put ``address`` on the account-level suppression list, as a bounce or complaint would.
-
-        Works in the sandbox too (SES adds addresses that bounce there), unlike
-        ``PutSuppressedDestination``. Putting an address again replaces its entry.
-
-        Examples:
-            ```python
-            fake.suppress("bounced@example.org", "BOUNCE", message_id="0100...-000000")
-            got = client.get_suppressed_destination(EmailAddress="bounced@example.org")
-            assert got["SuppressedDestination"]["Attributes"]["MessageId"] == "0100...-000000"
-            ```
-
-        Args:
-            address: The email address.
-            reason: ``BOUNCE`` or ``COMPLAINT`` (a string or str-enum).
-            message_id: ``Attributes.MessageId`` to report.
-            feedback_id: ``Attributes.FeedbackId`` to report.
-
-        Returns:
-            The entry now on the list.
-
-        Raises:
-            ValueError: Not an email address, or an unknown reason.
-        """
-        plain = _plain(reason)
-        if plain not in SUPPRESSION_REASONS:
+        """Put ``address`` on the list, for a test; ``ValueError`` if the values are bad."""
+        checked = plain(reason)
+        if checked not in SUPPRESSION_REASONS:
             raise ValueError(f"reason must be BOUNCE or COMPLAINT, got {reason!r}")
-        if not _is_email_address(address):
+        if not is_email_address(address):
             raise ValueError(f"not an email address: {address!r}")
-        with self._lock:
-            return self._put_entry(address, plain, message_id=message_id, feedback_id=feedback_id)
+        return self.put(address, checked, message_id=message_id, feedback_id=feedback_id)
 
-    def suppressed_destinations(self) -> list[FakeSuppressedDestination]:
-        """Every entry of the account-level suppression list, oldest first.
+    def put(
+        self,
+        address: str,
+        reason: str,
+        *,
+        message_id: str | None = None,
+        feedback_id: str | None = None,
+    ) -> FakeSuppressedDestination:
+        """Put (or replace) the entry for ``address``; an update keeps the entry's place."""
+        key = address.lower()
+        entry = FakeSuppressedDestination(
+            email_address=address,
+            reason=reason,
+            last_update_time=self._context.wall_now(),
+            message_id=message_id,
+            feedback_id=feedback_id,
+        )
+        previous = self.entries.get(key)
+        # An update keeps the entry's place, so paging through the list stays stable.
+        sequence = previous[0] if previous is not None else self._context.sequence.next()
+        self.entries[key] = (sequence, entry)
+        return entry
 
-        Examples:
-            ```python
-            fake.suppress("a@example.org", "COMPLAINT")
-            assert [e.email_address for e in fake.suppressed_destinations()] == ["a@example.org"]
-            ```
-        """
-        with self._lock:
-            return [entry for _, entry in self._suppression_list.values()]
+    def entry(self, address: str) -> FakeSuppressedDestination:
+        """The entry for ``address``; ``NotFoundException`` if it is not on the list."""
+        entry = self.entries.get(address.lower())
+        if entry is None:
+            raise FakeError(
+                "NotFoundException",
+                f"Email address {address} does not exist on your suppression list.",
+            )
+        return entry[1]
 
-    @property
-    def suppressed_recipients(self) -> list[FakeSuppressedRecipient]:
-        """Every recipient a send was accepted for but not delivered to, oldest first (a copy).
-
-        Kept whether or not the fake keeps messages; cleared by :meth:`reset`.
-
-        Examples:
-            ```python
-            assert [r.address for r in fake.suppressed_recipients] == ["gone@example.org"]
-            ```
-        """
-        with self._lock:
-            return list(self._suppressed_recipients)
-
-    # --- the check sends make ------------------------------------------------------------
-
-    def _withhold_suppressed(
+    def withhold(
         self,
         operation_name: str,
         message_id: str,
         keys: Sequence[str],
         *,
+        reasons: Sequence[str],
         configuration_set: str | None,
-        delivered: bool,
         arrived: float,
-    ) -> None:
-        """Record an accepted message's suppressed recipients, and take back their deliveries.
+    ) -> list[str]:
+        """Record and return the recipients of an accepted message the list withholds.
 
-        ``keys`` are the recipients in :func:`address_key` form, as just recorded.
+        ``keys`` are the recipients in ``address_key`` form; ``reasons`` are the suppressed
+        reasons that apply to the message (the configuration set's, else the account's).
         """
-        # A message that failed to render reached nobody; suppression has nothing to withhold.
-        if not delivered or not self._suppression_list:
-            return
-        reasons = self._configuration_set_suppressed_reasons(configuration_set)
-        if reasons is None:
-            reasons = list(self._account.suppressed_reasons)
-        if not reasons:
-            return
+        withheld: list[str] = []
+        if not self.entries or not reasons:
+            return withheld
         for key in keys:
-            entry = self._suppression_list.get(key.lower())
+            entry = self.entries.get(key.lower())
             if entry is None or entry[1].reason not in reasons:
                 continue
-            self._suppressed_recipients.append(
+            self._recipients.append(
                 FakeSuppressedRecipient(
                     message_id=message_id,
                     operation=operation_name,
@@ -239,46 +232,19 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
                     arrived=arrived,
                 )
             )
-            self._deliveries[key] -= 1
-            if self._deliveries[key] <= 0:
-                del self._deliveries[key]
+            withheld.append(key)
+        return withheld
 
-    # --- helpers -------------------------------------------------------------------------
 
-    def _put_entry(
-        self,
-        address: str,
-        reason: str,
-        *,
-        message_id: str | None = None,
-        feedback_id: str | None = None,
-    ) -> FakeSuppressedDestination:
-        key = address.lower()
-        entry = FakeSuppressedDestination(
-            email_address=address,
-            reason=reason,
-            last_update_time=self._wall_now(),
-            message_id=message_id,
-            feedback_id=feedback_id,
-        )
-        previous = self._suppression_list.get(key)
-        # An update keeps the entry's place, so paging through the list stays stable.
-        sequence = previous[0] if previous is not None else self._next_sequence()
-        self._suppression_list[key] = (sequence, entry)
-        return entry
+class SuppressionHandlers(Handlers):
+    """The suppression-list operations; writes are refused in the sandbox."""
 
-    def _entry(self, params: Mapping[str, Any]) -> FakeSuppressedDestination:
-        address = params["EmailAddress"]
-        entry = self._suppression_list.get(address.lower())
-        if entry is None:
-            raise FakeError(
-                "NotFoundException",
-                f"Email address {address} does not exist on your suppression list.",
-            )
-        return entry[1]
+    def __init__(self, suppression: SuppressionStore, account: AccountStore) -> None:
+        self._suppression = suppression
+        self._account = account
 
     def _check_writable(self) -> None:
-        if self._account.in_sandbox:
+        if self._account.account.in_sandbox:
             raise FakeError(
                 "BadRequestException",
                 "Your account is in the Amazon SES sandbox: the account-level suppression list "
@@ -296,22 +262,24 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
             raise FakeError(
                 "BadRequestException", f"Invalid Reason <{reason}>: use BOUNCE or COMPLAINT."
             )
-        if not _is_email_address(address):
+        if not is_email_address(address):
             raise FakeError("BadRequestException", f"Invalid email address <{address}>.")
         self._check_writable()
-        self._put_entry(address, reason)
+        self._suppression.put(address, reason)
 
     @operation("GetSuppressedDestination")
     def _get_suppressed_destination(self, params: Mapping[str, Any]) -> dict[str, Any]:
         _no_tenant(params)
-        return {"SuppressedDestination": self._entry(params).to_response()}
+        return {
+            "SuppressedDestination": self._suppression.entry(params["EmailAddress"]).to_response()
+        }
 
     @operation("DeleteSuppressedDestination")
     def _delete_suppressed_destination(self, params: Mapping[str, Any]) -> None:
         _no_tenant(params)
-        entry = self._entry(params)
+        entry = self._suppression.entry(params["EmailAddress"])
         self._check_writable()
-        del self._suppression_list[entry.email_address.lower()]
+        del self._suppression.entries[entry.email_address.lower()]
 
     @operation("ListSuppressedDestinations")
     def _list_suppressed_destinations(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -329,7 +297,7 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
         token = params.get("NextToken")
         if token is not None:
             try:
-                _read_token(_PAGING_KIND, token)
+                read_token(_PAGING_KIND, token)
             except FakeError:
                 # This operation has a modeled error of its own for a bad token.
                 raise FakeError(
@@ -344,13 +312,13 @@ class _SuppressionOps(_OutboxOps, _AccountOps, _ConfigurationSetOps):
                     "LastUpdateTime": entry.last_update_time,
                 },
             )
-            for sequence, entry in self._suppression_list.values()
+            for sequence, entry in self._suppression.entries.values()
             if entry.reason in reasons
             and (start is None or entry.last_update_time >= start)
             and (end is None or entry.last_update_time <= end)
         ]
         items.sort(key=lambda item: item[0])
-        page, next_token = self._paginate(_PAGING_KIND, items, params)
+        page, next_token = paginate(_PAGING_KIND, items, params)
         return {"SuppressedDestinationSummaries": page, "NextToken": next_token}
 
 
@@ -358,7 +326,3 @@ def _no_tenant(params: Mapping[str, Any]) -> None:
     tenant = params.get("TenantName")
     if tenant is not None:
         raise FakeError("NotFoundException", f"Tenant <{tenant}> does not exist.")
-
-
-def _plain(value: object) -> str:
-    return str(value.value if isinstance(value, enum.Enum) else value)

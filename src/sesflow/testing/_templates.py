@@ -20,10 +20,18 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-from sesflow.testing._fake import FakeError, FakeSESBase, operation
+from sesflow.testing._context import Context
+from sesflow.testing._fake import FakeError, Handlers, operation
+from sesflow.testing._paging import paginate
 from sesflow.testing._render import TemplateRenderError, TemplateSyntaxError, check, render
 
-__all__: list[str] = []
+__all__ = [
+    "TemplateContent",
+    "TemplateHandlers",
+    "TemplateStore",
+    "parse_template_data",
+    "validate_template_content",
+]
 
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 _MAX_TEMPLATE_BYTES = 500 * 1024
@@ -33,7 +41,7 @@ _TEMPLATE_ARN = re.compile(r"arn:aws[\w-]*:ses:[\w-]*:\d*:template/(?P<name>.+)\
 
 
 @dataclass(frozen=True)
-class _TemplateContent:
+class TemplateContent:
     """Subject and parts of a template, stored or sent inline."""
 
     subject: str | None
@@ -41,7 +49,7 @@ class _TemplateContent:
     html: str | None
 
     @classmethod
-    def from_params(cls, content: Mapping[str, Any]) -> _TemplateContent:
+    def from_params(cls, content: Mapping[str, Any]) -> TemplateContent:
         return cls(content.get("Subject"), content.get("Text"), content.get("Html"))
 
     def to_params(self) -> dict[str, str]:
@@ -58,14 +66,14 @@ class _TemplateContent:
 
 @dataclass
 class _StoredTemplate:
-    content: _TemplateContent
+    content: TemplateContent
     created: dt.datetime
     tags: list[dict[str, str]] = field(default_factory=list)
 
 
-def validate_template_content(content: Mapping[str, Any]) -> _TemplateContent:
+def validate_template_content(content: Mapping[str, Any]) -> TemplateContent:
     """Check template content as SES does and return it; raises :class:`FakeError`."""
-    parsed = _TemplateContent.from_params(content)
+    parsed = TemplateContent.from_params(content)
     if not parsed.subject:
         raise FakeError("BadRequestException", "The template subject is required.")
     size = sum(len(part.encode("utf-8")) for part in parsed.to_params().values())
@@ -102,25 +110,37 @@ def parse_template_data(text: str | None) -> dict[str, Any]:
     return data
 
 
-class _TemplateOps(FakeSESBase):
-    """Template operations and the store that sends read templates from."""
+class TemplateStore:
+    """The stored email templates, and how a send's ``Template`` member finds its content.
 
-    _templates: dict[str, tuple[int, _StoredTemplate]]
+    Examples:
+        ```python
+        templates = TemplateStore(context)
+        name, content = templates.resolve({"TemplateContent": {"Subject": "Hi {{name}}"}})
+        assert name is None and content.subject == "Hi {{name}}"
+        ```
+    """
 
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self._templates = {}
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        # Owned here; the template handlers below add, edit and remove entries.
+        self.templates: dict[str, tuple[int, _StoredTemplate]] = {}
 
-    def _repr_parts(self) -> list[str]:
-        return [*super()._repr_parts(), f"templates={len(self._templates)}"]
+    def __len__(self) -> int:
+        return len(self.templates)
 
-    def _template(self, name: str) -> _StoredTemplate:
-        entry = self._templates.get(name)
+    def add(self, name: str, stored: _StoredTemplate) -> None:
+        """Keep a new template, numbered after every resource so far."""
+        self.templates[name] = (self._context.sequence.next(), stored)
+
+    def get(self, name: str) -> _StoredTemplate:
+        """Template ``name``; ``NotFoundException`` if missing."""
+        entry = self.templates.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Template {name} does not exist.")
         return entry[1]
 
-    def _resolve_template(self, template: Mapping[str, Any]) -> tuple[str | None, _TemplateContent]:
+    def resolve(self, template: Mapping[str, Any]) -> tuple[str | None, TemplateContent]:
         """Return ``(stored name or None, content)`` for a send's ``Template`` member."""
         given = [
             key for key in ("TemplateName", "TemplateArn", "TemplateContent") if key in template
@@ -138,7 +158,15 @@ class _TemplateOps(FakeSESBase):
             if match is None:
                 raise FakeError("BadRequestException", "The TemplateArn is not valid.")
             name = match["name"]
-        return name, self._template(name).content
+        return name, self.get(name).content
+
+
+class TemplateHandlers(Handlers):
+    """Template operations; ``TestRenderEmailTemplate`` dates its MIME message by the clock."""
+
+    def __init__(self, templates: TemplateStore, context: Context) -> None:
+        self._templates = templates
+        self._context = context
 
     # --- operations ----------------------------------------------------------------------
 
@@ -152,19 +180,21 @@ class _TemplateOps(FakeSESBase):
                 "and dashes.",
             )
         content = validate_template_content(params["TemplateContent"])
-        if name in self._templates:
+        if name in self._templates.templates:
             raise FakeError("AlreadyExistsException", f"Template {name} already exists.")
         if len(self._templates) >= _MAX_TEMPLATES:
             raise FakeError(
                 "LimitExceededException", f"The limit of {_MAX_TEMPLATES} templates is reached."
             )
-        stored = _StoredTemplate(content, self._wall_now(), copy.deepcopy(params.get("Tags", [])))
-        self._templates[name] = (self._next_sequence(), stored)
+        stored = _StoredTemplate(
+            content, self._context.wall_now(), copy.deepcopy(params.get("Tags", []))
+        )
+        self._templates.add(name, stored)
 
     @operation("GetEmailTemplate")
     def _get_email_template(self, params: Mapping[str, Any]) -> dict[str, Any]:
         name = params["TemplateName"]
-        stored = self._template(name)
+        stored = self._templates.get(name)
         return {
             "TemplateName": name,
             "TemplateContent": stored.content.to_params(),
@@ -173,27 +203,27 @@ class _TemplateOps(FakeSESBase):
 
     @operation("UpdateEmailTemplate")
     def _update_email_template(self, params: Mapping[str, Any]) -> None:
-        stored = self._template(params["TemplateName"])
+        stored = self._templates.get(params["TemplateName"])
         stored.content = validate_template_content(params["TemplateContent"])
 
     @operation("DeleteEmailTemplate")
     def _delete_email_template(self, params: Mapping[str, Any]) -> None:
         name = params["TemplateName"]
-        self._template(name)
-        del self._templates[name]
+        self._templates.get(name)
+        del self._templates.templates[name]
 
     @operation("ListEmailTemplates")
     def _list_email_templates(self, params: Mapping[str, Any]) -> dict[str, Any]:
         items = [
             (sequence, {"TemplateName": name, "CreatedTimestamp": stored.created})
-            for name, (sequence, stored) in self._templates.items()
+            for name, (sequence, stored) in self._templates.templates.items()
         ]
-        page, token = self._paginate("templates", items, params)
+        page, token = paginate("templates", items, params)
         return {"TemplatesMetadata": page, "NextToken": token}
 
     @operation("TestRenderEmailTemplate")
     def _test_render_email_template(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        stored = self._template(params["TemplateName"])
+        stored = self._templates.get(params["TemplateName"])
         data = parse_template_data(params["TemplateData"])
         try:
             subject, text, html = stored.content.render(data)
@@ -203,7 +233,7 @@ class _TemplateOps(FakeSESBase):
 
     def _mime(self, subject: str, text: str | None, html: str | None) -> str:
         message = EmailMessage(policy=email.policy.SMTPUTF8)
-        message["Date"] = email.utils.format_datetime(self._wall_now())
+        message["Date"] = email.utils.format_datetime(self._context.wall_now())
         message["Subject"] = subject
         parts = [(body, subtype) for body, subtype in ((text, "plain"), (html, "html")) if body]
         if not parts:

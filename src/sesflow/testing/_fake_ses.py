@@ -1,0 +1,1087 @@
+"""FakeSES: builds one store per SES concept, wires the operation handlers, exposes the knobs.
+
+The stores hold all the state, each its own (``_identities.py``: identities; ``_account.py``:
+the account and its quotas; ``_outbox.py``: what was accepted; ...). :meth:`FakeSES._build`
+makes them in dependency order, handing each the stores it reads as constructor arguments, then
+builds the :class:`~sesflow.testing._fake.Handlers` objects with the stores they need and
+installs them in the dispatcher (``_fake.py``). ``reset`` simply builds everything again.
+
+The public methods here are the test knobs: each takes the fake's lock and asks one store.
+Nothing but this class sees more than one store at a time, except handlers and stores that were
+handed another store on purpose (sending, events, the suppression check).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from botocore.config import Config
+
+from sesflow.testing._account import (
+    PRODUCTION_DAILY,
+    PRODUCTION_RATE,
+    AccountHandlers,
+    AccountStore,
+    FakeAccount,
+)
+from sesflow.testing._configuration_sets import (
+    ConfigurationSetHandlers,
+    ConfigurationSetStore,
+    FakeConfigurationSet,
+)
+from sesflow.testing._context import Context
+from sesflow.testing._events import EventStore, FakeEventDelivery
+from sesflow.testing._fake import FakeSESBase, Handlers
+from sesflow.testing._identities import (
+    Aspect,
+    FakeIdentity,
+    IdentityHandlers,
+    IdentitySettings,
+    IdentityStore,
+)
+from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
+from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
+from sesflow.testing._sending import SendingHandlers
+from sesflow.testing._serve import Loopback, http_client, shut_down
+from sesflow.testing._sns import SES_EVENT_SUBJECT, SnsStore, check_version
+from sesflow.testing._stats import FakeStats
+from sesflow.testing._suppression import (
+    FakeSuppressedDestination,
+    FakeSuppressedRecipient,
+    SuppressionHandlers,
+    SuppressionStore,
+)
+from sesflow.testing._templates import TemplateHandlers, TemplateStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from types_boto3_sesv2 import SESV2Client
+
+__all__ = ["FakeSES"]
+
+
+class FakeSES(FakeSESBase):
+    """An in-memory SES v2 (one account, one region) behind real boto3 clients.
+
+    Every request is logged (:attr:`calls`), may be failed on purpose (:meth:`fail_next`,
+    :meth:`inject_faults`), and is answered under one lock, so clients may be shared across
+    threads. An operation the fake does not implement (see :meth:`implemented_operations`)
+    raises :class:`NotImplementedError` naming it, rather than answering something wrong.
+
+    Identities start ``PENDING`` as in SES and move only when a test says so:
+    :meth:`set_status` (now), :meth:`transition` (after N polls or seconds, chained),
+    :meth:`identity_state` (edit the record), :meth:`verify`, or ``auto_verify=True``.
+
+    Sending is checked as SES checks it (verified sender, sandbox recipients, 50 recipients
+    per message, templates, configuration sets, MAIL FROM, paused or suspended account) and
+    paced as SES paces it: by recipients, against ``MaxSendRate`` over a sliding second of
+    :attr:`clock` (HTTP 429 past it) and ``Max24HourSend`` over 24 hours of
+    :attr:`wall_clock`. Accepted mail lands in :attr:`outbox`; :meth:`deliveries` counts it
+    per recipient, leaving out recipients on the suppression list
+    (:attr:`suppressed_recipients`). :meth:`serve` answers the same state over real HTTP.
+
+    A message sent with a configuration set publishes SES event records to its enabled event
+    destinations (:meth:`events`, :meth:`event_deliveries`), the mailbox simulator behaving
+    as in SES; records for SNS destinations come as signed SNS envelopes
+    (:meth:`sns_messages`, verifiable with :attr:`sns_certificate_pem` and
+    :meth:`cert_fetcher`; these need the ``sesflow[events]`` extra).
+
+    Configuration sets keep every option group and up to 10 event destinations
+    (:meth:`configuration_set_state`); dedicated IP pools exist to be named
+    (:meth:`dedicated_ip_pool_state`); a production-access request stays ``PENDING`` until
+    :meth:`grant_production_access`, :meth:`deny_production_access` or a scripted
+    :meth:`review_transition`; :meth:`suppress` puts an address on the suppression list.
+
+    Examples:
+        ```python
+        fake = FakeSES(auto_verify=True)
+        ses = sesflow.SES(client=fake.client())
+        ses.identity("alice@example.com").create()
+        assert fake.identity_state("alice@example.com").verification_status == "SUCCESS"
+        ```
+
+    Args:
+        region: The region the fake plays.
+        account_id: The 12-digit account id it reports.
+        clock: Monotonic seconds (default :func:`time.monotonic`); drives timed transitions
+            and the send-rate window. Pass a :class:`FakeClock` to control time (not with
+            :meth:`serve`, which runs in real time).
+        wall_clock: Epoch seconds (default :func:`time.time`); stamps response timestamps and
+            message ids, and dates sends for the 24-hour quota.
+        auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains ``SUCCESS`` at
+            once.
+        seed: Seeds the generator of DKIM tokens, message ids and other random values.
+        signing_hosted_zone: The ``SigningHostedZone`` of Easy DKIM.
+        sandbox: Start in the sandbox: only verified or mailbox-simulator recipients, and
+            unless given below 1 recipient per second and 200 per 24 hours.
+        max_send_rate: ``MaxSendRate`` in recipients per second (default 14; sandbox 1).
+        max_24_hour_send: ``Max24HourSend`` (default 50,000; sandbox 200; -1 = unlimited).
+        throttle_entries: Over the rate, answer ``SendBulkEmail`` with the entries that do not
+            fit ``ACCOUNT_THROTTLED`` instead of refusing the call with 429 (also
+            ``fake.account.throttle_entries``).
+        keep_messages: Keep every accepted :class:`FakeMessage`. ``False`` keeps only
+            per-recipient counts and arrival times, and logs send calls without their
+            parameters: for runs of millions of recipients. Such a fake keeps no event
+            records either.
+        sns_signature_version: ``SignatureVersion`` of SNS envelopes: ``"1"`` (RSA SHA1, as
+            SNS signs by default) or ``"2"`` (RSA SHA256); each call may ask for the other.
+        sns_subject: The ``Subject`` of SNS notifications, signed with them; SES publishes
+            events with ``"Amazon SES Email Event Notification"``. ``None`` leaves the key
+            out, as in SNS messages published without a subject.
+    """
+
+    _handler_types = (
+        IdentityHandlers,
+        ConfigurationSetHandlers,
+        IpPoolHandlers,
+        TemplateHandlers,
+        AccountHandlers,
+        SuppressionHandlers,
+        SendingHandlers,
+    )
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
+        auto_verify: bool = False,
+        seed: int | None = None,
+        signing_hosted_zone: str = "dkim.amazonses.com",
+        sandbox: bool = False,
+        max_send_rate: float | None = None,
+        max_24_hour_send: float | None = None,
+        throttle_entries: bool = False,
+        keep_messages: bool = True,
+        sns_signature_version: str = "1",
+        sns_subject: str | None = SES_EVENT_SUBJECT,
+    ) -> None:
+        if max_send_rate is not None and not (math.isfinite(max_send_rate) and max_send_rate >= 0):
+            raise ValueError(f"max_send_rate must be a non-negative number, got {max_send_rate!r}")
+        if max_24_hour_send is not None and not math.isfinite(max_24_hour_send):
+            raise ValueError(f"max_24_hour_send must be a number, got {max_24_hour_send!r}")
+        # Every store is built from these, by _build, which the base initialiser runs (and
+        # reset runs again).
+        self._sandbox = bool(sandbox)
+        self._max_send_rate_option = None if max_send_rate is None else float(max_send_rate)
+        self._max_24_hour_send_option = (
+            None if max_24_hour_send is None else float(max_24_hour_send)
+        )
+        self._throttle_entries_option = bool(throttle_entries)
+        self._keep_messages = bool(keep_messages)
+        self._sns_signature_version = check_version(sns_signature_version)
+        self._sns_subject = sns_subject
+        # Kept by the fake, not a store, so that an edit survives reset.
+        self._identity_settings = IdentitySettings(
+            auto_verify=auto_verify, signing_hosted_zone=signing_hosted_zone
+        )
+        self._loopback = Loopback()
+        super().__init__(
+            region=region, account_id=account_id, clock=clock, wall_clock=wall_clock, seed=seed
+        )
+
+    # --- the stores ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """Build every store, in dependency order, and install the handlers over them."""
+        context = Context(self.region, self.account_id, self.clock, self.wall_clock, self._seed)
+        self._pools = IpPoolStore(context)
+        self._configuration_sets = ConfigurationSetStore(context)
+        self._identities = IdentityStore(context, self._configuration_sets, self._identity_settings)
+        self._templates = TemplateStore(context)
+        self._account = AccountStore(
+            context,
+            sandbox=self._sandbox,
+            max_send_rate=self._max_send_rate_option,
+            max_24_hour_send=self._max_24_hour_send_option,
+            throttle_entries=self._throttle_entries_option,
+        )
+        self._suppression = SuppressionStore(context)
+        self._outbox = Outbox(keep_messages=self._keep_messages)
+        self._sns = SnsStore(
+            context, signature_version=self._sns_signature_version, subject=self._sns_subject
+        )
+        self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
+        # A fake that keeps no messages logs send calls without their (large) parameters.
+        self._unlogged_params = frozenset() if self._keep_messages else SEND_OPERATIONS
+        handlers: list[Handlers] = [
+            IdentityHandlers(self._identities, self._configuration_sets),
+            ConfigurationSetHandlers(self._configuration_sets, self._pools),
+            IpPoolHandlers(self._pools),
+            TemplateHandlers(self._templates, context),
+            AccountHandlers(self._account, context),
+            SuppressionHandlers(self._suppression, self._account),
+            SendingHandlers(
+                context,
+                identities=self._identities,
+                configuration_sets=self._configuration_sets,
+                templates=self._templates,
+                account=self._account,
+                suppression=self._suppression,
+                outbox=self._outbox,
+                events=self._events,
+                faults=self._random_faults,
+            ),
+        ]
+        self._install(handlers)
+
+    @property
+    def auto_verify(self) -> bool:
+        """When true, new identities, DKIM set-ups and MAIL FROM domains succeed at once."""
+        return self._identity_settings.auto_verify
+
+    @auto_verify.setter
+    def auto_verify(self, value: bool) -> None:
+        self._identity_settings.auto_verify = value
+
+    @property
+    def signing_hosted_zone(self) -> str:
+        """The ``SigningHostedZone`` Easy DKIM tokens point into."""
+        return self._identity_settings.signing_hosted_zone
+
+    @signing_hosted_zone.setter
+    def signing_hosted_zone(self, value: str) -> None:
+        self._identity_settings.signing_hosted_zone = value
+
+    # --- identities ---------------------------------------------------------------------
+
+    def identity_state(self, name: str) -> FakeIdentity:
+        """Return the live state of identity ``name`` (edits show in later responses).
+
+        Transitions whose time has come are applied first; poll-counted ones are not touched.
+
+        Examples:
+            ```python
+            client.create_email_identity(EmailIdentity="example.com")
+            tokens = fake.identity_state("example.com").dkim_tokens
+            ```
+
+        Raises:
+            KeyError: No such identity.
+        """
+        with self._lock:
+            return self._identities.state(name)
+
+    def set_status(
+        self,
+        name: str,
+        *,
+        verification: str | None = None,
+        dkim: str | None = None,
+        mail_from: str | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Change identity statuses now.
+
+        For a domain, ``verification`` sets the DKIM status too (a domain's verification in
+        SES v2 is its DKIM check) unless ``dkim`` is given as well. Queued transitions stay
+        queued. ``error_type`` alone changes the reason of a failure already showing.
+
+        Examples:
+            ```python
+            fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
+            fake.set_status("example.com", mail_from=MailFromDomainStatus.SUCCESS)
+            ```
+
+        Args:
+            name: The identity.
+            verification: New ``VerificationStatus`` (a string or str-enum).
+            dkim: New ``DkimStatus``.
+            mail_from: New ``MailFromDomainStatus`` (the identity must have a MAIL FROM domain).
+            error_type: ``VerificationInfo.ErrorType`` while a status is FAILED or
+                TEMPORARY_FAILURE; defaults to ``TYPE_NOT_FOUND`` / ``DNS_SERVER_ERROR``.
+
+        Raises:
+            KeyError: No such identity.
+            ValueError: An unknown status or error type, nothing to set, or an ``error_type``
+                with no failure to explain.
+        """
+        with self._lock:
+            self._identities.set_status(
+                name,
+                verification=verification,
+                dkim=dkim,
+                mail_from=mail_from,
+                error_type=error_type,
+            )
+
+    def transition(
+        self,
+        name: str,
+        to: str,
+        *,
+        aspect: Aspect | None = None,
+        after_polls: int | None = None,
+        after_seconds: float | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        """Queue a status change that happens later, as SES's DNS checks would.
+
+        With ``after_polls=N`` the next N ``GetEmailIdentity`` responses for this identity
+        still show the current status and the one after shows ``to``. With ``after_seconds``
+        it happens once the fake's ``clock`` has moved that far. Giving neither means
+        ``after_polls=0`` (the next poll shows it).
+
+        Transitions for the same ``aspect`` chain: each counts from the moment the one before
+        it took effect, so the response that first shows a step is the first of the next
+        step's N. Transitions for different aspects run side by side.
+
+        An identity that does not exist yet can be scripted in advance (for code under test
+        that creates it): the countdown starts when it is created. Deleting an identity drops
+        its transitions.
+
+        Examples:
+            ```python
+            fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
+            fake.transition("example.com", "SUCCESS", after_polls=2)
+            # polls see: PENDING, PENDING, TEMPORARY_FAILURE, TEMPORARY_FAILURE, SUCCESS
+            fake.transition("example.com", "SUCCESS", aspect="mail_from", after_seconds=60)
+            ```
+
+        Args:
+            name: The identity.
+            to: The status to move to (a string or str-enum).
+            aspect: ``"verification"``, ``"dkim"`` or ``"mail_from"``; ``None`` means
+                verification, and DKIM too for a domain.
+            after_polls: How many polls still show the old status.
+            after_seconds: How long (by ``clock``) until the change.
+            error_type: ``VerificationInfo.ErrorType`` while ``to`` is a failure; defaults to
+                ``TYPE_NOT_FOUND`` (FAILED) / ``DNS_SERVER_ERROR`` (TEMPORARY_FAILURE).
+
+        Raises:
+            ValueError: Bad status, aspect, error type or countdown; both countdowns given;
+                a ``mail_from`` transition for an existing identity without a MAIL FROM
+                domain.
+        """
+        with self._lock:
+            self._identities.transition(
+                name,
+                to,
+                aspect=aspect,
+                after_polls=after_polls,
+                after_seconds=after_seconds,
+                error_type=error_type,
+            )
+
+    def verify(self, *identities: str) -> None:
+        """Create each identity if it does not exist, and make it ``SUCCESS`` now.
+
+        A domain's DKIM status becomes ``SUCCESS`` too (a domain's verification in SES v2 is
+        its DKIM check). Queued transitions stay queued. The shortcut for a test that only
+        wants to send.
+
+        Examples:
+            ```python
+            fake.verify("example.com", "alice@other.example")
+            client.send_email(FromEmailAddress="news@example.com", ...)
+            ```
+
+        Raises:
+            ValueError: A name that is neither an email address nor a domain.
+        """
+        with self._lock:
+            self._identities.verify(*identities)
+
+    # --- configuration sets and dedicated IP pools ---------------------------------------
+
+    def configuration_set_state(self, name: str) -> FakeConfigurationSet:
+        """Return a snapshot of configuration set ``name``: options and event destinations.
+
+        Examples:
+            ```python
+            client.create_configuration_set(ConfigurationSetName="marketing")
+            client.create_configuration_set_event_destination(
+                ConfigurationSetName="marketing",
+                EventDestinationName="to-sns",
+                EventDestination={
+                    "Enabled": True,
+                    "MatchingEventTypes": ["BOUNCE"],
+                    "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"},
+                },
+            )
+            state = fake.configuration_set_state("marketing")
+            assert [d.name for d in state.event_destinations] == ["to-sns"]
+            ```
+
+        Raises:
+            KeyError: No such configuration set.
+        """
+        with self._lock:
+            return self._configuration_sets.state(name)
+
+    def dedicated_ip_pool_state(self, name: str) -> FakeDedicatedIpPool:
+        """Return a snapshot of the dedicated IP pool ``name``.
+
+        Examples:
+            ```python
+            client.create_dedicated_ip_pool(PoolName="transactional")
+            assert fake.dedicated_ip_pool_state("transactional").scaling_mode == "STANDARD"
+            ```
+
+        Raises:
+            KeyError: No such pool.
+        """
+        with self._lock:
+            return self._pools.state(name)
+
+    # --- the account ----------------------------------------------------------------------
+
+    @property
+    def account(self) -> FakeAccount:
+        """The live account state; edit its fields to change what SES enforces and reports.
+
+        Examples:
+            ```python
+            fake.account.max_send_rate = 10
+            assert client.get_account()["SendQuota"]["MaxSendRate"] == 10
+            ```
+        """
+        with self._lock:
+            return self._account.account
+
+    @account.setter
+    def account(self, value: FakeAccount) -> None:
+        if not isinstance(value, FakeAccount):
+            raise TypeError(f"account must be a FakeAccount, got {type(value).__name__}")
+        with self._lock:
+            self._account.account = value
+
+    def sent_last_24_hours(self) -> float:
+        """``SentLast24Hours``: recipients accepted in the last 24 hours, plus ``sent_offset``.
+
+        Counted by the fake's ``wall_clock``; mailbox-simulator recipients are not counted.
+
+        Examples:
+            ```python
+            client.send_email(...)  # to two recipients
+            assert fake.sent_last_24_hours() == 2
+            ```
+        """
+        with self._lock:
+            return self._account.sent_last_24_hours()
+
+    def grant_production_access(
+        self,
+        *,
+        max_send_rate: float = PRODUCTION_RATE,
+        max_24_hour_send: float = PRODUCTION_DAILY,
+    ) -> None:
+        """Decide the production-access request on file: ``GRANTED``, now.
+
+        The account leaves the sandbox and gets a production quota: ``max_send_rate``
+        recipients per second and ``max_24_hour_send`` per 24 hours (-1 = unlimited). Queued
+        :meth:`review_transition` steps stay queued.
+
+        Examples:
+            ```python
+            client.put_account_details(
+                MailType="TRANSACTIONAL",
+                WebsiteURL="https://example.com",
+                ProductionAccessEnabled=True,
+            )
+            fake.grant_production_access()
+            account = client.get_account()
+            assert account["ProductionAccessEnabled"]
+            assert account["Details"]["ReviewDetails"]["Status"] == "GRANTED"
+            assert account["SendQuota"]["MaxSendRate"] == 14
+            ```
+
+        Raises:
+            ValueError: No production-access request is on file (``PutAccountDetails`` with
+                ``ProductionAccessEnabled``, or ``fake.account.details``), or a quota is not a
+                number.
+        """
+        with self._lock:
+            self._account.grant_production_access(
+                max_send_rate=max_send_rate, max_24_hour_send=max_24_hour_send
+            )
+
+    def deny_production_access(self) -> None:
+        """Decide the production-access request on file: ``DENIED``, now.
+
+        The account stays in the sandbox, and may file a new request.
+
+        Examples:
+            ```python
+            fake.deny_production_access()
+            account = client.get_account()
+            assert account["Details"]["ReviewDetails"]["Status"] == "DENIED"
+            assert not account["ProductionAccessEnabled"]
+            ```
+
+        Raises:
+            ValueError: No production-access request is on file.
+        """
+        with self._lock:
+            self._account.deny_production_access()
+
+    def review_transition(
+        self,
+        to: str,
+        *,
+        after_polls: int | None = None,
+        after_seconds: float | None = None,
+        max_send_rate: float = PRODUCTION_RATE,
+        max_24_hour_send: float = PRODUCTION_DAILY,
+    ) -> None:
+        """Queue a review outcome that arrives later, as AWS's human review would.
+
+        With ``after_polls=N`` the next N ``GetAccount`` responses still show the current
+        review status and the one after shows ``to``; with ``after_seconds`` it happens once
+        the fake's ``clock`` has moved that far (checked on every request, so a send sees a
+        timed ``GRANTED`` as soon as it is due). Neither means ``after_polls=0``. Steps chain:
+        each counts from the moment the one before it took effect.
+
+        A step may be queued before the code under test files its request: the countdown then
+        starts when ``PutAccountDetails`` files one, and no ``GetAccount`` before that counts.
+        Filing a new request (after ``DENIED`` or ``FAILED``) restarts the next step's
+        countdown.
+
+        Examples:
+            ```python
+            fake.review_transition("GRANTED", after_polls=2)
+            client.put_account_details(
+                MailType="MARKETING", WebsiteURL="https://example.com",
+                ProductionAccessEnabled=True,
+            )
+            statuses = [
+                client.get_account()["Details"]["ReviewDetails"]["Status"] for _ in range(3)
+            ]
+            assert statuses == ["PENDING", "PENDING", "GRANTED"]
+            ```
+
+        Args:
+            to: ``PENDING``, ``FAILED``, ``GRANTED`` or ``DENIED`` (a string or str-enum).
+            after_polls: How many ``GetAccount`` responses still show the old status.
+            after_seconds: How long (by ``clock``) until the change.
+            max_send_rate: For ``GRANTED``: the production ``MaxSendRate``.
+            max_24_hour_send: For ``GRANTED``: the production ``Max24HourSend``.
+
+        Raises:
+            ValueError: An unknown status, both countdowns, or a bad countdown or quota.
+        """
+        with self._lock:
+            self._account.review_transition(
+                to,
+                after_polls=after_polls,
+                after_seconds=after_seconds,
+                max_send_rate=max_send_rate,
+                max_24_hour_send=max_24_hour_send,
+            )
+
+    # --- the suppression list -------------------------------------------------------------
+
+    def suppress(
+        self,
+        address: str,
+        reason: str,
+        *,
+        message_id: str | None = None,
+        feedback_id: str | None = None,
+    ) -> FakeSuppressedDestination:
+        """Put ``address`` on the account-level suppression list, as a bounce or complaint would.
+
+        Works in the sandbox too (SES adds addresses that bounce there), unlike
+        ``PutSuppressedDestination``. Putting an address again replaces its entry.
+
+        Examples:
+            ```python
+            fake.suppress("bounced@example.org", "BOUNCE", message_id="0100...-000000")
+            got = client.get_suppressed_destination(EmailAddress="bounced@example.org")
+            assert got["SuppressedDestination"]["Attributes"]["MessageId"] == "0100...-000000"
+            ```
+
+        Args:
+            address: The email address.
+            reason: ``BOUNCE`` or ``COMPLAINT`` (a string or str-enum).
+            message_id: ``Attributes.MessageId`` to report.
+            feedback_id: ``Attributes.FeedbackId`` to report.
+
+        Returns:
+            The entry now on the list.
+
+        Raises:
+            ValueError: Not an email address, or an unknown reason.
+        """
+        with self._lock:
+            return self._suppression.suppress(
+                address, reason, message_id=message_id, feedback_id=feedback_id
+            )
+
+    def suppressed_destinations(self) -> list[FakeSuppressedDestination]:
+        """Every entry of the account-level suppression list, oldest first.
+
+        Examples:
+            ```python
+            fake.suppress("a@example.org", "COMPLAINT")
+            assert [e.email_address for e in fake.suppressed_destinations()] == ["a@example.org"]
+            ```
+        """
+        with self._lock:
+            return self._suppression.destinations()
+
+    @property
+    def suppressed_recipients(self) -> list[FakeSuppressedRecipient]:
+        """Every recipient a send was accepted for but not delivered to, oldest first (a copy).
+
+        Kept whether or not the fake keeps messages; cleared by :meth:`reset`.
+
+        Examples:
+            ```python
+            assert [r.address for r in fake.suppressed_recipients] == ["gone@example.org"]
+            ```
+        """
+        with self._lock:
+            return self._suppression.recipients
+
+    # --- the outbox -----------------------------------------------------------------------
+
+    @property
+    def outbox(self) -> list[FakeMessage]:
+        """Every message accepted, oldest first (a copy).
+
+        Examples:
+            ```python
+            assert [m.subject for m in fake.outbox] == ["Welcome"]
+            ```
+
+        Raises:
+            RuntimeError: The fake was made with ``keep_messages=False``; use
+                :meth:`deliveries`, :meth:`delivery_counts` and :meth:`arrivals`.
+        """
+        if not self._outbox.keep_messages:
+            raise RuntimeError(
+                "this FakeSES keeps no messages (keep_messages=False); use deliveries(), "
+                "delivery_counts() or arrivals()"
+            )
+        with self._lock:
+            return self._outbox.messages
+
+    def deliveries(self, address: str) -> int:
+        """How many accepted, delivered messages had ``address`` among their recipients.
+
+        Addresses compare without display names and with the domain in any case.
+
+        Examples:
+            ```python
+            assert fake.deliveries("bob@example.com") == 1  # delivered exactly once
+            ```
+        """
+        with self._lock:
+            return self._outbox.deliveries(address)
+
+    def delivery_counts(self) -> Counter[str]:
+        """Deliveries per recipient address (a copy); see :meth:`deliveries`.
+
+        Examples:
+            ```python
+            counts = fake.delivery_counts()
+            assert max(counts.values()) == 1  # nobody got a message twice
+            ```
+        """
+        with self._lock:
+            return self._outbox.delivery_counts()
+
+    def arrivals(self) -> list[tuple[float, int]]:
+        """``(clock reading, recipients)`` of every accepted message, oldest first.
+
+        Examples:
+            ```python
+            assert fake.arrivals() == [(0.0, 2)]
+            ```
+        """
+        with self._lock:
+            return self._outbox.arrivals()
+
+    def clear_outbox(self) -> None:
+        """Forget accepted messages and delivery counts (not the quotas they used).
+
+        Examples:
+            ```python
+            fake.clear_outbox()
+            assert fake.delivery_counts() == Counter()
+            ```
+        """
+        with self._lock:
+            self._outbox.clear()
+
+    # --- events and SNS -------------------------------------------------------------------
+
+    def events(
+        self, configuration_set: str | None = None, event_type: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event record published, oldest first, decoded (private copies).
+
+        A record is listed once however many destinations received it.
+
+        Examples:
+            ```python
+            client.send_email(..., ConfigurationSetName="marketing")  # to bounce@simulator...
+            [bounce] = fake.events(event_type="BOUNCE")
+            assert bounce["bounce"]["bounceType"] == "Permanent"
+            ```
+
+        Args:
+            configuration_set: Only records of messages sent with this configuration set.
+            event_type: Only this type: an SES ``EventType`` value (``"BOUNCE"``,
+                ``"RENDERING_FAILURE"``, a ``sesflow.EventType``) or a record's ``eventType``
+                (``"Bounce"``, ``"Rendering Failure"``).
+
+        Raises:
+            ValueError: ``event_type`` is not an event type.
+        """
+        with self._lock:
+            return self._events.events(configuration_set, event_type)
+
+    def event_deliveries(self) -> list[FakeEventDelivery]:
+        """Every (destination name, destination kind, record) delivery, oldest first.
+
+        A record that two destinations matched is listed twice, once for each, in the order
+        the set's destinations were created.
+
+        Examples:
+            ```python
+            assert [(d.destination, d.record["eventType"]) for d in fake.event_deliveries()] == [
+                ("to-sns", "Send"),
+                ("to-sns", "Delivery"),
+            ]
+            ```
+        """
+        with self._lock:
+            return self._events.event_deliveries()
+
+    def clear_events(self) -> None:
+        """Forget every event record and delivery (and so the SNS envelopes made from them).
+
+        Scripted outcomes (:meth:`recipient_outcome`) stay.
+
+        Examples:
+            ```python
+            fake.clear_events()
+            assert fake.events() == []
+            ```
+        """
+        with self._lock:
+            self._events.clear()
+
+    def recipient_outcome(
+        self,
+        address: str,
+        outcome: str | None,
+        *,
+        bounce_type: str = "Permanent",
+        bounce_subtype: str = "General",
+        delay_type: str = "TransientCommunicationFailure",
+    ) -> None:
+        """Script what happens to mail for ``address`` from now on, for its event records.
+
+        Only the records change: the outbox and :meth:`deliveries` count the message as
+        accepted as before. The account-level suppression list still comes first.
+
+        Examples:
+            ```python
+            fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
+            client.send_email(..., ConfigurationSetName="marketing")  # to slow@example.org
+            [delay] = fake.events(event_type="DELIVERY_DELAY")
+            assert delay["deliveryDelay"]["delayType"] == "TransientCommunicationFailure"
+            ```
+
+        Args:
+            address: The recipient; compared without display name and regardless of case.
+            outcome: ``DELIVERY``, ``BOUNCE``, ``COMPLAINT`` (a delivery, then a complaint),
+                ``DELIVERY_DELAY`` (a delay, nothing after it yet), ``REJECT`` (the whole
+                message is rejected as carrying a virus), or ``None`` to go back to the
+                default rules. ``sesflow.EventType`` members work too.
+            bounce_type: ``bounceType`` of a ``BOUNCE``, e.g. ``"Transient"``.
+            bounce_subtype: ``bounceSubType`` of a ``BOUNCE``, e.g. ``"MailboxFull"``.
+            delay_type: ``delayType`` of a ``DELIVERY_DELAY``, e.g. ``"MailboxFull"``.
+
+        Raises:
+            ValueError: An unknown outcome.
+        """
+        with self._lock:
+            self._events.recipient_outcome(
+                address,
+                outcome,
+                bounce_type=bounce_type,
+                bounce_subtype=bounce_subtype,
+                delay_type=delay_type,
+            )
+
+    def sns_messages(
+        self, topic_arn: str | None = None, *, signature_version: str | None = None
+    ) -> list[dict[str, str]]:
+        """The SNS ``Notification`` envelopes for every record sent to an SNS destination.
+
+        Each is a dict as SNS POSTs it as JSON to an HTTP(S) subscriber, oldest first:
+        ``Type``, ``MessageId``, ``TopicArn``, ``Subject`` (unless ``sns_subject=None``),
+        ``Message`` (the record as a JSON string), ``Timestamp``, ``SignatureVersion``,
+        ``Signature``, ``SigningCertURL`` and ``UnsubscribeURL``. An envelope is the same on
+        every call but for the signature version asked for.
+
+        Examples:
+            ```python
+            [envelope] = fake.sns_messages("arn:aws:sns:us-east-1:123456789012:ses-events")
+            assert json.loads(envelope["Message"])["eventType"] == "Bounce"
+            verifier = SnsVerifier(cert_fetcher=fake.cert_fetcher)
+            verifier.verify(envelope)
+            ```
+
+        Args:
+            topic_arn: Only envelopes for this topic.
+            signature_version: ``"1"`` (SHA1) or ``"2"`` (SHA256); ``None`` takes the fake's
+                ``sns_signature_version``.
+
+        Raises:
+            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ValueError: An unknown signature version.
+        """
+        with self._lock:
+            return self._sns.messages(topic_arn, signature_version=signature_version)
+
+    def sns_subscription_confirmation(
+        self, topic_arn: str, endpoint: str, *, signature_version: str | None = None
+    ) -> dict[str, str]:
+        """Build the signed ``SubscriptionConfirmation`` SNS sends ``endpoint`` on subscribing.
+
+        Keys: ``Type``, ``MessageId``, ``Token``, ``TopicArn``, ``Message``, ``SubscribeURL``
+        (``https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription&TopicArn=...&Token=...``),
+        ``Timestamp``, ``SignatureVersion``, ``Signature`` and ``SigningCertURL``. Each call
+        makes a new token.
+
+        Examples:
+            ```python
+            envelope = fake.sns_subscription_confirmation(
+                "arn:aws:sns:us-east-1:123456789012:ses-events", "https://example.com/sns"
+            )
+            assert envelope["SubscribeURL"].endswith("&Token=" + envelope["Token"])
+            ```
+
+        Args:
+            topic_arn: The topic being subscribed to.
+            endpoint: The ``http``/``https`` URL subscribing (where SNS would POST this).
+            signature_version: ``"1"`` or ``"2"``; ``None`` takes the fake's
+                ``sns_signature_version``.
+
+        Raises:
+            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ValueError: Not an SNS topic ARN, an endpoint that is not an HTTP(S) URL, or an
+                unknown signature version.
+        """
+        with self._lock:
+            return self._sns.subscription_confirmation(
+                topic_arn, endpoint, signature_version=signature_version
+            )
+
+    @property
+    def sns_certificate_pem(self) -> bytes:
+        """The PEM of the test certificate whose key signs every envelope of this process.
+
+        A self-signed X.509 certificate for ``sns.amazonaws.com`` with an RSA 2048 key, made
+        at first use and cached for the process.
+
+        Examples:
+            ```python
+            from cryptography import x509
+
+            certificate = x509.load_pem_x509_certificate(fake.sns_certificate_pem)
+            assert certificate.public_key().key_size == 2048
+            ```
+
+        Raises:
+            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+        """
+        return self._sns.certificate_pem
+
+    def cert_fetcher(self, url: str) -> bytes:
+        """Return the test certificate for this fake's ``SigningCertURL``; refuse other URLs.
+
+        Pass it to a verifier under test (``cert_fetcher=fake.cert_fetcher``) so that it
+        fetches the certificate without a network. It answers the URL of the fake's region
+        and of every region its envelopes named, exactly, and raises for anything else (a
+        verifier should never fetch those).
+
+        Examples:
+            ```python
+            [envelope] = fake.sns_messages()
+            assert fake.cert_fetcher(envelope["SigningCertURL"]) == fake.sns_certificate_pem
+            ```
+
+        Raises:
+            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ValueError: ``url`` is not one of this fake's certificate URLs.
+        """
+        with self._lock:
+            return self._sns.cert_fetcher(url)
+
+    # --- stats and serving -----------------------------------------------------------------
+
+    def stats(self) -> FakeStats:
+        """Return a snapshot of the fake's counters.
+
+        Examples:
+            ```python
+            assert fake.stats().throttled_calls == fake.throttled_calls
+            ```
+        """
+        with self._lock:
+            return FakeStats(
+                calls=dict(self._call_counts),
+                throttled_calls=self._statuses[429],
+                peak_recipients_per_second=self._account.window.peak,
+                messages_accepted=self._outbox.messages_accepted,
+                recipients_accepted=self._outbox.recipients_accepted,
+                rendering_failures=self._outbox.rendering_failures,
+                injected_faults=dict(self._random_faults.counts),
+            )
+
+    def _stats_json(self) -> dict[str, Any]:
+        """:meth:`stats` as JSON-ready data (what ``/_sesflow/stats`` serves)."""
+        return self.stats().to_json()
+
+    def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
+        """What ``/_sesflow/outbox`` serves: count, recipients, arrivals, deliveries per address."""
+        with self._lock:
+            return self._outbox.summary(per_recipient=per_recipient)
+
+    def serve(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+    ) -> str:
+        """Answer SES v2 over real HTTP/1.1 on loopback, from a daemon thread.
+
+        The server shares this fake's state with :meth:`client`. It runs until :meth:`stop`
+        (or the end of a ``with fake:`` block). Each request sleeps ``latency`` seconds of
+        real time, give or take a uniform ``jitter``, half before it is processed and half
+        before the answer goes back. Injected ``drop_before``/``drop_after`` faults close the
+        connection without answering. ``GET /_sesflow/stats`` and ``GET /_sesflow/outbox``
+        serve :meth:`stats` and an outbox summary as JSON.
+
+        Examples:
+            ```python
+            with FakeSES(max_send_rate=100) as fake:
+                url = fake.serve(latency=0.02, jitter=0.005)
+                client = fake.http_client()  # or boto3.client("sesv2", endpoint_url=url, ...)
+                client.get_account()
+            ```
+
+        Args:
+            host: A loopback address (``127.0.0.1``, ``::1`` or ``localhost``).
+            port: The port; 0 picks a free one.
+            latency: Seconds added to every round trip.
+            jitter: The most, in seconds, by which one round trip's latency varies.
+
+        Returns:
+            The endpoint URL, e.g. ``"http://127.0.0.1:54321"``.
+
+        Raises:
+            ValueError: A host that is not loopback, negative or non-finite times, or a fake
+                not running on ``time.monotonic``.
+            RuntimeError: The fake is already serving.
+        """
+        if self.clock is not time.monotonic:
+            raise ValueError(
+                "serve() runs in real time: make the FakeSES with clock=time.monotonic (the "
+                "default), not a virtual clock"
+            )
+        with self._lock:
+            return self._loopback.start(self, host=host, port=port, latency=latency, jitter=jitter)
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The URL :meth:`serve` returned, or ``None`` while not serving.
+
+        Examples:
+            ```python
+            url = fake.serve()
+            assert fake.endpoint_url == url
+            ```
+        """
+        return self._loopback.url
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection (nothing happens if not serving).
+
+        Examples:
+            ```python
+            fake.serve()
+            fake.stop()
+            assert fake.endpoint_url is None
+            ```
+        """
+        with self._lock:
+            server, thread = self._loopback.detach()
+        shut_down(server, thread)
+
+    def http_client(
+        self,
+        *,
+        region_name: str | None = None,
+        config: Config | None = None,
+        **kwargs: Any,
+    ) -> SESV2Client:
+        """Return a boto3 ``sesv2`` client that talks to :meth:`serve`'s endpoint over HTTP.
+
+        It has dummy credentials, botocore retries off (one attempt per call), no proxies,
+        and a connection pool of 128, enough for about 64 sending threads. ``config`` is
+        merged over that; other keyword arguments go to ``create_client``.
+
+        Examples:
+            ```python
+            fake.serve()
+            client = fake.http_client()
+            assert client.get_account()["SendingEnabled"]
+            ```
+
+        Raises:
+            RuntimeError: The fake is not serving.
+        """
+        url = self._loopback.url
+        if url is None:
+            raise RuntimeError("call serve() before http_client()")
+        return http_client(url, region_name=region_name or self.region, config=config, **kwargs)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _repr_parts(self) -> list[str]:
+        parts: list[str] = []
+        if len(self._pools):
+            parts.append(f"dedicated_ip_pools={len(self._pools)}")
+        parts += [
+            f"configuration_sets={len(self._configuration_sets)}",
+            f"identities={len(self._identities)}",
+            *self._account.repr_parts(),
+            f"templates={len(self._templates)}",
+            f"outbox={self._outbox.messages_accepted}",
+        ]
+        seed = self._random_faults.seed
+        if seed is not None:
+            parts.append(f"faults=seed {seed}")
+        if len(self._suppression):
+            parts.append(f"suppression_list={len(self._suppression)}")
+        if len(self._events):
+            parts.append(f"events={len(self._events)}")
+        url = self._loopback.url
+        if url is not None:
+            parts.append(f"serving={url!r}")
+        return parts
