@@ -55,7 +55,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -727,16 +727,19 @@ def part_diag(results: Results, args: argparse.Namespace) -> None:
     per = 100_000 / count
     print(f"(diag) where the client CPU goes, {count:,} recipients per run")
     # 1. sesflow's own work: send_bulk against a stub client (no botocore, no HTTP).
-    for workers in (None, 1):
+    workers: int | Literal["auto"]
+    for workers in ("auto", 1):
         cpus = []
         for _ in range(3):
             sender = sesflow.SES(client=_StubClient()).sender(SENDER)  # type: ignore[arg-type]
 
-            def go(sender: sesflow.Sender = sender, workers: int | None = workers) -> int:
+            def go(
+                sender: sesflow.Sender = sender, workers: int | Literal["auto"] = workers
+            ) -> int:
                 return sender.send_bulk(recipients(count), TEMPLATE, concurrency=workers).sent
 
             cpus.append(timed(go).cpu)
-        label = "default workers" if workers is None else f"{workers} worker"
+        label = "adaptive workers" if workers == "auto" else f"{workers} worker"
         results.add(
             "diag",
             f"send_bulk vs a stub client ({label}, {_LOG.plan()}): CPU s per 100k",
@@ -790,28 +793,28 @@ def part_diag(results: Results, args: argparse.Namespace) -> None:
             f"{label}: CPU s / voluntary switches per 100k, ratio to boto3 ({how})",
             f"{cpu:.2f} / {switches:,.0f} / {ratio:.3f}",
         )
-    # 3. The journal's own SQLite work, single-threaded, as send_bulk calls it per batch.
-    from sesflow._journal import Journal
-
-    addresses = list(recipients(count, "j"))
-    batches = [addresses[i : i + 50] for i in range(0, count, 50)]
+    # 3. The journal's cost without HTTP: send_bulk against the stub client, one worker,
+    # with and without a journal (alternating), so SQLite's work stands out.
     with tempfile.TemporaryDirectory(prefix="sesflow-bench-") as tmp:
-        journal = Journal.open(os.path.join(tmp, "j.db"), campaign="diag")
-        mid = "0100018c5e3f1a2b-1234abcd-5678-4def-9abc-0123456789ab-000000"
-        cpu0 = time.process_time()
-        calls = [journal.begin(batch) for batch in batches]
-        begun = time.process_time()
-        for call, batch in zip(calls, batches, strict=True):
-            journal.finish([call], [(a, mid) for a in batch])
-        done = time.process_time()
-        for step, seconds in (
-            ("begin (the in-flight row)", begun - cpu0),
-            ("finish (the outcome row)", done - begun),
-        ):
-            results.add(
-                "diag", f"journal {step}, batches of 50: CPU s per 100k", f"{seconds * per:.3f}"
-            )
-        journal.close()
+        paired: dict[str, list[float]] = {"none": [], "journal": []}
+        for i in range(6):
+            for mode in ("none", "journal") if i % 2 else ("journal", "none"):
+                sender = sesflow.SES(client=_StubClient()).sender(SENDER)  # type: ignore[arg-type]
+                path = os.path.join(tmp, f"j{i}.db") if mode == "journal" else None
+
+                def run(sender: sesflow.Sender = sender, path: str | None = path) -> int:
+                    report = sender.send_bulk(
+                        recipients(count), TEMPLATE, concurrency=1, journal=path
+                    )
+                    return report.sent
+
+                paired[mode].append(timed(run).cpu)
+        extra = [j - n for j, n in zip(paired["journal"], paired["none"], strict=True)]
+        results.add(
+            "diag",
+            "the journal's own CPU vs a stub client (1 worker): s per 100k, median of 6 pairs",
+            f"{statistics.median(extra) * per:.3f}",
+        )
 
 
 PARTS: dict[str, Callable[[Results, argparse.Namespace], None]] = {

@@ -163,3 +163,30 @@ def test_a_persistently_throttled_call_gives_up_with_the_throttle(clock: FakeClo
             ses.identity("a@example.com").refresh()
         stub.assert_no_pending_responses()
     assert len(clock.sleeps) == 5
+
+
+def test_with_message_keeps_class_and_attributes_for_every_api_error() -> None:
+    import inspect
+
+    classes = [
+        c for c in vars(sesflow).values() if inspect.isclass(c) and issubclass(c, sesflow.ApiError)
+    ]
+    assert len(classes) >= 12
+    for cls in classes:
+        original = cls.__new__(cls, "before")
+        original.__dict__.update(
+            message="before", code="Code", operation="SendEmail", request_id="r-1", status_code=400
+        )
+        original.args = ("before",)
+        if issubclass(cls, sesflow.TransportError):
+            setattr(original, "ambiguous", True)  # noqa: B010 - typed per class
+        if issubclass(cls, sesflow.MaybeSentError):
+            setattr(original, "recipients", ("a@example.com",))  # noqa: B010
+        clearer = original.with_message("after")
+        assert type(clearer) is cls
+        assert (str(clearer), clearer.message) == ("after", "after")
+        assert (clearer.code, clearer.operation, clearer.request_id) == ("Code", "SendEmail", "r-1")
+        assert clearer.status_code == 400
+        assert getattr(clearer, "ambiguous", None) == getattr(original, "ambiguous", None)
+        assert getattr(clearer, "recipients", None) == getattr(original, "recipients", None)
+        assert str(original) == "before"  # the original is untouched

@@ -376,9 +376,9 @@ class Domain(Identity):
 
     def wait_until_dkim_verified(
         self,
+        *,
         timeout: float = 3600.0,
         poll_interval: float = 15.0,
-        *,
         max_interval: float = 60.0,
     ) -> Self:
         """Poll until SES finds the DKIM records (DKIM status `SUCCESS`).
@@ -397,9 +397,9 @@ class Domain(Identity):
 
     def wait_until_mail_from_verified(
         self,
+        *,
         timeout: float = 3600.0,
         poll_interval: float = 15.0,
-        *,
         max_interval: float = 60.0,
     ) -> Self:
         """Poll until SES finds the MAIL FROM MX record (status `SUCCESS`).

@@ -125,18 +125,19 @@ class ApiError(SesflowError):
         self.status_code = status_code
 
     def with_message(self, message: str) -> Self:
-        """The same error (class, code, operation, request id) with a clearer message.
+        """The same error (class and every attribute: code, operation, request id, and a
+        subclass's own, such as `TransportError.ambiguous`) with a clearer message.
 
         Examples:
             >>> raise exc.with_message(exc.message + " Verify the sender first.") from exc
         """
-        return type(self)(
-            message,
-            code=self.code,
-            operation=self.operation,
-            request_id=self.request_id,
-            status_code=self.status_code,
-        )
+        # Every attribute is kept (a subclass's own too: `ambiguous`, `recipients`, ...),
+        # without calling `__init__`, whose signature differs from class to class.
+        clone = type(self).__new__(type(self), message)
+        clone.__dict__.update(self.__dict__)
+        clone.args = (message,)
+        clone.message = message
+        return clone
 
     def __repr__(self) -> str:
         return (
@@ -279,15 +280,6 @@ class TransportError(ApiError):
         super().__init__(message, operation=operation)
         self.ambiguous = ambiguous
 
-    def with_message(self, message: str) -> Self:
-        """The same error with a clearer message (`ambiguous` kept).
-
-        Examples:
-            >>> TransportError("reset", ambiguous=True).with_message("x").ambiguous
-            True
-        """
-        return type(self)(message, ambiguous=self.ambiguous, operation=self.operation)
-
 
 class MaybeSentError(ApiError):
     """A send whose answer was lost after the request may have reached SES.
@@ -319,15 +311,6 @@ class MaybeSentError(ApiError):
         super().__init__(message, operation=operation)
         self.recipients = recipients
 
-    def with_message(self, message: str) -> Self:
-        """The same error with a clearer message (recipients kept).
-
-        Examples:
-            >>> MaybeSentError("lost", recipients=("a@example.com",)).with_message("x").recipients
-            ('a@example.com',)
-        """
-        return type(self)(message, operation=self.operation, recipients=self.recipients)
-
 
 class JournalError(SesflowError):
     """The bulk journal cannot be used, or stopped working mid-run.
@@ -344,7 +327,7 @@ class JournalError(SesflowError):
 
     Examples:
         >>> try:
-        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ...     sender.send_bulk(recipients, "news", journal="news.journal")
         ... except JournalError as exc:
         ...     print(exc.path, sesflow.partial_report(exc))
     """
@@ -363,7 +346,7 @@ class JournalInUseError(JournalError):
 
     Examples:
         >>> try:
-        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ...     sender.send_bulk(recipients, "news", journal="news.journal")
         ... except JournalInUseError as exc:
         ...     print(exc.holder)
     """

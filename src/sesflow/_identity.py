@@ -295,9 +295,9 @@ class Identity:
 
     def wait_until_verified(
         self,
+        *,
         timeout: float = 600.0,
         poll_interval: float = 5.0,
-        *,
         max_interval: float = 60.0,
     ) -> Self:
         """Poll until SES reports the identity verified.

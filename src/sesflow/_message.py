@@ -241,7 +241,7 @@ class InlineTemplate:
 
     Examples:
         >>> tpl = InlineTemplate("Hello {{name}}", text="Hi {{name}}, welcome!")
-        >>> sender.send_bulk(tpl, ["a@example.com"], default_data={"name": "friend"})
+        >>> sender.send_bulk(["a@example.com"], tpl, default_data={"name": "friend"})
     """
 
     subject: str

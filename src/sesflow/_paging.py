@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["pages"]
+__all__ = ["PAGE_SIZE", "pages"]
+
+#: The one default page size of every listing: 100 items a request, which every SES v2
+#: List* operation accepts (ListEmailTemplates allows no more).
+PAGE_SIZE = 100
 
 
 def pages(

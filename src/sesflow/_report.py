@@ -77,7 +77,7 @@ class BulkProgress:
     """A progress update, given to a `progress=` callable after each batch.
 
     Examples:
-        >>> sender.send_bulk("welcome", recipients,
+        >>> sender.send_bulk(recipients, "welcome",
         ...                  progress=lambda p: print(p.done, p.sent, f"{p.rate:.0f}/s"))
     """
 
@@ -122,7 +122,7 @@ class BulkReport:
     run with the same journal.
 
     Examples:
-        >>> report = sender.send_bulk("welcome", recipients)
+        >>> report = sender.send_bulk(recipients, "welcome")
         >>> report
         BulkReport(total=2000, sent=1998, failed=2, skipped=0, ambiguous=0, rate=196.1/s)
         >>> report.raise_for_failures()  # raises if any recipient failed
@@ -162,7 +162,7 @@ class BulkReport:
         """Raise `BulkSendError` if any recipient failed.
 
         Examples:
-            >>> sender.send_bulk("welcome", recipients).raise_for_failures()
+            >>> sender.send_bulk(recipients, "welcome").raise_for_failures()
         """
         if self.failed:
             raise BulkSendError(
@@ -247,7 +247,7 @@ def partial_report(error: BaseException) -> BulkReport | None:
 
     Examples:
         >>> try:
-        ...     sender.send_bulk("news", recipients, journal="news.journal")
+        ...     sender.send_bulk(recipients, "news", journal="news.journal")
         ... except (sesflow.SesflowError, KeyboardInterrupt) as exc:
         ...     report = sesflow.partial_report(exc)
         ...     print(report.sent if report else "stopped before sending")

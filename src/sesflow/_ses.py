@@ -22,7 +22,7 @@ from ._errors import (
     translate,
 )
 from ._logging import logger
-from ._paging import pages
+from ._paging import PAGE_SIZE, pages
 from ._validate import validate_address, validate_domain
 from ._version import __version__
 
@@ -179,6 +179,25 @@ class SES:
                 field="region_name",
                 value=region_name,
             )
+        if client is not None:
+            # An injected client already has its region, endpoint and configuration:
+            # options that would build one are refused, not silently ignored.
+            ignored = [
+                name
+                for name, value in (
+                    ("region_name", region_name),
+                    ("endpoint_url", endpoint_url),
+                    ("botocore_config", botocore_config),
+                )
+                if value is not None
+            ]
+            if ignored:
+                raise ValidationError(
+                    f"{ignored[0]}: given together with client=, which already has its region, "
+                    f"endpoint and configuration (set {', '.join(ignored)} on that client "
+                    "instead, or leave client= out and sesflow builds the client)",
+                    field=ignored[0],
+                )
         self._session = session
         self._config = _default_config()
         if botocore_config is not None:
@@ -342,7 +361,7 @@ class SES:
 
         return ConfigurationSet(self, name)
 
-    def configuration_sets(self, *, page_size: int = 100) -> Iterator[ConfigurationSet]:
+    def configuration_sets(self, *, page_size: int = PAGE_SIZE) -> Iterator[ConfigurationSet]:
         """Every configuration set in the region, across all pages.
 
         Examples:
@@ -368,7 +387,7 @@ class SES:
 
         return DedicatedIpPool(self, name)
 
-    def ip_pools(self, *, page_size: int | None = None) -> Iterator[DedicatedIpPool]:
+    def ip_pools(self, *, page_size: int = PAGE_SIZE) -> Iterator[DedicatedIpPool]:
         """Every dedicated IP pool in the region, across all pages.
 
         Examples:
@@ -398,14 +417,14 @@ class SES:
         """A stored email template (no AWS call until you use it).
 
         Examples:
-            >>> ses.template("welcome").put("Welcome, {{name}}!", text="Hi {{name}}")
+            >>> ses.template("welcome").create("Welcome, {{name}}!", text="Hi {{name}}")
             Template('welcome')
         """
         from ._template import Template
 
         return Template(self, name)
 
-    def templates(self, *, page_size: int = 100) -> Iterator[Template]:
+    def templates(self, *, page_size: int = PAGE_SIZE) -> Iterator[Template]:
         """Every stored template in the region, across all pages.
 
         Examples:
@@ -431,7 +450,7 @@ class SES:
 
         return Account._load(self)
 
-    def identities(self, *, page_size: int = 100) -> Iterator[Identity]:
+    def identities(self, *, page_size: int = PAGE_SIZE) -> Iterator[Identity]:
         """Every identity in the region, email addresses and domains, across all pages.
 
         Domains come back as `Domain` objects; each carries the status from the listing.

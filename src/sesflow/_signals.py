@@ -32,7 +32,7 @@ def interrupt_on_sigterm() -> Iterator[None]:
     Examples:
         >>> with sesflow.interrupt_on_sigterm():
         ...     try:
-        ...         report = sender.send_bulk("news", recipients, journal="news.journal")
+        ...         report = sender.send_bulk(recipients, "news", journal="news.journal")
         ...     except KeyboardInterrupt as stop:
         ...         print("stopped; resume with the same journal:", sesflow.partial_report(stop))
     """

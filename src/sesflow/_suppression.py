@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._enums import SuppressionReason, coerce_enum
 from ._errors import BadRequestError, NotFoundError
 from ._logging import logger, mask
-from ._paging import pages
+from ._paging import PAGE_SIZE, pages
 from ._validate import validate_address
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class SuppressionList:
         reasons: Iterable[SuppressionReason | str] | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
-        page_size: int = 100,
+        page_size: int = PAGE_SIZE,
     ) -> Iterator[SuppressedDestination]:
         """Every entry, optionally only some reasons and a time range of last update.
 

@@ -9,8 +9,20 @@ from ._app import Context, add_command, add_group, add_tags, tags_of
 from ._output import Result, fields_text
 
 if TYPE_CHECKING:
-    from sesflow import ConfigurationSet
-    from sesflow._destinations import Destination, EventDestination
+    from typing import TypeAlias
+
+    from sesflow import (
+        CloudWatchDestination,
+        ConfigurationSet,
+        EventBridgeDestination,
+        EventDestination,
+        FirehoseDestination,
+        SnsDestination,
+    )
+
+    Destination: TypeAlias = (
+        SnsDestination | CloudWatchDestination | FirehoseDestination | EventBridgeDestination
+    )
 
 __all__ = ["register"]
 
