@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sesflow._errors import NotFoundError, SesflowError
+from sesflow._errors import NotFoundError, SesflowError, ValidationError
+from sesflow._validate import validate_max_rate
 
-from ._app import CliError, Context, add_command, interrupt_code, seconds
+from ._app import CliError, Context, add_command, interrupt_code
 from ._output import Result, jsonable, render_table
 from ._template import json_object
 
@@ -177,6 +178,23 @@ def report_data(report: BulkReport) -> dict[str, Any]:
     data: dict[str, Any] = jsonable(report)
     data["rate"] = round(report.rate, 3)
     return data
+
+
+def rate(text: str) -> float:
+    """An argparse type for `--rate`: the check (and message) of the API's `max_rate`.
+
+    Examples:
+        >>> rate("50")
+        50.0
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    try:
+        return validate_max_rate(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def report_text(report: BulkReport, *, journal: str | None, fix_first: str | None = None) -> str:
@@ -407,7 +425,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--rate",
-        type=seconds,
+        type=rate,
         metavar="R",
         help="recipients per second (default and ceiling: the account's MaxSendRate)",
     )
