@@ -371,3 +371,16 @@ def test_a_dry_run_stopped_by_the_file_still_prints_one_document(
     assert document["summary"]["stopped"].startswith(f"{path}: unreadable after the last good")
     assert ran.err.startswith("sesflow: error: ")
     assert sends(served) == 0
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "nan", "inf"])
+def test_a_bad_rate_is_refused_by_the_library_before_any_call(
+    cli: Cli, served: FakeSES, tmp_path: Path, text: str
+) -> None:
+    ran = cli(*bulk("--recipients", str(write_csv(tmp_path / "l.csv", 3)), "--rate", text))
+    assert ran.code == 1
+    message = (
+        f"max_rate: must be a positive finite number of recipients per second, got {float(text)!r}"
+    )
+    assert ran.err.splitlines()[-1] == f"sesflow: error: {message}"
+    assert sends(served) == 0

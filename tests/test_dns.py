@@ -158,6 +158,33 @@ def test_dns_records_is_an_immutable_sequence() -> None:
     assert hash(records) == hash(DnsRecords([a, b]))
     assert "x.example.com" in str(records)
     assert str(records).splitlines()[0].split() == ["TYPE", "NAME", "VALUE", "PURPOSE"]
-    assert repr(records).startswith("DnsRecords([DnsRecord(")
+    assert repr(records) == (
+        "DnsRecords([\n"
+        "    DnsRecord(name='x.example.com', type='TXT', value='a', ttl=1800, priority=None, "
+        "purpose=None),\n"
+        "    DnsRecord(name='y.example.com', type='CNAME', value='z.example.com', ttl=1800, "
+        "priority=None, purpose=None),\n"
+        "])"
+    )
+    assert repr(DnsRecords([])) == "DnsRecords([])"
     with pytest.raises(AttributeError):
         a.name = "other"  # type: ignore[misc]
+
+
+def test_the_notebook_table_left_aligns_every_cell() -> None:
+    records = DnsRecords(
+        [DnsRecord("_dmarc.example.com", "TXT", "v=DMARC1; p=none;", purpose=RecordPurpose.DMARC)]
+    )
+    left = 'style="text-align:left"'
+    assert records._repr_html_() == (
+        "<table><thead><tr>"
+        f"<th {left}>Type</th><th {left}>Name</th><th {left}>Value</th>"
+        f"<th {left}>TTL</th><th {left}>Purpose</th>"
+        "</tr></thead><tbody><tr>"
+        f"<td {left}><code>TXT</code></td>"
+        f"<td {left}><code>_dmarc.example.com</code></td>"
+        f"<td {left}><code>&quot;v=DMARC1; p=none;&quot;</code></td>"
+        f"<td {left}><code>1800</code></td>"
+        f"<td {left}><code>dmarc</code></td>"
+        "</tr></tbody></table>"
+    )

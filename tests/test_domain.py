@@ -190,27 +190,33 @@ def test_publish_request_is_exact(fake: FakeSES, clock: FakeClock) -> None:
     ses = _ses(fake, route53, clock)
     dom = ses.domain("example.com").create()
     with Stubber(route53) as stub:
+        # Zones of one name come page by page: the private one, then the public one.
         stub.add_response(
-            "list_hosted_zones",
+            "list_hosted_zones_by_name",
             {
                 "HostedZones": [
                     {"Id": "/hostedzone/ZPRIV", "Name": "example.com.", "CallerReference": "a",
                      "Config": {"PrivateZone": True}},
+                ],
+                "IsTruncated": True,
+                "NextDNSName": "example.com.",
+                "NextHostedZoneId": "ZPUB",
+                "MaxItems": "10",
+            },
+            {"DNSName": "example.com", "MaxItems": "10"},
+        )  # fmt: skip
+        stub.add_response(
+            "list_hosted_zones_by_name",
+            {
+                "HostedZones": [
                     {"Id": "/hostedzone/ZPUB", "Name": "example.com.", "CallerReference": "b",
                      "Config": {"PrivateZone": False}},
                 ],
-                "IsTruncated": True,
-                "NextMarker": "m2",
-                "Marker": "",
-                "MaxItems": "100",
+                "IsTruncated": False,
+                "MaxItems": "10",
             },
-            {"MaxItems": "100"},
+            {"DNSName": "example.com.", "HostedZoneId": "ZPUB", "MaxItems": "10"},
         )  # fmt: skip
-        stub.add_response(
-            "list_hosted_zones",
-            {"HostedZones": [], "IsTruncated": False, "Marker": "m2", "MaxItems": "100"},
-            {"MaxItems": "100", "Marker": "m2"},
-        )
         stub.add_response(
             "change_resource_record_sets",
             {"ChangeInfo": {"Id": "/change/C123", "Status": "PENDING",

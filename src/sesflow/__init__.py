@@ -155,3 +155,28 @@ __all__ = [
     "interrupt_on_sigterm",
     "partial_report",
 ]
+
+# The public subpackages load on first attribute access, so `import sesflow` then
+# `sesflow.testing.FakeSES()` works as the docs write it, while a program that only sends mail
+# never pays for (or depends on) the fake SES or the event parsers.
+import typing as _typing  # private name: `__all__` lists every public one
+
+_LAZY_SUBPACKAGES = ("events", "testing")
+
+if _typing.TYPE_CHECKING:
+    # Type checkers see the subpackages as attributes; a misspelt name stays an error for them
+    # because they never see the `__getattr__` below.
+    from . import events as events
+    from . import testing as testing
+else:
+
+    def __getattr__(name: str) -> object:
+        if name in _LAZY_SUBPACKAGES:
+            import importlib
+
+            # import_module also binds the subpackage on this module: later lookups skip this.
+            return importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY_SUBPACKAGES})

@@ -83,7 +83,7 @@ from ._progress import ProgressSink, make_progress
 from ._ratelimit import RateLimiter, batch_size
 from ._report import BulkFailure, BulkProgress, BulkReport, BulkResult, attach_report
 from ._seen import SeenAddresses
-from ._validate import is_plain_address, validate_address
+from ._validate import is_plain_address, validate_address, validate_max_rate
 from ._window import CallWindow
 
 if TYPE_CHECKING:
@@ -236,11 +236,7 @@ class BulkRun:
                 field="concurrency",
             )
         self._concurrency = concurrency
-        if max_rate is not None and (
-            isinstance(max_rate, bool) or not isinstance(max_rate, int | float) or not max_rate > 0
-        ):
-            raise ValidationError(f"max_rate: must be positive, got {max_rate!r}", field="max_rate")
-        self._max_rate = max_rate
+        self._max_rate = None if max_rate is None else validate_max_rate(max_rate)
         if journal is not None and not isinstance(journal, str | os.PathLike):
             raise ValidationError(
                 f"journal: expected a file path, got {type(journal).__name__}", field="journal"

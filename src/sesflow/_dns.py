@@ -153,7 +153,11 @@ class DnsRecords(Sequence[DnsRecord]):
         return hash(self._records)
 
     def __repr__(self) -> str:
-        return f"DnsRecords({list(self._records)!r})"
+        # One record per line: a domain's six records on one line were unreadable.
+        if not self._records:
+            return "DnsRecords([])"
+        lines = "".join(f"    {r!r},\n" for r in self._records)
+        return f"DnsRecords([\n{lines}])"
 
     def __str__(self) -> str:
         return self.to_table()
@@ -235,11 +239,16 @@ class DnsRecords(Sequence[DnsRecord]):
         Examples:
             >>> dom.dns_records()  # in Jupyter, renders as a table
         """
-        head = "".join(f"<th>{h}</th>" for h in ("Type", "Name", "Value", "TTL", "Purpose"))
+        # Notebooks right-align table cells by default; names and values read (and compare)
+        # from their start, so every cell says left.
+        head = "".join(
+            f'<th style="text-align:left">{h}</th>'
+            for h in ("Type", "Name", "Value", "TTL", "Purpose")
+        )
         body = "".join(
             "<tr>"
             + "".join(
-                f"<td><code>{html.escape(str(cell))}</code></td>"
+                f'<td style="text-align:left"><code>{html.escape(str(cell))}</code></td>'
                 for cell in (r.type, r.name, r.rdata, r.ttl, r.purpose.value if r.purpose else "")
             )
             + "</tr>"

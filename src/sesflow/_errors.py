@@ -12,8 +12,12 @@ versions use other spellings of the same codes.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -264,10 +268,12 @@ class ServiceError(ApiError):
 
 
 class TransportError(ApiError):
-    """The connection to AWS failed. Retryable.
+    """The connection to AWS failed. Retryable, unless the endpoint's name cannot be resolved.
 
     `ambiguous` is True when the request may have reached AWS before the connection
-    broke (so it may have taken effect), False when it certainly did not.
+    broke (so it may have taken effect), False when it certainly did not. An endpoint
+    whose host name does not resolve (a misspelt region, a wrong `endpoint_url`, no
+    network) is not `retryable`: waiting would not fix it.
 
     Examples:
         >>> TransportError("connection reset", ambiguous=True).ambiguous
@@ -276,9 +282,17 @@ class TransportError(ApiError):
 
     retryable = True
 
-    def __init__(self, message: str, *, ambiguous: bool, operation: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        ambiguous: bool,
+        operation: str | None = None,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(message, operation=operation)
         self.ambiguous = ambiguous
+        self.retryable = retryable
 
 
 class MaybeSentError(ApiError):
@@ -530,11 +544,66 @@ def _classify(code: str, message: str, status: int | None) -> type[ApiError]:
     return ApiError
 
 
-def translate(exc: Exception, operation: str) -> SesflowError:
+def name_unresolved(exc: BaseException) -> bool:
+    """Whether `exc` (a botocore connection error) failed resolving the endpoint's host name.
+
+    botocore keeps urllib3's error in `kwargs["error"]`; urllib3 chains the resolver's
+    `socket.gaierror` beneath it.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            return True
+        inner = getattr(error, "kwargs", {}).get("error")
+        pending += [error.__cause__, error.__context__]
+        if isinstance(inner, BaseException):
+            pending.append(inner)
+    return False
+
+
+@functools.cache
+def _known_regions() -> frozenset[str]:
+    """The regions botocore knows an SES endpoint in, across all partitions."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("sesv2", partition)
+    )
+
+
+def _unresolved(exc: Exception, operation: str, region: str | None) -> TransportError:
+    """A name-resolution failure: one clear line at once, since no retry can fix it."""
+    endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
+    host = urlsplit(endpoint).hostname or endpoint or "the endpoint"
+    where = f"region {region!r}, endpoint {endpoint}" if region else f"endpoint {endpoint}"
+    message = f"{operation}: cannot resolve the host name {host} ({where})"
+    # Only an AWS host built from the region says the region is at fault; a custom
+    # endpoint_url or a lost network are the other causes.
+    if region and region in host and region not in _known_regions():
+        close = difflib.get_close_matches(region, sorted(_known_regions()), n=1)
+        message += f": {region!r} is not a region botocore knows for SES"
+        message += f" (did you mean {close[0]!r}?)" if close else ""
+    else:
+        message += ": check the endpoint_url, and that this machine has network and DNS"
+    return TransportError(
+        message + ". Not retried.", ambiguous=False, operation=operation, retryable=False
+    )
+
+
+def translate(exc: Exception, operation: str, *, region: str | None = None) -> SesflowError:
     """Translate a botocore exception raised by `operation` into sesflow's tree.
 
     The caller raises the result `from exc`. Exceptions that are not botocore's are
-    returned as a plain `ApiError` wrapping their text.
+    returned as a plain `ApiError` wrapping their text. `region` (the client's) is named
+    in the message when the endpoint cannot be reached at all.
     """
     if isinstance(exc, ClientError):
         response: Mapping[str, Any] = exc.response
@@ -556,8 +625,12 @@ def translate(exc: Exception, operation: str) -> SesflowError:
         # botocore's own client-side checks; sesflow validates first, so this means
         # a value slipped past it. Report it as bad input all the same.
         return ValidationError(f"{operation}: {exc}")
+    if isinstance(exc, BotoConnectionError) and name_unresolved(exc):
+        # The request never left; retrying only waits out the backoff (half a minute)
+        # for an answer that cannot change.
+        return _unresolved(exc, operation, region)
     if isinstance(exc, BotoConnectionError):
-        # Connecting failed (refused, DNS, connect timeout): the request never left.
+        # Connecting failed (refused, connect timeout): the request never left.
         return TransportError(
             f"{operation}: could not connect: {exc}", ambiguous=False, operation=operation
         )

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import overload
 
 from ._errors import ValidationError
+from ._validate import validate_max_rate
 
 __all__ = ["MAX_BATCH", "RateLimiter", "batch_size"]
 
@@ -68,13 +69,12 @@ class RateLimiter:
         clock: Callable[[], float],
         sleep: Callable[[float], None],
     ) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
-            raise ValidationError(f"max_rate: must be positive, got {rate!r}", field="max_rate")
+        rate = validate_max_rate(rate)
         if not 0 <= headroom < 1:
             raise ValidationError(
                 f"headroom: must be in [0, 1), got {headroom!r}", field="headroom"
             )
-        self.rate = float(rate)
+        self.rate = rate
         self.headroom = headroom
         self._clock = clock
         self._sleep = sleep

@@ -15,17 +15,31 @@ if TYPE_CHECKING:
 __all__ = ["find_hosted_zone", "publish_records"]
 
 
-def _zones(ses: SES) -> Iterator[Mapping[str, Any]]:
-    marker: str | None = None
+#: Zones asked for per page. Zones of one name are few (a public one and some private
+#: ones); more pages follow while the names still match.
+_PAGE = "10"
+
+
+def _zones_named(ses: SES, name: str) -> Iterator[Mapping[str, Any]]:
+    """The hosted zones whose name is exactly `name`.
+
+    ListHostedZonesByName returns zones in DNS name order (labels reversed), starting at
+    `DNSName`: zones of that name come first, and the first other name ends the search.
+    """
+    params: dict[str, Any] = {"DNSName": name, "MaxItems": _PAGE}
     while True:
-        params: dict[str, Any] = {"MaxItems": "100"}
-        if marker:
-            params["Marker"] = marker
-        response = ses._call_route53("ListHostedZones", **params)
-        yield from response.get("HostedZones") or ()
+        response = ses._call_route53("ListHostedZonesByName", **params)
+        for zone in response.get("HostedZones") or ():
+            if str(zone["Name"]).rstrip(".").lower() != name:
+                return
+            yield zone
         if not response.get("IsTruncated"):
             return
-        marker = response.get("NextMarker")
+        params = {
+            "DNSName": response.get("NextDNSName"),
+            "HostedZoneId": response.get("NextHostedZoneId"),
+            "MaxItems": _PAGE,
+        }
 
 
 def find_hosted_zone(ses: SES, domain: str) -> tuple[str, str]:
@@ -34,23 +48,25 @@ def find_hosted_zone(ses: SES, domain: str) -> tuple[str, str]:
     The best zone is the one whose name is the longest suffix of the domain (so a
     `mail.example.com` zone wins over `example.com` for names below it); at equal
     length a public zone wins over a private one.
+
+    One lookup by name per label, longest name first, instead of listing every zone of
+    the account.
     """
-    best: tuple[int, int, str, str] | None = None
-    for zone in _zones(ses):
-        zone_name = str(zone["Name"]).rstrip(".").lower()
-        if domain != zone_name and not domain.endswith("." + zone_name):
-            continue
-        public = 0 if (zone.get("Config") or {}).get("PrivateZone") else 1
-        rank = (len(zone_name), public, str(zone["Id"]), zone_name)
-        if best is None or rank[:2] > best[:2]:
-            best = rank
-    if best is None:
-        raise NotFoundError(
-            f"no Route 53 hosted zone holds {domain}; create one or pass hosted_zone_id=",
-            operation="ListHostedZones",
-        )
-    zone_id = best[2].rsplit("/", 1)[-1]
-    return zone_id, best[3]
+    labels = domain.rstrip(".").lower().split(".")
+    for start in range(len(labels)):
+        name = ".".join(labels[start:])
+        best: Mapping[str, Any] | None = None
+        for zone in _zones_named(ses, name):
+            if not (zone.get("Config") or {}).get("PrivateZone"):
+                best = zone
+                break
+            best = best or zone
+        if best is not None:
+            return str(best["Id"]).rsplit("/", 1)[-1], name
+    raise NotFoundError(
+        f"no Route 53 hosted zone holds {domain}; create one or pass hosted_zone_id=",
+        operation="ListHostedZonesByName",
+    )
 
 
 def publish_records(

@@ -32,7 +32,7 @@ from ._message import (
     tag_list,
     template_data,
 )
-from ._validate import validate_name
+from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
     from ._check import BulkCheck
@@ -83,15 +83,7 @@ class Sender:
         )
         self.reply_to = tuple(address_list(reply_to, field="reply_to"))
         self._tags = tag_list(message_tags, field="message_tags")
-        if max_rate is not None and (
-            isinstance(max_rate, bool) or not isinstance(max_rate, int | float) or max_rate <= 0
-        ):
-            raise ValidationError(
-                f"max_rate: must be a positive number, got {max_rate!r}",
-                field="max_rate",
-                value=max_rate,
-            )
-        self.max_rate = None if max_rate is None else float(max_rate)
+        self.max_rate = None if max_rate is None else validate_max_rate(max_rate)
 
     def __repr__(self) -> str:
         extra = f", configuration_set={self.configuration_set!r}" if self.configuration_set else ""

@@ -11,6 +11,7 @@ import boto3
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from ._errors import (
@@ -19,6 +20,7 @@ from ._errors import (
     ThrottledError,
     TransportError,
     ValidationError,
+    name_unresolved,
     translate,
 )
 from ._logging import logger
@@ -112,6 +114,24 @@ def certainly_unsent(exc: BaseException) -> bool:
     if isinstance(exc, TransportError):
         return not exc.ambiguous
     return isinstance(exc, ThrottledError | ServiceError)
+
+
+def _fail_unresolved_at_once(client: Any) -> None:
+    """Stop botocore retrying, on a client sesflow built, a call whose host does not resolve.
+
+    With sesflow's default config botocore makes one attempt anyway; this holds when the
+    user's `botocore_config` asks for retries: a misspelt region or a wrong endpoint_url
+    would otherwise sit through botocore's backoff before sesflow can say what is wrong.
+    """
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def stop(caught_exception: BaseException | None = None, **_: Any) -> None:
+        if isinstance(caught_exception, BotoConnectionError) and name_unresolved(caught_exception):
+            raise caught_exception
+        return
+
+    events.register_first(f"needs-retry.{service}", stop, unique_id=f"sesflow-unresolved-{service}")
 
 
 def _default_config() -> Config:
@@ -209,6 +229,7 @@ class SES:
             client = self._boto_session().client(
                 "sesv2", region_name=region_name, config=self._config, endpoint_url=endpoint_url
             )
+            _fail_unresolved_at_once(client)
         guard_sends(client)
         self._client: SESV2Client = client
         self._route53: Route53Client | None = route53_client
@@ -240,6 +261,7 @@ class SES:
         """
         if self._route53 is None:
             self._route53 = self._boto_session().client("route53", config=self._config)
+            _fail_unresolved_at_once(self._route53)
         return self._route53
 
     @property
@@ -284,6 +306,7 @@ class SES:
                 config=self._config.merge(Config(parameter_validation=False)),
                 endpoint_url=self._endpoint_url,
             )
+            _fail_unresolved_at_once(self._bulk_client)
             guard_sends(self._bulk_client)
         return self._bulk_client
 
@@ -501,18 +524,21 @@ class SES:
             try:
                 response: dict[str, Any] = method(**params)
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, operation) from exc
+                raise translate(exc, operation, region=client.meta.region_name) from exc
             finally:
                 _SESFLOW_SENDING.reset(token)
             return response
 
         if not retry:
             return attempt()
-        # A send is retried only when SES certainly did not take it; anything else may
-        # be retried when SES says trying again can work.
-        retryable = (
-            certainly_unsent if sends else (lambda e: isinstance(e, SesflowError) and e.retryable)
-        )
+
+        # A send is retried only when SES certainly did not take it; anything may be
+        # retried only when trying again can work (an unresolvable endpoint cannot).
+        def retryable(e: BaseException) -> bool:
+            if not (isinstance(e, SesflowError) and e.retryable):
+                return False
+            return certainly_unsent(e) if sends else True
+
         retrying = Retrying(
             retry=retry_if_exception(retryable),
             stop=stop_after_attempt(MANAGEMENT_ATTEMPTS),

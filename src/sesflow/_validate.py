@@ -6,6 +6,7 @@ position, e.g. `to[2]`) so a caller can tell which of their values was refused.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
@@ -15,6 +16,7 @@ __all__ = [
     "normalize_domain",
     "validate_address",
     "validate_domain",
+    "validate_max_rate",
     "validate_name",
     "validate_seconds",
     "validate_subdomain",
@@ -246,3 +248,25 @@ def validate_seconds(value: object, *, field: str, allow_zero: bool = True) -> f
         bound = "non-negative" if allow_zero else "positive"
         raise ValidationError(f"{field}: must be {bound}, got {value!r}", field=field, value=value)
     return seconds
+
+
+def validate_max_rate(value: object) -> float:
+    """Return `value`, a sending rate in recipients per second, as a float.
+
+    The one check of `max_rate` wherever it is given (a sender, `send_bulk`, the rate
+    limiter, the CLI's `--rate`), so each refuses the same values with the same message:
+    anything but a positive finite number (a bool is not a rate; NaN and infinity would
+    silently disable the limiter's pacing).
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValidationError(
+            f"max_rate: must be a positive finite number of recipients per second, got {value!r}",
+            field="max_rate",
+            value=value,
+        )
+    return float(value)

@@ -6,6 +6,7 @@ import argparse
 import functools
 import ipaddress
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,7 @@ __all__ = [
     "add_group",
     "add_tags",
     "build_parser",
+    "cli_hints",
     "command_parsers",
     "key_value",
     "read_bytes",
@@ -155,7 +157,7 @@ class Context:
 
         With `--json` the document on stdout holds `{"error": {...}}` and `data`.
         """
-        message = str(exc) or type(exc).__name__
+        message = cli_hints(str(exc) or type(exc).__name__)
         first, _, rest = message.partition("\n")
         if self.args.debug and exc.__traceback__ is not None:
             traceback.print_exception(exc, file=sys.stderr)
@@ -167,6 +169,55 @@ class Context:
             if isinstance(value, str | int) and not isinstance(value, bool):
                 error[attr] = value
         return Result({"error": error, **(data or {})}, text, code, errors=lines)
+
+
+def _domain_of(match: re.Match[str]) -> str:
+    address = match.group(1)
+    domain = address.rpartition("@")[2]
+    return f"sesflow identity create {address} or sesflow domain setup {domain}"
+
+
+# The library's errors suggest the Python call that fixes them; at the command line the
+# same advice is a sesflow command. Most specific first: each applies once, in order.
+_HINTS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(
+            r"\(ses\.domain\('([^']+)'\)\.dns_records\(\)\) "
+            r"or set behavior_on_mx_failure='USE_DEFAULT_VALUE'"
+        ),
+        r"(sesflow domain records \1) or send from amazonses.com while it is missing "
+        r"(sesflow domain setup \1 --mail-from SUBDOMAIN --behavior-on-mx-failure "
+        r"USE_DEFAULT_VALUE)",
+    ),
+    (re.compile(r"ses\.domain\('([^']+)'\)\.dns_records\(\)"), r"sesflow domain records \1"),
+    (
+        re.compile(r"ses\.identity\('([^']+)'\)\.create\(\) or ses\.domain\(\.\.\.\)\.create\(\)"),
+        _domain_of,
+    ),
+    (re.compile(r"ses\.identity\(\.\.\.\)\.create\(\)"), "sesflow identity create ADDRESS"),
+    (
+        re.compile(r"ses\.account\(\)\.request_production_access\(\.\.\.\)"),
+        "sesflow account request-production-access --mail-type TYPE --website-url URL",
+    ),
+    (re.compile(r"pass hosted_zone_id=$"), "pass --hosted-zone-id"),
+    (
+        re.compile(r"pass dns_records\(byodkim=Byodkim\(selector, pem\)\)"),
+        "pass --byodkim-selector S --byodkim-key FILE",
+    ),
+    (re.compile(r"use send_bulk\(\) for more"), "use sesflow send-bulk for more"),
+]
+
+
+def cli_hints(message: str) -> str:
+    """`message` with its Python-API advice said as sesflow commands.
+
+    Examples:
+        >>> cli_hints("Verify it in us-east-1 (ses.identity(...).create()).")
+        'Verify it in us-east-1 (sesflow identity create ADDRESS).'
+    """
+    for pattern, replacement in _HINTS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def _is_loopback(url: str | None) -> bool:

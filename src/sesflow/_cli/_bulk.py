@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sesflow import SesflowError, partial_report
+from sesflow import NotFoundError, SesflowError, partial_report
 
-from ._app import CliError, Context, add_command, interrupt_code, seconds
+from ._app import CliError, Context, add_command, interrupt_code
 from ._output import Result, jsonable, render_table
 from ._template import json_object
 
@@ -177,8 +178,25 @@ def report_data(report: BulkReport) -> dict[str, Any]:
     return data
 
 
-def report_text(report: BulkReport, *, journal: str | None) -> str:
-    """A report for people: counts, pace, and the first failures.
+def rate(text: str) -> float:
+    """An argparse type for `--rate`: a number; the library checks it (one check, one
+    message: `send_bulk(max_rate=...)` refuses a bad rate before any call).
+
+    Examples:
+        >>> rate("50")
+        50.0
+    """
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def report_text(report: BulkReport, *, journal: str | None, fix_first: str | None = None) -> str:
+    """A report for people: counts, pace, the first failures, and how to send the rest.
+
+    `fix_first` is what must be done before a rerun can send the rest (a rerun alone would
+    stop the same way).
 
     Examples:
         >>> print(report_text(report, journal=None))
@@ -191,17 +209,47 @@ def report_text(report: BulkReport, *, journal: str | None) -> str:
     ]
     if report.skipped and journal:
         lines.append(f"  skipped: already sent (or failed for good) according to {journal}")
+    unsent = f"{report.unsent:,}"
     if report.failures:
         rows = [(f.address, f.status, f.error) for f in report.failures[:_SHOWN_FAILURES]]
         lines += ["", render_table(["FAILED", "STATUS", "ERROR"], rows)]
         more = len(report.failures) - _SHOWN_FAILURES
         if more > 0:
             lines.append(f"... and {more:,} more (--json lists them all)")
-    if report.unsent and journal:
-        lines.append(
-            f"\nRun the same command again (same --journal) to send the other {report.unsent:,}."
-        )
+    if fix_first is not None:
+        if report.unsent and journal:
+            then = f"Then run the same command again (same --journal) to send the other {unsent}."
+        elif not report.sent:
+            then = "Then run the same command again."
+        else:
+            then = (
+                f"Then send to the other {unsent}: the same command again would also send to "
+                f"the {report.sent:,} already sent (a run with --journal skips them)."
+            )
+        lines.append(f"\n{fix_first}\n{then}")
+    elif report.unsent and journal:
+        lines.append(f"\nRun the same command again (same --journal) to send the other {unsent}.")
     return "\n".join(lines)
+
+
+def _fix_first(exc: BaseException, args: argparse.Namespace, region: str) -> str | None:
+    """What to do before a rerun, when the run stopped on something a rerun cannot change."""
+    if not isinstance(exc, NotFoundError):
+        return None
+    said = f"{getattr(exc, 'code', '')} {exc}".lower()
+    if "template" in said:
+        return (
+            f"The template {args.template!r} does not exist in {region}. Create it:\n"
+            f"  sesflow template create {args.template} --subject S --html FILE --text FILE\n"
+            "(or name an existing one with --template; 'sesflow template list' lists them)"
+        )
+    if "configuration set" in said or "configuration_set" in said:
+        return (
+            f"The configuration set {args.configuration_set!r} does not exist in {region}. "
+            f"Create it:\n  sesflow config-set create {args.configuration_set}\n"
+            "(or leave out --configuration-set)"
+        )
+    return None
 
 
 def _dry_run(ctx: Context, rows: Iterator[tuple[int, Recipient | RowProblem]]) -> Result:
@@ -326,7 +374,11 @@ def _send_bulk(ctx: Context) -> Result:
             return ctx.failure(
                 shown,
                 data={"report": report_data(partial)},
-                text=report_text(partial, journal=args.journal),
+                text=report_text(
+                    partial,
+                    journal=args.journal,
+                    fix_first=_fix_first(exc, args, ctx.ses.region),
+                ),
                 code=code,
             )
     text = report_text(report, journal=args.journal)
@@ -383,7 +435,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--rate",
-        type=seconds,
+        type=rate,
         metavar="R",
         help="recipients per second (default and ceiling: the account's MaxSendRate)",
     )
