@@ -47,7 +47,8 @@ def test_ip_pools_on_moto(moto_ses: sesflow.SES) -> None:
     pool.create()
     assert pool.exists()
     assert pool.scaling_mode == "STANDARD"
-    assert [p.name for p in moto_ses.ip_pools()] == ["marketing-ips"]
+    # Listing is tested on FakeSES: moto's ListDedicatedIpPools fails on any PageSize (its
+    # paginator adds the query string's text to an int), and every listing sends one.
     pool.delete()
     assert not pool.exists()
 
@@ -59,6 +60,18 @@ def test_same_scenario_on_moto_and_fake(any_ses: sesflow.SES) -> None:
     assert {c.name for c in any_ses.configuration_sets()} == {"transactional"}
     cs.delete()
     assert not cs.exists()
+
+
+def test_ip_pools_list_every_page_on_fake(ses: sesflow.SES, fake: FakeSES) -> None:
+    for i in range(5):
+        ses.ip_pool(f"pool-{i}").create()
+    assert sorted(p.name for p in ses.ip_pools(page_size=2)) == [f"pool-{i}" for i in range(5)]
+    assert fake.call_count("ListDedicatedIpPools") == 3
+    assert [
+        c.params.get("PageSize") for c in fake.calls if c.operation == "ListDedicatedIpPools"
+    ] == [2, 2, 2]
+    assert [p.name for p in ses.ip_pools()] == [f"pool-{i}" for i in range(5)]
+    assert fake.calls[-1].params["PageSize"] == 100  # the one default of every listing
 
 
 def test_options_and_updates_on_fake(ses: sesflow.SES) -> None:

@@ -382,6 +382,10 @@ class Sender:
         one-second window holds more than `max_rate` recipients, retried where SES says
         retrying can work, and journaled so a stopped run resumes without resending.
 
+        Whatever stops a run (an error below, or an exception from `recipients`) is
+        re-raised unchanged; `sesflow.partial_report(exc)` gives what the run did before
+        it stopped.
+
         Args:
             recipients: addresses or `Recipient(address, data=..., message_tags=...,
                 headers=...)`s, any iterable (read lazily).
@@ -422,10 +426,6 @@ class Sender:
             AccountSuspendedError: the account may not send.
             KeyboardInterrupt: Ctrl-C, or SIGTERM inside `interrupt_on_sigterm()`: calls
                 in flight finished and were journaled.
-
-            Whatever stops a run (any of these, or an exception from `recipients`) is
-            re-raised unchanged; `sesflow.partial_report(exc)` gives what the run did
-            before it stopped.
 
         Examples:
             >>> report = sender.send_bulk(

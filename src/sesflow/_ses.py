@@ -134,6 +134,35 @@ def _fail_unresolved_at_once(client: Any) -> None:
     events.register_first(f"needs-retry.{service}", stop, unique_id=f"sesflow-unresolved-{service}")
 
 
+def _shared_clock(
+    client: object, sleep: Callable[[float], None], clock: Callable[[], float]
+) -> tuple[Callable[[float], None], Callable[[], float]]:
+    """The sleep and clock to use with `client`: a `FakeSES` client on a virtual clock
+    (`sesflow.testing`) brings its clock, and a different one is refused, loudly: sesflow
+    would pace on one clock while the fake enforces SES's rate on the other."""
+    fake_clock = getattr(client, "sesflow_fake_clock", None)
+    if fake_clock is None:
+        return sleep, clock
+    if clock is fake_clock:
+        if sleep is time.sleep and fake_clock is not time.monotonic:
+            raise ValidationError(
+                "sleep: a real sleep with the fake's virtual clock would wait forever (real "
+                "time does not move it); pass sleep=clock.sleep, or leave both out",
+                field="sleep",
+            )
+        return sleep, clock
+    fake_sleep = getattr(fake_clock, "sleep", None)
+    if clock is time.monotonic and sleep is time.sleep and callable(fake_sleep):
+        return fake_sleep, fake_clock  # the one easy wiring: the fake's clock, shared
+    where = "real time" if fake_clock is time.monotonic else "another clock"
+    raise ValidationError(
+        f"clock: the FakeSES behind client= runs on {where}, not on the clock given: sesflow "
+        "would pace on one clock while the fake enforces the rate on the other. Give the "
+        "fake the clock (FakeSES(clock=clock)) and leave clock= and sleep= out of SES()",
+        field="clock",
+    )
+
+
 def _default_config() -> Config:
     # botocore would otherwise retry 429s, 5xx and LimitExceededException on its own,
     # underneath sesflow's classification and backoff: two retry layers stacked.
@@ -178,7 +207,9 @@ class SES:
 
         >>> from sesflow.testing import FakeClock, FakeSES
         >>> clock = FakeClock()
-        >>> ses = sesflow.SES(client=FakeSES().client(), sleep=clock.sleep, clock=clock)
+        >>> ses = sesflow.SES(client=FakeSES(clock=clock).client())  # shares the fake's clock
+        >>> ses.clock is clock
+        True
     """
 
     def __init__(
@@ -218,6 +249,7 @@ class SES:
                     "instead, or leave client= out and sesflow builds the client)",
                     field=ignored[0],
                 )
+        sleep, clock = _shared_clock(client, sleep, clock)
         self._session = session
         self._config = _default_config()
         if botocore_config is not None:

@@ -118,6 +118,10 @@ def operation(name: str) -> Callable[[_F], _F]:
     return mark
 
 
+#: The attribute of a fake's client that carries the fake's clock (read by `sesflow.SES`).
+FAKE_CLOCK_ATTRIBUTE = "sesflow_fake_clock"
+
+
 class FakeError(Exception):
     """An SES error response; raise it from an operation handler.
 
@@ -742,6 +746,10 @@ class FakeSESBase:
         # that moto's handler (registered on every client while moto is imported) never
         # answers for the fake inside a `mock_aws()` block.
         client.meta.events.register_first("before-send.sesv2", self._answer_send)  # type: ignore[arg-type]
+        # The clock the fake enforces SES's rate on, carried by the client: an SES built on
+        # it shares that clock, or refuses a different one (two clocks would pace sends on
+        # one and enforce the rate on the other).
+        setattr(client, FAKE_CLOCK_ATTRIBUTE, self.clock)
         return client
 
     def _answer_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
