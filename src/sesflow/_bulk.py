@@ -78,7 +78,7 @@ from ._errors import (
 )
 from ._journal import FINAL, Journal
 from ._logging import logger
-from ._message import Recipient, header_list, tag_list, template_data
+from ._message import Recipient, header_list, tag_list, template_content, template_data
 from ._progress import ProgressSink, make_progress
 from ._ratelimit import RateLimiter, batch_size
 from ._report import BulkFailure, BulkProgress, BulkReport, BulkResult, attach_report
@@ -208,11 +208,9 @@ class BulkRun:
         delivery: str,
         on_result: Callable[[BulkResult], object] | None,
     ) -> None:
-        from ._sender import _template_content
-
         self._sender = sender
         self._ses = sender._ses
-        self._content = _template_content(template)
+        self._content = template_content(template)
         self._default = template_data(default_data, field="default_data")
         self._default_map: dict[str, Any] = dict(default_data or {})
         if isinstance(recipients, str | bytes) or not isinstance(recipients, Iterable):

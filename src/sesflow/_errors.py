@@ -29,7 +29,6 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 if TYPE_CHECKING:
     from ._dns import DnsRecords
-    from ._report import BulkReport
 
 __all__ = [
     "AccountSuspendedError",
@@ -70,8 +69,6 @@ class SesflowError(Exception):
 
     #: Whether trying the same thing again later may succeed.
     retryable: bool = False
-    #: The partial `BulkReport` when the error stopped a bulk run, else None.
-    report: BulkReport | None = None
 
 
 class ValidationError(SesflowError, ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
-from ._validate import CONTROL_CHARACTER, validate_address
+from ._validate import CONTROL_CHARACTER, validate_address, validate_name
 
 __all__ = [
     "MAX_HEADERS",
@@ -33,6 +33,7 @@ __all__ = [
     "header_list",
     "subject_text",
     "tag_list",
+    "template_content",
     "template_data",
 ]
 
@@ -425,3 +426,16 @@ def template_data(value: object, *, field: str = "data") -> str:
             field=field,
         )
     return text
+
+
+def template_content(template: object) -> dict[str, Any]:
+    """A template argument (a stored template's name, or an `InlineTemplate`) as SES's
+    `Template` content: `TemplateName`, or `TemplateContent` sent inline."""
+    if isinstance(template, InlineTemplate):
+        return {"TemplateContent": template._to_ses()}
+    if isinstance(template, str):
+        return {"TemplateName": validate_name(template, field="template")}
+    raise ValidationError(
+        f"template: expected a template name or an InlineTemplate, got {type(template).__name__}",
+        field="template",
+    )

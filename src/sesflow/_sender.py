@@ -9,6 +9,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._bulk import BulkRun
+from ._check import check_recipients
 from ._errors import (
     MailFromDomainNotVerifiedError,
     MaybeSentError,
@@ -30,6 +32,7 @@ from ._message import (
     header_list,
     subject_text,
     tag_list,
+    template_content,
     template_data,
 )
 from ._validate import validate_max_rate, validate_name
@@ -246,7 +249,7 @@ class Sender:
             SendResult(message_id='...')
         """
         destination = self._destination(to, cc, bcc)
-        content = _template_content(template)
+        content = template_content(template)
         content["TemplateData"] = template_data(data)
         custom = header_list(headers)
         if custom:
@@ -436,8 +439,6 @@ class Sender:
             ... )
             >>> report.raise_for_failures()
         """
-        from ._bulk import BulkRun
-
         run = BulkRun(
             self,
             template,
@@ -480,9 +481,7 @@ class Sender:
             >>> [c.verdict.value for c in checks]
             ['send', 'invalid', 'repeat']
         """
-        from ._check import check_recipients
-
-        content = _template_content(template)
+        content = template_content(template)
         return check_recipients(
             recipients,
             from_address=self.from_address,
@@ -490,17 +489,6 @@ class Sender:
             default_data=default_data,
             journal=journal,
         )
-
-
-def _template_content(template: object) -> dict[str, Any]:
-    if isinstance(template, InlineTemplate):
-        return {"TemplateContent": template._to_ses()}
-    if isinstance(template, str):
-        return {"TemplateName": validate_name(template, field="template")}
-    raise ValidationError(
-        f"template: expected a template name or an InlineTemplate, got {type(template).__name__}",
-        field="template",
-    )
 
 
 def _copy(message: EmailMessage) -> EmailMessage:
