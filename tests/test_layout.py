@@ -80,3 +80,11 @@ def test_the_check_itself_finds_private_imports() -> None:
     assert list(_private_imports(source)) == ["sesflow._bulk", "sesflow._message"]
     assert list(_private_imports("from sesflow import _ses")) == ["sesflow._ses"]
     assert list(_private_imports("from sesflow._cli._app import x", allowed="sesflow._cli")) == []
+
+
+def test_the_typed_user_script_needs_no_type_ignore() -> None:
+    script = ROOT / "tests" / "typecheck" / "stopped_run.py"
+    text = script.read_text()
+    assert "partial_report" in text
+    assert "failure.status" in text
+    assert "type: ignore" not in text
