@@ -1,6 +1,6 @@
 """A user's script, type-checked by `make test` (`mypy --strict` covers tests/): it reads a
-stopped run's partial report and switches on each failure's status with no `type: ignore`
-(tests/test_layout.py checks there is none). Not run; only checked."""
+stopped run's partial report and switches on each failure's status with no suppressed
+type error (tests/test_layout.py checks there is none). Not run; only checked."""
 
 from __future__ import annotations
 
