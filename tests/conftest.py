@@ -238,7 +238,14 @@ def example_counts(config: pytest.Config) -> dict[str, Any]:
     """The example counters of this run (docstring examples, their modules, docs blocks)."""
     counts = config.stash.get(EXAMPLE_COUNTS, None)
     if counts is None:
-        counts = {"examples": 0, "skipped": 0, "modules": set(), "blocks": 0, "needs_aws": 0}
+        counts = {
+            "examples": 0,
+            "skipped": 0,
+            "modules": set(),
+            "blocks": 0,
+            "included": 0,
+            "needs_aws": 0,
+        }
         config.stash[EXAMPLE_COUNTS] = counts
     return counts
 
@@ -286,6 +293,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
     terminalreporter.write_line(
         f"examples: executed {counts['examples']} docstring examples in "
-        f"{len(counts['modules'])} modules{skipped}; {counts['blocks']} docs code blocks "
-        f"({counts['needs_aws']} marked as needing AWS, not run)"
+        f"{len(counts['modules'])} modules{skipped}; ran {counts['blocks']} docs code blocks "
+        f"(and {counts['included']} included from examples/, run by test_examples.py; "
+        f"{counts['needs_aws']} marked as needing AWS, not run)"
     )
