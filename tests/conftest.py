@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
 import sesflow
+from sesflow import testing
 from sesflow.testing import FakeClock, FakeSES
 
 
@@ -225,3 +226,74 @@ def wait_for_deliveries(
             raise AssertionError(process.communicate())
         assert time.monotonic() < deadline, "the campaign made no progress"
         time.sleep(0.01)
+
+
+# --- examples: docstring examples (`>>>`) and the docs' ```python blocks ---------------------
+
+#: What the example tests ran, for the summary line `pytest_terminal_summary` prints.
+EXAMPLE_COUNTS: pytest.StashKey[dict[str, Any]] = pytest.StashKey()
+
+
+def example_counts(config: pytest.Config) -> dict[str, Any]:
+    """The example counters of this run (docstring examples, their modules, docs blocks)."""
+    counts = config.stash.get(EXAMPLE_COUNTS, None)
+    if counts is None:
+        counts = {
+            "examples": 0,
+            "skipped": 0,
+            "modules": set(),
+            "blocks": 0,
+            "included": 0,
+            "needs_aws": 0,
+        }
+        config.stash[EXAMPLE_COUNTS] = counts
+    return counts
+
+
+def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
+    """The names every example may use without defining them.
+
+    `clock` (a `FakeClock`), `fake` (a `FakeSES` on it), `ses` (an `SES` on the fake's client,
+    sharing its clock), `sender` (mail from the verified `news@example.com`), a stored template
+    `"welcome"` (`Welcome, {{name}}!`), `recipients` (Ann and Bob, with a `name` each), and
+    with `with_report` the `report` of `sender.send_bulk(recipients, "welcome")`. Plus
+    `sesflow` and the public names of `sesflow` and `sesflow.testing`.
+    """
+    clock = FakeClock()
+    fake = FakeSES(clock=clock, seed=7)
+    ses = sesflow.SES(client=fake.client())
+    fake.verify("news@example.com")
+    ses.template("welcome").create(
+        "Welcome, {{name}}!", html="<p>Hi {{name}}</p>", text="Hi {{name}}"
+    )
+    sender = ses.sender("news@example.com")
+    recipients = [
+        sesflow.Recipient("ann@example.com", data={"name": "Ann"}),
+        sesflow.Recipient("bob@example.com", data={"name": "Bob"}),
+    ]
+    namespace: dict[str, Any] = {name: getattr(sesflow, name) for name in sesflow.__all__}
+    namespace.update({name: getattr(testing, name) for name in testing.__all__})
+    namespace.update(
+        sesflow=sesflow,
+        clock=clock,
+        fake=fake,
+        ses=ses,
+        sender=sender,
+        recipients=recipients,
+    )
+    if with_report:
+        namespace["report"] = sender.send_bulk(recipients, "welcome")
+    return namespace
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    counts = config.stash.get(EXAMPLE_COUNTS, None)
+    if counts is None:
+        return
+    skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
+    terminalreporter.write_line(
+        f"examples: executed {counts['examples']} docstring examples in "
+        f"{len(counts['modules'])} modules{skipped}; ran {counts['blocks']} docs code blocks "
+        f"(and {counts['included']} included from examples/, run by test_examples.py; "
+        f"{counts['needs_aws']} marked as needing AWS, not run)"
+    )

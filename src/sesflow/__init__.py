@@ -3,10 +3,14 @@
 Start from `SES`:
 
     >>> import sesflow
-    >>> ses = sesflow.SES("eu-west-1")
+    >>> # needs AWS: credentials for a real account (below, `ses` runs on a FakeSES)
+    >>> ses = sesflow.SES("eu-west-1")  # doctest: +SKIP
+    >>> fake.transition("alice@example.com", "SUCCESS", after_seconds=60)  # Alice clicks
     >>> ses.identity("alice@example.com").create().wait_until_verified(timeout=600)
+    Identity('alice@example.com', verification_status=SUCCESS)
     >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
-    >>> print(dom.dns_records().to_bind())
+    >>> print(dom.dns_records().with_purpose("mail_from_mx").to_bind())
+    mail.example.com. 1800 IN MX 10 feedback-smtp.us-east-1.amazonses.com.
 
 Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """

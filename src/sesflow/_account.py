@@ -31,7 +31,7 @@ class SendQuota:
     Examples:
         >>> quota = ses.account().quota
         >>> quota.max_send_rate, quota.remaining_24h
-        (14.0, 49200.0)
+        (14.0, 50000.0)
     """
 
     max_24_hour_send: float
@@ -66,8 +66,12 @@ class ReviewDetails:
     """The state of a production-access request.
 
     Examples:
-        >>> ses.account().review
-        ReviewDetails(status=<ReviewStatus.PENDING: 'PENDING'>, case_id='1234567890')
+        >>> ses = sesflow.SES(client=FakeSES(sandbox=True).client())  # a new account
+        >>> acct = ses.account().request_production_access(
+        ...     "MARKETING", "https://example.com",
+        ...     use_case_description="Monthly newsletter to opted-in customers.")
+        >>> acct.review
+        ReviewDetails(status=<ReviewStatus.PENDING: 'PENDING'>, case_id='...')
     """
 
     status: ReviewStatus
@@ -81,6 +85,10 @@ class Account:
 
     Examples:
         >>> acct = ses.account()
+        >>> acct.in_sandbox, acct.quota.max_send_rate
+        (False, 14.0)
+        >>> sandboxed = sesflow.SES(client=FakeSES(sandbox=True).client())  # a new account
+        >>> acct = sandboxed.account()
         >>> acct.in_sandbox, acct.quota.max_send_rate
         (True, 1.0)
     """
@@ -123,7 +131,7 @@ class Account:
 
         Examples:
             >>> ses.account().quota.remaining_24h
-            200.0
+            50000.0
         """
         quota: Mapping[str, Any] = self._response.get("SendQuota") or {}
         return SendQuota(
@@ -138,7 +146,7 @@ class Account:
 
         Examples:
             >>> ses.account().in_sandbox
-            True
+            False
         """
         return not self._response.get("ProductionAccessEnabled", False)
 
@@ -202,6 +210,7 @@ class Account:
             ConflictError: a review is already open (the message gives its case).
 
         Examples:
+            >>> ses = sesflow.SES(client=FakeSES(sandbox=True).client())  # a new account
             >>> acct = ses.account().request_production_access(
             ...     "MARKETING", "https://example.com",
             ...     use_case_description="Monthly newsletter to opted-in customers.",

@@ -45,12 +45,14 @@ class ConfigurationSet(NamedResource):
     and suppression for its mail. Get one from `ses.configuration_set(name)`.
 
     Examples:
+        >>> pool = ses.ip_pool("marketing-ips").create()
         >>> cs = ses.configuration_set("marketing").create(sending_pool="marketing-ips")
         >>> cs.add_event_destination(
         ...     "to-sns",
         ...     [EventType.SEND, EventType.DELIVERY, EventType.BOUNCE, EventType.COMPLAINT],
         ...     SnsDestination("arn:aws:sns:us-east-1:123456789012:ses-events"),
         ... )
+        ConfigurationSet('marketing')
     """
 
     def __init__(self, ses: SES, name: str) -> None:
@@ -152,6 +154,7 @@ class ConfigurationSet(NamedResource):
             NotFoundError: no such configuration set.
 
         Examples:
+            >>> _ = ses.configuration_set("marketing").create()
             >>> ses.configuration_set("marketing").refresh().tls_policy
             <TlsPolicy.OPTIONAL: 'OPTIONAL'>
         """
@@ -186,6 +189,7 @@ class ConfigurationSet(NamedResource):
         """The custom tracking domain, if any.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create(tracking_domain="click.example.com")
             >>> cs.tracking_domain
             'click.example.com'
         """
@@ -197,6 +201,7 @@ class ConfigurationSet(NamedResource):
         """`REQUIRE` or `OPTIONAL`.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create(tls_policy="REQUIRE")
             >>> cs.tls_policy
             <TlsPolicy.REQUIRE: 'REQUIRE'>
         """
@@ -207,6 +212,8 @@ class ConfigurationSet(NamedResource):
         """The dedicated IP pool mail is sent through, if any.
 
         Examples:
+            >>> pool = ses.ip_pool("marketing-ips").create()
+            >>> cs = ses.configuration_set("marketing").create(sending_pool=pool.name)
             >>> cs.sending_pool
             'marketing-ips'
         """
@@ -218,6 +225,7 @@ class ConfigurationSet(NamedResource):
         """Whether reputation metrics are published.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.reputation_metrics
             True
         """
@@ -228,6 +236,7 @@ class ConfigurationSet(NamedResource):
         """Whether mail may be sent with it.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.sending_enabled
             True
         """
@@ -238,6 +247,7 @@ class ConfigurationSet(NamedResource):
         """Which suppression-list reasons apply to its mail.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> sorted(cs.suppressed_reasons)
             [<SuppressionReason.BOUNCE: 'BOUNCE'>, <SuppressionReason.COMPLAINT: 'COMPLAINT'>]
         """
@@ -257,7 +267,9 @@ class ConfigurationSet(NamedResource):
         """Set (or, with None, remove) the custom tracking domain.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.update_tracking("click.example.com", https_policy="REQUIRE")
+            ConfigurationSet('marketing')
         """
         options = self._tracking(tracking_domain, https_policy).get("TrackingOptions", {})
         return self._put("PutConfigurationSetTrackingOptions", **options)
@@ -271,7 +283,10 @@ class ConfigurationSet(NamedResource):
         """Set the TLS policy and the dedicated IP pool (None: the shared pool).
 
         Examples:
+            >>> pool = ses.ip_pool("marketing-ips").create()
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.update_delivery(tls_policy="REQUIRE", sending_pool="marketing-ips")
+            ConfigurationSet('marketing')
         """
         return self._put(
             "PutConfigurationSetDeliveryOptions", **self._delivery(tls_policy, sending_pool)
@@ -281,7 +296,9 @@ class ConfigurationSet(NamedResource):
         """Turn reputation metrics on or off.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.update_reputation(enabled=False)
+            ConfigurationSet('marketing')
         """
         return self._put("PutConfigurationSetReputationOptions", ReputationMetricsEnabled=enabled)
 
@@ -289,7 +306,9 @@ class ConfigurationSet(NamedResource):
         """Pause (False) or resume (True) sending with this configuration set.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.update_sending(enabled=False)  # pause a campaign's configuration set
+            ConfigurationSet('marketing')
         """
         return self._put("PutConfigurationSetSendingOptions", SendingEnabled=enabled)
 
@@ -297,7 +316,9 @@ class ConfigurationSet(NamedResource):
         """Which suppression-list reasons apply (empty: none).
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.update_suppression(["BOUNCE"])
+            ConfigurationSet('marketing')
         """
         return self._put(
             "PutConfigurationSetSuppressionOptions", SuppressedReasons=_reasons(reasons)
@@ -332,7 +353,15 @@ class ConfigurationSet(NamedResource):
             AlreadyExistsError: a destination of that name exists.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
+            >>> topic_arn = "arn:aws:sns:us-east-1:123456789012:ses-events"
             >>> cs.add_event_destination(
+            ...     "to-sns", [EventType.BOUNCE, EventType.COMPLAINT], SnsDestination(topic_arn))
+            ConfigurationSet('marketing')
+
+            Letting sesflow add the topic-policy statement needs a real SNS topic (AWS):
+
+            >>> cs.add_event_destination(  # doctest: +SKIP
             ...     "to-sns", [EventType.BOUNCE, EventType.COMPLAINT],
             ...     SnsDestination(topic_arn), sns_client=boto3.client("sns"))
         """
@@ -382,8 +411,14 @@ class ConfigurationSet(NamedResource):
         """Replace an event destination's events, target and switch.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
+            >>> arn = "arn:aws:sns:us-east-1:123456789012:ses-events"
+            >>> _ = cs.add_event_destination("to-sns", ["BOUNCE", "COMPLAINT"], SnsDestination(arn))
             >>> cs.update_event_destination("to-sns", [EventType.BOUNCE], SnsDestination(arn),
             ...                             enabled=False)
+            ConfigurationSet('marketing')
+            >>> [(d.name, d.enabled) for d in cs.event_destinations()]
+            [('to-sns', False)]
         """
         params = self._destination_params(name, events, destination, enabled)
         self._ses._call("UpdateConfigurationSetEventDestination", **params)
@@ -393,7 +428,11 @@ class ConfigurationSet(NamedResource):
         """Every event destination of the configuration set.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
+            >>> arn = "arn:aws:sns:us-east-1:123456789012:ses-events"
+            >>> _ = cs.add_event_destination("to-sns", ["BOUNCE", "COMPLAINT"], SnsDestination(arn))
             >>> [(d.name, sorted(d.events)) for d in cs.event_destinations()]
+            [('to-sns', [<EventType.BOUNCE: 'BOUNCE'>, <EventType.COMPLAINT: 'COMPLAINT'>])]
         """
         response = self._ses._call(
             "GetConfigurationSetEventDestinations", ConfigurationSetName=self._name
@@ -412,6 +451,7 @@ class ConfigurationSet(NamedResource):
         """Remove an event destination. Idempotent.
 
         Examples:
+            >>> cs = ses.configuration_set("marketing").create()
             >>> cs.remove_event_destination("to-sns")
         """
         try:

@@ -45,6 +45,7 @@ class SnsDestination:
 
     Examples:
         >>> SnsDestination("arn:aws:sns:us-east-1:123456789012:ses-events")
+        SnsDestination(topic_arn='arn:aws:sns:us-east-1:123456789012:ses-events')
     """
 
     topic_arn: str
@@ -67,6 +68,7 @@ class CloudWatchDimension:
 
     Examples:
         >>> CloudWatchDimension("campaign", default_value="none")
+        CloudWatchDimension(name='campaign', default_value='none', source='MESSAGE_TAG')
     """
 
     name: str
@@ -94,6 +96,8 @@ class CloudWatchDestination:
 
     Examples:
         >>> CloudWatchDestination([CloudWatchDimension("campaign", "none")])
+        CloudWatchDestination(dimensions=(CloudWatchDimension(name='campaign', default_value='none',
+                                                              source='MESSAGE_TAG'),))
     """
 
     dimensions: tuple[CloudWatchDimension, ...]
@@ -129,6 +133,8 @@ class FirehoseDestination:
     Examples:
         >>> FirehoseDestination("arn:aws:firehose:us-east-1:123456789012:deliverystream/ses",
         ...                     "arn:aws:iam::123456789012:role/ses-firehose")
+        FirehoseDestination(delivery_stream_arn='arn:aws:firehose:us-east-1:123456789012:deliverystream/ses',
+                            iam_role_arn='arn:aws:iam::123456789012:role/ses-firehose')
     """
 
     delivery_stream_arn: str
@@ -153,6 +159,7 @@ class EventBridgeDestination:
 
     Examples:
         >>> EventBridgeDestination("arn:aws:events:us-east-1:123456789012:event-bus/default")
+        EventBridgeDestination(event_bus_arn='arn:aws:events:us-east-1:123456789012:event-bus/default')
     """
 
     event_bus_arn: str
@@ -172,6 +179,9 @@ class EventDestination:
     """An event destination of a configuration set, as SES reports it.
 
     Examples:
+        >>> cs = ses.configuration_set("marketing").create()
+        >>> _ = cs.add_event_destination(
+        ...     "to-sns", ["BOUNCE"], SnsDestination("arn:aws:sns:us-east-1:123456789012:ses"))
         >>> [d.name for d in ses.configuration_set("marketing").event_destinations()]
         ['to-sns']
     """

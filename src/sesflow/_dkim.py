@@ -35,6 +35,7 @@ class EasyDkim:
 
     Examples:
         >>> ses.domain("example.com").create(dkim=EasyDkim(key_length=1024))
+        Domain('example.com', verification_status=PENDING, dkim_status=PENDING)
     """
 
     key_length: int = 2048
@@ -73,8 +74,15 @@ class Byodkim:
             `-----BEGIN RSA PRIVATE KEY-----`), as str or bytes.
 
     Examples:
+        >>> from pathlib import Path
+        >>> from cryptography.hazmat.primitives import serialization as ser
+        >>> from cryptography.hazmat.primitives.asymmetric import rsa
+        >>> pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        ...     ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+        >>> _ = Path("dkim-private.pem").write_bytes(pem)  # or: openssl genrsa 2048
         >>> key = Byodkim("sel1", Path("dkim-private.pem").read_text())
         >>> ses.domain("example.com").create(dkim=key)
+        Domain('example.com', verification_status=PENDING, dkim_status=PENDING)
         >>> key.public_key_base64[:12]
         'MIIBIjANBgkq'
     """

@@ -116,10 +116,18 @@ class DnsRecords(Sequence[DnsRecord]):
     """An ordered, immutable sequence of `DnsRecord`s with renderings.
 
     Examples:
-        >>> records = ses.domain("example.com").dns_records()
-        >>> print(records)               # an aligned text table
-        >>> print(records.to_bind())     # zone-file lines
-        >>> records.to_route53_changes() # a Route 53 ChangeBatch["Changes"] list
+        >>> records = ses.domain("example.com").create().dns_records()
+        >>> [r.purpose.value for r in records]
+        ['dkim', 'dkim', 'dkim', 'dmarc']
+        >>> dmarc = records.with_purpose("dmarc")
+        >>> print(dmarc)                  # an aligned text table
+        TYPE  NAME                VALUE                PURPOSE
+        TXT   _dmarc.example.com  "v=DMARC1; p=none;"  dmarc
+        >>> print(dmarc.to_bind())        # zone-file lines
+        _dmarc.example.com. 1800 IN TXT "v=DMARC1; p=none;"
+        >>> dmarc.to_route53_changes()    # a Route 53 ChangeBatch["Changes"] list
+        [{'Action': 'UPSERT', 'ResourceRecordSet': {'Name': '_dmarc.example.com.', 'Type': 'TXT',
+          'TTL': 1800, 'ResourceRecords': [{'Value': '"v=DMARC1; p=none;"'}]}}]
     """
 
     __slots__ = ("_records",)
@@ -166,7 +174,9 @@ class DnsRecords(Sequence[DnsRecord]):
         """Only the records whose purpose is one of `purposes`.
 
         Examples:
-            >>> dom.dns_records().with_purpose("dkim")  # the three DKIM CNAMEs
+            >>> dom = ses.domain("example.com").create()
+            >>> len(dom.dns_records().with_purpose("dkim"))  # the three DKIM CNAMEs
+            3
         """
         wanted = {RecordPurpose(p) for p in purposes}
         return DnsRecords(r for r in self._records if r.purpose in wanted)
@@ -175,9 +185,13 @@ class DnsRecords(Sequence[DnsRecord]):
         """Zone-file lines, one per record, with trailing dots and quoted TXT strings.
 
         Examples:
-            >>> print(dom.dns_records(dmarc=None).to_bind())
+            >>> records = DnsRecords([
+            ...     DnsRecord("abc._domainkey.example.com", "CNAME", "abc.dkim.amazonses.com"),
+            ...     DnsRecord("_dmarc.example.com", "TXT", "v=DMARC1; p=none;"),
+            ... ])
+            >>> print(records.to_bind())
             abc._domainkey.example.com. 1800 IN CNAME abc.dkim.amazonses.com.
-            ...
+            _dmarc.example.com. 1800 IN TXT "v=DMARC1; p=none;"
         """
         return "\n".join(r.to_bind() for r in self._records)
 
@@ -188,7 +202,12 @@ class DnsRecords(Sequence[DnsRecord]):
         requires.
 
         Examples:
-            >>> route53.change_resource_record_sets(
+            >>> records = DnsRecords([DnsRecord("_dmarc.example.com", "TXT", "v=DMARC1; p=none;")])
+            >>> records.to_route53_changes()
+            [{'Action': 'UPSERT', 'ResourceRecordSet': {'Name': '_dmarc.example.com.',
+              'Type': 'TXT', 'TTL': 1800, 'ResourceRecords': [{'Value': '"v=DMARC1; p=none;"'}]}}]
+            >>> # needs AWS: a Route 53 hosted zone (`Domain.publish_to_route53` does all this)
+            >>> route53.change_resource_record_sets(  # doctest: +SKIP
             ...     HostedZoneId=zone_id,
             ...     ChangeBatch={"Changes": records.to_route53_changes()},
             ... )
@@ -222,9 +241,13 @@ class DnsRecords(Sequence[DnsRecord]):
         """An aligned plain-text table (what `str(records)` prints).
 
         Examples:
-            >>> print(dom.dns_records().to_table())
-            TYPE   NAME                        VALUE                   PURPOSE
-            CNAME  abc._domainkey.example.com  abc.dkim.amazonses.com. dkim
+            >>> records = DnsRecords([
+            ...     DnsRecord("abc._domainkey.example.com", "CNAME", "abc.dkim.amazonses.com",
+            ...               purpose=RecordPurpose.DKIM),
+            ... ])
+            >>> print(records.to_table())
+            TYPE   NAME                        VALUE                    PURPOSE
+            CNAME  abc._domainkey.example.com  abc.dkim.amazonses.com.  dkim
         """
         rows = [("TYPE", "NAME", "VALUE", "PURPOSE"), *self._rows()]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -237,7 +260,10 @@ class DnsRecords(Sequence[DnsRecord]):
         """An HTML table, for notebooks.
 
         Examples:
-            >>> dom.dns_records()  # in Jupyter, renders as a table
+            >>> records = DnsRecords([DnsRecord("_dmarc.example.com", "TXT", "v=DMARC1; p=none;")])
+            >>> html = records._repr_html_()  # what `records` shows in Jupyter
+            >>> html.startswith("<table>"), "<code>_dmarc.example.com</code>" in html
+            (True, True)
         """
         # Notebooks right-align table cells by default; names and values read (and compare)
         # from their start, so every cell says left.

@@ -41,9 +41,20 @@ class Domain(Identity):
         >>> dom = ses.domain("example.com").create(
         ...     dkim=EasyDkim(key_length=2048), mail_from="mail.example.com"
         ... )
-        >>> print(dom.dns_records().to_bind())
-        >>> dom.publish_to_route53()
+        >>> print(dom.dns_records())  # an aligned table; `.to_bind()` for zone-file lines
+        TYPE   NAME                       VALUE                                   PURPOSE
+        CNAME  ..._domainkey.example.com  ....dkim.amazonses.com.                 dkim
+        CNAME  ..._domainkey.example.com  ....dkim.amazonses.com.                 dkim
+        CNAME  ..._domainkey.example.com  ....dkim.amazonses.com.                 dkim
+        MX     mail.example.com           10 feedback-smtp.us-east-1.amazonses.com.  mail_from_mx
+        TXT    mail.example.com           "v=spf1 include:amazonses.com ~all"     mail_from_spf
+        TXT    _dmarc.example.com         "v=DMARC1; p=none;"                     dmarc
+        >>> # needs AWS: a Route 53 hosted zone for example.com
+        >>> dom.publish_to_route53()  # doctest: +SKIP
+        >>> fake.transition("example.com", "SUCCESS", after_polls=3)  # as SES's DNS check
         >>> dom.wait_until_dkim_verified(timeout=72 * 3600)
+        Domain('example.com', verification_status=SUCCESS, dkim_status=SUCCESS,
+               mail_from_status=PENDING)
     """
 
     def __init__(self, ses: SES, name: str) -> None:
@@ -193,8 +204,12 @@ class Domain(Identity):
             behavior_on_mx_failure: what SES does if the MX record is missing.
 
         Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
             >>> dom.set_mail_from("bounce.example.com",
             ...                   behavior_on_mx_failure="REJECT_MESSAGE")
+            Domain('example.com', ...)
+            >>> dom.mail_from_domain
+            'bounce.example.com'
         """
         behavior = coerce_enum(
             BehaviorOnMxFailure, behavior_on_mx_failure, field="behavior_on_mx_failure"
@@ -218,6 +233,8 @@ class Domain(Identity):
         """The DKIM check's status as of the last `create()`/`refresh()`.
 
         Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
+            >>> fake.verify("example.com")
             >>> dom.refresh().dkim_status
             <DkimStatus.SUCCESS: 'SUCCESS'>
         """
@@ -236,6 +253,7 @@ class Domain(Identity):
         """The custom MAIL FROM domain, or None if none is set.
 
         Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
             >>> dom.mail_from_domain
             'mail.example.com'
         """
@@ -248,6 +266,7 @@ class Domain(Identity):
         """The MAIL FROM check's status, or None if no custom MAIL FROM is set.
 
         Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
             >>> dom.mail_from_status
             <MailFromDomainStatus.PENDING: 'PENDING'>
         """
@@ -280,9 +299,10 @@ class Domain(Identity):
                 create the BYODKIM identity itself (SES never returns the key).
 
         Examples:
-            >>> records = ses.domain("example.com").dns_records(
+            >>> records = ses.domain("example.com").create().dns_records(
             ...     dmarc="v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com")
-            >>> print(records.to_bind())
+            >>> print(records.with_purpose("dmarc").to_bind())
+            _dmarc.example.com. 1800 IN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"
         """
         if dmarc is not None and (not isinstance(dmarc, str) or not dmarc.startswith("v=DMARC1")):
             raise ValidationError(
@@ -367,7 +387,8 @@ class Domain(Identity):
             NotFoundError: no hosted zone in the account matches the domain.
 
         Examples:
-            >>> change_id = ses.domain("example.com").publish_to_route53()
+            >>> # needs AWS: a Route 53 hosted zone for example.com
+            >>> change_id = ses.domain("example.com").publish_to_route53()  # doctest: +SKIP
         """
         records = self.dns_records(dmarc, ttl=ttl, byodkim=byodkim)
         return publish_records(self._ses, self._name, records, hosted_zone_id=hosted_zone_id)
@@ -389,8 +410,13 @@ class Domain(Identity):
             WaiterTimeoutError: `timeout` passed; carries the last status.
 
         Examples:
-            >>> dom.publish_to_route53()
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
+            >>> # needs AWS: a Route 53 hosted zone for example.com
+            >>> dom.publish_to_route53()  # doctest: +SKIP
+            >>> fake.transition("example.com", "SUCCESS", after_polls=3)  # as SES's DNS check
             >>> dom.wait_until_dkim_verified(timeout=72 * 3600)
+            Domain('example.com', verification_status=SUCCESS, dkim_status=SUCCESS,
+                   mail_from_status=PENDING)
         """
         self._wait("dkim", _dkim_status_of, timeout, poll_interval, max_interval)
         return self
@@ -410,7 +436,12 @@ class Domain(Identity):
             WaiterTimeoutError: `timeout` passed; carries the last status.
 
         Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
+            >>> fake.transition("example.com", "SUCCESS", aspect="mail_from", after_seconds=300)
             >>> dom.set_mail_from("mail.example.com").wait_until_mail_from_verified(timeout=3600)
+            Domain('example.com', ...)
+            >>> dom.mail_from_status
+            <MailFromDomainStatus.SUCCESS: 'SUCCESS'>
         """
         if self.refresh().mail_from_domain is None:
             raise ValidationError(

@@ -130,7 +130,12 @@ class ApiError(SesflowError):
         subclass's own, such as `TransportError.ambiguous`) with a clearer message.
 
         Examples:
-            >>> raise exc.with_message(exc.message + " Verify the sender first.") from exc
+            >>> try:
+            ...     ses.sender("nobody@example.com").send("bob@example.com", "Hi", text="...")
+            ... except MessageRejectedError as exc:
+            ...     clearer = exc.with_message(exc.message + " Verify the sender first.")
+            >>> type(clearer).__name__, clearer.operation, clearer.message.endswith("first.")
+            ('MessageRejectedError', 'SendEmail', True)
         """
         # Every attribute is kept (a subclass's own too: `ambiguous`, `recipients`, ...),
         # without calling `__init__`, whose signature differs from class to class.
@@ -153,7 +158,7 @@ class NotFoundError(ApiError, LookupError):
     Examples:
         >>> ses.identity("nobody@example.com").refresh()
         Traceback (most recent call last):
-        sesflow.NotFoundError: ...
+        sesflow._errors.NotFoundError: GetEmailIdentity: NotFoundException: ...
     """
 
 
@@ -307,11 +312,18 @@ class MaybeSentError(ApiError):
         ambiguous: always True.
 
     Examples:
-        >>> try:
-        ...     sender.send("bob@example.com", "Your receipt", text="...")
-        ... except MaybeSentError as exc:
-        ...     print(exc.operation, exc.recipients)
+        >>> with FakeSES() as lossy:  # served over HTTP, every answer lost on the way back
+        ...     lossy.verify("news@example.com")
+        ...     lossy.inject_faults(drop_after=1.0)
+        ...     _ = lossy.serve()
+        ...     sender = SES(client=lossy.http_client()).sender("news@example.com")
+        ...     try:
+        ...         sender.send("bob@example.com", "Your receipt", text="...")
+        ...     except MaybeSentError as exc:
+        ...         print(exc.operation, exc.recipients)
+        ...     print(lossy.deliveries("bob@example.com"))  # it was sent after all
         SendEmail ('bob@example.com',)
+        1
     """
 
     ambiguous = True
@@ -337,10 +349,13 @@ class JournalError(SesflowError):
         path: the journal's path.
 
     Examples:
+        >>> from pathlib import Path
+        >>> _ = Path("news.journal").write_text("not a journal")
         >>> try:
-        ...     sender.send_bulk(recipients, "news", journal="news.journal")
+        ...     sender.send_bulk(recipients, "welcome", journal="news.journal")
         ... except JournalError as exc:
-        ...     print(exc.path, sesflow.partial_report(exc))
+        ...     print(exc.path, sesflow.partial_report(exc))  # no report: nothing was sent
+        news.journal None
     """
 
     def __init__(self, message: str, *, path: str) -> None:
@@ -356,10 +371,14 @@ class JournalInUseError(JournalError):
         holder: who holds it, e.g. `"process 4242 on worker-1, since 2026-12-03T09:00:00Z"`.
 
     Examples:
-        >>> try:
-        ...     sender.send_bulk(recipients, "news", journal="news.journal")
-        ... except JournalInUseError as exc:
-        ...     print(exc.holder)
+        >>> def stop_on_first(progress):  # a second run, while the first one holds it
+        ...     try:
+        ...         sender.send_bulk(recipients, "welcome", journal="news.journal")
+        ...     except JournalInUseError as exc:
+        ...         print(exc.holder)
+        >>> _ = sender.send_bulk(recipients, "welcome", journal="news.journal",
+        ...                      progress=stop_on_first)
+        process ... on ..., since ...Z
     """
 
     def __init__(self, message: str, *, path: str, holder: str) -> None:
@@ -379,11 +398,17 @@ class VerificationFailedError(SesflowError):
         details: the raw `VerificationInfo` SES returned.
 
     Examples:
+        >>> dom = ses.domain("example.com").create()
+        >>> fake.transition("example.com", "FAILED", after_polls=2, error_type="TYPE_NOT_FOUND")
         >>> try:
         ...     dom.wait_until_dkim_verified(timeout=3600)
         ... except VerificationFailedError as exc:
         ...     print(exc.error_type)
-        ...     print(exc.records.to_bind())
+        ...     print(exc.records.with_purpose("dkim").to_bind())
+        TYPE_NOT_FOUND
+        ujzde8gxd6ncf10epf91dhodzdoc9is0._domainkey.example.com. 1800 IN CNAME ...
+        j8ht9lgmxg9edn581u33xtplpft75v2s._domainkey.example.com. 1800 IN CNAME ...
+        eh60kvj50ce9uvw53efr4edt2sywb3wk._domainkey.example.com. 1800 IN CNAME ...
     """
 
     def __init__(
@@ -418,7 +443,7 @@ class WaiterTimeoutError(SesflowError, TimeoutError):
 
     Examples:
         >>> try:
-        ...     ses.identity("alice@example.com").wait_until_verified(timeout=60)
+        ...     ses.identity("alice@example.com").create().wait_until_verified(timeout=60)
         ... except WaiterTimeoutError as exc:
         ...     print(exc.last_status)
         PENDING

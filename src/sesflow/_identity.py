@@ -26,10 +26,13 @@ class Identity:
     access loads them if neither has run).
 
     Examples:
+        >>> _ = ses.configuration_set("marketing").create()
         >>> ident = ses.identity("alice@example.com").create(configuration_set="marketing")
         >>> ident.verification_status
         <VerificationStatus.PENDING: 'PENDING'>
+        >>> fake.transition("alice@example.com", "SUCCESS", after_seconds=90)  # Alice clicks
         >>> ident.wait_until_verified(timeout=600)  # until Alice clicks the link
+        Identity('alice@example.com', verification_status=SUCCESS)
         >>> ident.verified
         True
     """
@@ -116,6 +119,7 @@ class Identity:
             this identity, with its state loaded.
 
         Examples:
+            >>> _ = ses.configuration_set("marketing").create()
             >>> ses.identity("alice@example.com").create(configuration_set="marketing")
             Identity('alice@example.com', verification_status=PENDING)
         """
@@ -174,7 +178,9 @@ class Identity:
         """Set (or, with None, clear) the identity's default configuration set.
 
         Examples:
-            >>> ses.identity("alice@example.com").set_configuration_set("marketing")
+            >>> _ = ses.configuration_set("marketing").create()
+            >>> ses.identity("alice@example.com").create().set_configuration_set("marketing")
+            Identity('alice@example.com', verification_status=PENDING)
         """
         params: dict[str, Any] = {"EmailIdentity": self._name}
         if configuration_set is not None:
@@ -196,6 +202,8 @@ class Identity:
             NotFoundError: the identity does not exist.
 
         Examples:
+            >>> ident = ses.identity("alice@example.com").create()
+            >>> fake.verify("alice@example.com")
             >>> ident.refresh().verification_status
             <VerificationStatus.SUCCESS: 'SUCCESS'>
         """
@@ -265,6 +273,8 @@ class Identity:
         """Whether SES lets you send from it (`VerifiedForSendingStatus`).
 
         Examples:
+            >>> ident = ses.identity("alice@example.com").create()
+            >>> fake.verify("alice@example.com")
             >>> ident.refresh().verified
             True
         """
@@ -275,6 +285,7 @@ class Identity:
         """The identity's default configuration set, if any.
 
         Examples:
+            >>> _ = ses.configuration_set("cs").create()
             >>> ses.identity("a@example.com").create(configuration_set="cs").configuration_set
             'cs'
         """
@@ -286,6 +297,7 @@ class Identity:
         """The identity's tags as `{key: value}`.
 
         Examples:
+            >>> ident = ses.identity("alice@example.com").create(tags={"team": "growth"})
             >>> ident.refresh().tags
             {'team': 'growth'}
         """
@@ -312,6 +324,7 @@ class Identity:
             NotFoundError: the identity does not exist.
 
         Examples:
+            >>> fake.transition("alice@example.com", "SUCCESS", after_seconds=300)  # the click
             >>> ses.identity("alice@example.com").create().wait_until_verified(timeout=900)
             Identity('alice@example.com', verification_status=SUCCESS)
         """

@@ -24,6 +24,7 @@ class DedicatedIpPool(NamedResource):
     Examples:
         >>> pool = ses.ip_pool("marketing-ips").create(scaling_mode="MANAGED")
         >>> ses.configuration_set("marketing").create(sending_pool=pool.name)
+        ConfigurationSet('marketing')
     """
 
     _scaling_mode: str | None = None
@@ -75,6 +76,7 @@ class DedicatedIpPool(NamedResource):
             NotFoundError: the pool does not exist.
 
         Examples:
+            >>> _ = ses.ip_pool("marketing-ips").create()
             >>> ses.ip_pool("marketing-ips").refresh().scaling_mode
             'STANDARD'
         """
@@ -90,6 +92,7 @@ class DedicatedIpPool(NamedResource):
         first use).
 
         Examples:
+            >>> _ = ses.ip_pool("marketing-ips").create()
             >>> ses.ip_pool("marketing-ips").scaling_mode
             'STANDARD'
         """

@@ -170,8 +170,11 @@ class Journal:
         """How many recipients are in each state, and how many calls are in flight.
 
         Examples:
-            >>> journal.counts()
-            {'sent': 1998, 'failed': 2}
+            >>> _ = sender.send_bulk(recipients, "welcome", journal="welcome.journal")
+            >>> campaign = "from=news@example.com;template=welcome"
+            >>> with Journal.open("welcome.journal", campaign=campaign) as journal:
+            ...     journal.counts()
+            {'sent': 2}
         """
         with self._lock, self._errors("reading"):
             self._write_unwritten()
@@ -262,6 +265,7 @@ class Journal:
                 as ambiguous).
 
         Examples:
+            >>> journal = Journal.open("campaign.db", campaign="from=a@example.com;template=t")
             >>> journal.close()
         """
         with self._lock:
@@ -696,7 +700,9 @@ class JournalView:
     (SQLite's WAL mode lets readers and one writer work at once).
 
     Examples:
-        >>> with JournalView.open("campaign.db", campaign="...") as view:
+        >>> _ = sender.send_bulk(recipients, "welcome", journal="welcome.journal")
+        >>> campaign = "from=news@example.com;template=welcome"
+        >>> with JournalView.open("welcome.journal", campaign=campaign) as view:
         ...     view.state("ann@example.com")
         'sent'
     """

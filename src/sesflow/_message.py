@@ -115,7 +115,7 @@ class SendResult:
     Examples:
         >>> result = sender.send("bob@example.com", "Hi", text="Hello")
         >>> result.message_id
-        '0100018c7a5e0f7a-...-000000'
+        '010001...-000000'
     """
 
     message_id: str
@@ -142,8 +142,10 @@ class Attachment:
     Examples:
         >>> Attachment("report.csv", b"a,b\\n1,2\\n").content_type
         'text/csv'
+        >>> _ = Path("report.pdf").write_bytes(b"%PDF-1.7 ...")
         >>> sender.send("bob@example.com", "Report", text="Attached.",
         ...             attachments=[Attachment.from_path("report.pdf")])
+        SendResult(message_id='...')
     """
 
     filename: str
@@ -185,6 +187,7 @@ class Attachment:
         """Read a file into an `Attachment` named after it.
 
         Examples:
+            >>> _ = Path("invoice.pdf").write_bytes(b"%PDF-1.7 ...")
             >>> Attachment.from_path("invoice.pdf").content_type
             'application/pdf'
         """
@@ -243,6 +246,9 @@ class InlineTemplate:
     Examples:
         >>> tpl = InlineTemplate("Hello {{name}}", text="Hi {{name}}, welcome!")
         >>> sender.send_bulk(["a@example.com"], tpl, default_data={"name": "friend"})
+        BulkReport(total=1, sent=1, failed=0, skipped=0, repeats=0, ambiguous=0, unsent=0, rate=...)
+        >>> fake.outbox[-1].subject
+        'Hello friend'
     """
 
     subject: str

@@ -79,6 +79,9 @@ class BulkProgress:
     Examples:
         >>> sender.send_bulk(recipients, "welcome",
         ...                  progress=lambda p: print(p.done, p.sent, f"{p.rate:.0f}/s"))
+        2 2 0/s
+        BulkReport(total=2, sent=2, failed=0, skipped=0, repeats=0, ambiguous=0, unsent=0,
+                   rate=0.0/s)
     """
 
     read: int
@@ -123,8 +126,9 @@ class BulkReport:
 
     Examples:
         >>> report = sender.send_bulk(recipients, "welcome")
-        >>> report
-        BulkReport(total=2000, sent=1998, failed=2, skipped=0, ambiguous=0, rate=196.1/s)
+        >>> report  # the clock is the fake's: no time passed
+        BulkReport(total=2, sent=2, failed=0, skipped=0, repeats=0, ambiguous=0, unsent=0,
+                   rate=0.0/s)
         >>> report.raise_for_failures()  # raises if any recipient failed
     """
 
@@ -143,8 +147,9 @@ class BulkReport:
         """Recipients sent per second over the run.
 
         Examples:
-            >>> round(report.rate)
-            196
+            >>> took_half_a_second = lambda progress: clock.advance(0.5)  # the fake's clock
+            >>> round(sender.send_bulk(recipients, "welcome", progress=took_half_a_second).rate)
+            4
         """
         return self.sent / self.duration if self.duration > 0 else 0.0
 
@@ -183,7 +188,9 @@ class BulkReport:
         """An HTML summary and the first failures, for notebooks.
 
         Examples:
-            >>> report  # in Jupyter
+            >>> html = report._repr_html_()  # what `report` shows in Jupyter
+            >>> html.startswith("<table>"), "<td>2</td>" in html
+            (True, True)
         """
         cells = "".join(
             f"<td>{value}</td>"
@@ -246,11 +253,13 @@ def partial_report(error: BaseException) -> BulkReport | None:
     This is the typed way to read it.
 
     Examples:
+        >>> fake.account.sending_enabled = False  # SES paused the account
         >>> try:
-        ...     sender.send_bulk(recipients, "news", journal="news.journal")
+        ...     sender.send_bulk(recipients, "welcome", journal="news.journal")
         ... except (sesflow.SesflowError, KeyboardInterrupt) as exc:
         ...     report = sesflow.partial_report(exc)
-        ...     print(report.sent if report else "stopped before sending")
+        ...     print(type(exc).__name__, report.sent, report.unsent)
+        SendingPausedError 0 2
     """
     report = getattr(error, _REPORT_ATTRIBUTE, None)
     if report is None and isinstance(error, BulkSendError):

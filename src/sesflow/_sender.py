@@ -62,9 +62,10 @@ class Sender:
             `MaxSendRate`.
 
     Examples:
+        >>> _ = ses.configuration_set("marketing").create()
         >>> sender = ses.sender("news@example.com", configuration_set="marketing")
         >>> sender.send("bob@example.com", "Hello", text="Hi Bob!")
-        SendResult(message_id='0100018c...')
+        SendResult(message_id='010001...')
     """
 
     def __init__(
@@ -166,9 +167,11 @@ class Sender:
                 answers and refused connections are retried with backoff first.
 
         Examples:
+            >>> _ = Path("report.pdf").write_bytes(b"%PDF-1.7 ...")
             >>> sender.send(["bob@example.com"], "Your report", text="Attached.",
             ...             attachments=[Attachment.from_path("report.pdf")],
             ...             headers={"List-Unsubscribe": "<https://example.com/u>"})
+            SendResult(message_id='...')
         """
         subject = subject_text(subject)
         if not (text or html):
@@ -273,6 +276,7 @@ class Sender:
             >>> msg["Subject"] = "Raw"
             >>> msg.set_content("Full MIME control.")
             >>> sender.send_raw(msg)
+            SendResult(message_id='...')
         """
         if not isinstance(message, EmailMessage):
             raise ValidationError(
@@ -431,13 +435,18 @@ class Sender:
                 in flight finished and were journaled.
 
         Examples:
-            >>> report = sender.send_bulk(
-            ...     (Recipient(row["email"], data=row) for row in csv.DictReader(f)),
-            ...     "welcome",
-            ...     journal="welcome.journal",
-            ...     progress=True,
-            ... )
+            >>> import csv
+            >>> _ = Path("list.csv").write_text("email,name\\nann@example.com,Ann\\n")
+            >>> with open("list.csv", newline="") as f:
+            ...     report = sender.send_bulk(
+            ...         (Recipient(row["email"], data=row) for row in csv.DictReader(f)),
+            ...         "welcome",
+            ...         journal="welcome.journal",
+            ...         progress=False,  # True: a progress bar
+            ...     )
             >>> report.raise_for_failures()
+            >>> report.sent
+            1
         """
         run = BulkRun(
             self,

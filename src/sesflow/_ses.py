@@ -199,7 +199,8 @@ class SES:
 
     Examples:
         >>> import sesflow
-        >>> ses = sesflow.SES("eu-west-1")
+        >>> # needs AWS: credentials for a real account
+        >>> ses = sesflow.SES("eu-west-1")  # doctest: +SKIP
         >>> ses.identity("alice@example.com").create()
         Identity('alice@example.com', verification_status=PENDING)
 
@@ -313,8 +314,9 @@ class SES:
         """Close the clients' connection pools (the `sesv2` one, and `route53` if built).
 
         Examples:
-            >>> with sesflow.SES("eu-west-1") as ses:
+            >>> with sesflow.SES(client=FakeSES().client()) as ses:
             ...     ses.identity("alice@example.com").create()
+            Identity('alice@example.com', verification_status=PENDING)
         """
         self._client.close()
         if self._bulk_client is not None:
@@ -355,7 +357,9 @@ class SES:
 
         Examples:
             >>> ident = ses.identity("alice@example.com").create()
+            >>> fake.transition("alice@example.com", "SUCCESS", after_seconds=60)  # the click
             >>> ident.wait_until_verified(timeout=600)
+            Identity('alice@example.com', verification_status=SUCCESS)
         """
         from ._identity import Identity
 
@@ -372,7 +376,9 @@ class SES:
 
         Examples:
             >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
-            >>> print(dom.dns_records().to_bind())
+            >>> print(dom.dns_records().with_purpose("mail_from_mx", "mail_from_spf").to_bind())
+            mail.example.com. 1800 IN MX 10 feedback-smtp.us-east-1.amazonses.com.
+            mail.example.com. 1800 IN TXT "v=spf1 include:amazonses.com ~all"
         """
         from ._domain import Domain
 
@@ -392,7 +398,9 @@ class SES:
         Examples:
             >>> sender = ses.sender("Example News <news@example.com>",
             ...                     configuration_set="marketing", max_rate=50)
+            >>> _ = ses.configuration_set("marketing").create()
             >>> sender.send("bob@example.com", "Hello", text="Hi!")
+            SendResult(message_id='...')
         """
         from ._sender import Sender
 
@@ -420,6 +428,7 @@ class SES:
         """Every configuration set in the region, across all pages.
 
         Examples:
+            >>> _ = ses.configuration_set("marketing").create()
             >>> [cs.name for cs in ses.configuration_sets()]
             ['marketing']
         """
@@ -446,6 +455,7 @@ class SES:
         """Every dedicated IP pool in the region, across all pages.
 
         Examples:
+            >>> _ = ses.ip_pool("marketing-ips").create()
             >>> [p.name for p in ses.ip_pools()]
             ['marketing-ips']
         """
@@ -499,7 +509,7 @@ class SES:
         Examples:
             >>> acct = ses.account()
             >>> acct.in_sandbox, acct.quota.remaining_24h
-            (True, 200.0)
+            (False, 50000.0)
         """
         from ._account import Account
 
@@ -512,7 +522,8 @@ class SES:
 
         Examples:
             >>> for ident in ses.identities():
-            ...     print(ident.name, ident.verification_status)
+            ...     print(ident.name, ident.verification_status.value)
+            news@example.com SUCCESS
         """
         from ._domain import Domain
         from ._identity import Identity

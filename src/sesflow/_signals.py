@@ -30,11 +30,17 @@ def interrupt_on_sigterm() -> Iterator[None]:
     The interrupt's `args` are `("SIGTERM",)`.
 
     Examples:
+        >>> import os
+        >>> def stop_me(progress):  # as `kill PID` (or a container stop) would
+        ...     os.kill(os.getpid(), signal.SIGTERM)
         >>> with sesflow.interrupt_on_sigterm():
         ...     try:
-        ...         report = sender.send_bulk(recipients, "news", journal="news.journal")
+        ...         report = sender.send_bulk(recipients, "welcome", journal="news.journal",
+        ...                                   progress=stop_me)
         ...     except KeyboardInterrupt as stop:
         ...         print("stopped; resume with the same journal:", sesflow.partial_report(stop))
+        stopped; resume with the same journal: BulkReport(total=2, sent=2, failed=0, skipped=0,
+        repeats=0, ambiguous=0, unsent=0, rate=0.0/s)
     """
     if threading.current_thread() is not threading.main_thread():
         yield

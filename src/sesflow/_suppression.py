@@ -24,8 +24,10 @@ class SuppressedDestination:
     """An address on the suppression list, and why.
 
     Examples:
+        >>> ses.suppression_list.add("bounced@example.com", "BOUNCE")
         >>> ses.suppression_list.get("bounced@example.com")
-        SuppressedDestination(address='bounced@example.com', reason=<SuppressionReason.BOUNCE...>)
+        SuppressedDestination(address='bounced@example.com',
+                              reason=<SuppressionReason.BOUNCE: 'BOUNCE'>, ...)
     """
 
     address: str
@@ -145,8 +147,10 @@ class SuppressionList:
         """Every entry, optionally only some reasons and a time range of last update.
 
         Examples:
-            >>> since = datetime.now(UTC) - timedelta(days=7)
-            >>> recent = list(ses.suppression_list.filter(reasons=["BOUNCE"], start=since))
+            >>> ses.suppression_list.add("bounced@example.com", "BOUNCE")
+            >>> since = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+            >>> [e.address for e in ses.suppression_list.filter(reasons=["BOUNCE"], start=since)]
+            ['bounced@example.com']
         """
         params: dict[str, Any] = {}
         if reasons is not None:

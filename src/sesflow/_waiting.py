@@ -49,7 +49,7 @@ class Backoff:
     Examples:
         >>> b = Backoff(poll_interval=5, max_interval=60, deadline=1000.0)
         >>> [b.delay(n, now=0.0) for n in (1, 2, 3, 4, 5, 6)]
-        [5.0, 10.0, 20.0, 40.0, 60.0, 60.0]
+        [5.0, 10.0, 20.0, 40.0, 60, 60]
     """
 
     poll_interval: float

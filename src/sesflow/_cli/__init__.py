@@ -22,7 +22,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples:
         >>> from sesflow._cli import main
-        >>> main(["--json", "account"])
+        >>> with FakeSES() as local:  # `sesflow local`, in-process
+        ...     main(["--endpoint-url", local.serve(), "identity", "create", "alice@example.com"])
+        identity              alice@example.com
+        type                  EMAIL_ADDRESS
+        verification_status   PENDING
+        verified_for_sending  no
+        <BLANKLINE>
+        SES has emailed a verification link to alice@example.com (it expires after 24 hours).
+        Wait for the click with: sesflow identity wait alice@example.com
         0
     """
     return run(argv)

@@ -73,6 +73,8 @@ class CliError(Exception):
 
     Examples:
         >>> raise CliError("recipients.csv has no 'email' column")
+        Traceback (most recent call last):
+        sesflow._cli._app.CliError: recipients.csv has no 'email' column
     """
 
 
@@ -236,7 +238,12 @@ def read_bytes(path: str, *, option: str) -> bytes:
     """The bytes of `path` (`-` reads stdin); an unreadable file is a `CliError`.
 
     Examples:
+        >>> _ = Path("key.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----...")
         >>> read_bytes("key.pem", option="--byodkim-key")
+        b'-----BEGIN PRIVATE KEY-----...'
+        >>> read_bytes("missing.pem", option="--byodkim-key")
+        Traceback (most recent call last):
+        sesflow._cli._app.CliError: --byodkim-key: cannot read 'missing.pem': No such file or ...
     """
     if path == "-":
         return sys.stdin.buffer.read()
@@ -250,7 +257,9 @@ def read_text(path: str, *, option: str) -> str:
     """The UTF-8 text of `path` (`-` reads stdin); unreadable or not UTF-8 is a `CliError`.
 
     Examples:
+        >>> _ = Path("body.html").write_text("<p>Hi {{name}}</p>", encoding="utf-8")
         >>> read_text("body.html", option="--html")
+        '<p>Hi {{name}}</p>'
     """
     data = read_bytes(path, option=option)
     try:
@@ -304,7 +313,10 @@ def add_group(
     """Add a command group (`sesflow identity ...`); return it and its subcommands.
 
     Examples:
+        >>> subparsers = argparse.ArgumentParser(prog="sesflow").add_subparsers()
         >>> group, commands = add_group(subparsers, "identity", help="email identities")
+        >>> group.prog
+        'sesflow identity'
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
@@ -329,7 +341,13 @@ def add_command(
     """Add a command that runs `handler`, with the global options repeated on it.
 
     Examples:
+        >>> def show_status(ctx: Context) -> Result:
+        ...     return Result({"status": "ok"}, "ok")
+        >>> subparsers = argparse.ArgumentParser(prog="sesflow").add_subparsers()
+        >>> group, commands = add_group(subparsers, "identity", help="email identities")
         >>> parser = add_command(commands, "status", show_status, help="show the status")
+        >>> parser.parse_args([]).handler is show_status
+        True
     """
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
@@ -348,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     Examples:
         >>> build_parser().parse_args(["account"]).handler
+        <function _show at 0x...>
     """
     from . import (
         _account,
@@ -463,7 +482,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the command, print its output; return the exit code.
 
     Examples:
-        >>> run(["--json", "account"])
+        >>> with FakeSES() as local:  # `sesflow local`, in-process
+        ...     run(["--json", "--endpoint-url", local.serve(), "identity", "list"])
+        {
+          "identities": []
+        }
         0
     """
     parser = build_parser()

@@ -34,6 +34,7 @@ class RowProblem:
 
     Examples:
         >>> RowProblem(7, "not a JSON object")
+        RowProblem(line=7, problem='not a JSON object')
     """
 
     line: int
@@ -137,8 +138,12 @@ def read_recipients(
     (`CliError`) before anything else happens.
 
     Examples:
+        >>> _ = Path("list.csv").write_text("email,name\\nann@example.com,Ann\\n")
         >>> with open("list.csv", newline="") as f:
         ...     first = next(read_recipients(f, "list.csv", "csv"))
+        >>> first  # (line number, recipient)
+        (2, Recipient(address='ann@example.com', data={'name': 'Ann'}, message_tags=None,
+                      headers=None))
     """
     rows = _csv_rows(stream, path) if fmt == "csv" else _jsonl_rows(stream)
     return _readable(rows, path)
@@ -171,7 +176,7 @@ def report_data(report: BulkReport) -> dict[str, Any]:
 
     Examples:
         >>> report_data(report)["sent"]
-        1998
+        2
     """
     data: dict[str, Any] = jsonable(report)
     data["rate"] = round(report.rate, 3)
@@ -200,6 +205,8 @@ def report_text(report: BulkReport, *, journal: str | None, fix_first: str | Non
 
     Examples:
         >>> print(report_text(report, journal=None))
+        Sent 2 of 2 recipients in 0.0 s (0.0/s).
+          sent 2   failed 0   skipped 0   ambiguous 0   unsent 0
     """
     lines = [
         f"Sent {report.sent:,} of {report.total:,} recipients in {report.duration:,.1f} s "

@@ -25,7 +25,16 @@ def records_table(records: DnsRecords) -> str:
     fit, so the value goes on the line below the name (and any longer one wraps at a dot).
 
     Examples:
-        >>> print(records_table(ses.domain("example.com").dns_records()))
+        >>> print(records_table(ses.domain("example.com").create().dns_records()))
+        TYPE   NAME, then VALUE                                         PURPOSE
+        CNAME  ..._domainkey.example.com  dkim
+                 ....dkim.amazonses.com.
+        CNAME  ..._domainkey.example.com  dkim
+                 ....dkim.amazonses.com.
+        CNAME  ..._domainkey.example.com  dkim
+                 ....dkim.amazonses.com.
+        TXT    _dmarc.example.com                                       dmarc
+                 "v=DMARC1; p=none;"
     """
     rows = [
         (r.type, f"{r.name}\n  {r.rdata}", r.purpose.value if r.purpose else "") for r in records

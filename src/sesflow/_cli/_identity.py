@@ -27,7 +27,7 @@ def describe(ident: Identity) -> dict[str, Any]:
     """An identity's state as a flat dict (loads it if needed).
 
     Examples:
-        >>> describe(ses.identity("a@example.com").refresh())["verification_status"]
+        >>> describe(ses.identity("a@example.com").create())["verification_status"]
         'PENDING'
     """
     from sesflow import Domain

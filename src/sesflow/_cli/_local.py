@@ -36,7 +36,13 @@ def watch(fake: FakeSES, stop: threading.Event, log: Any) -> None:
     """Log each message the fake accepts, until `stop` is set (Ctrl-C sets it).
 
     Examples:
-        >>> watch(fake, threading.Event(), print)
+        >>> stop = threading.Event()
+        >>> _ = sender.send("bob@example.com", "Hello", text="Hi Bob!")
+        >>> threading.Timer(3 * POLL, stop.set).start()
+        >>> lines = []
+        >>> watch(fake, stop, lines.append)  # returns when `stop` is set
+        >>> lines  # the time it arrived, the operation, from -> to: subject
+        ["...  SendEmail     news@example.com -> bob@example.com: 'Hello'"]
     """
     seen = 0
     while not stop.wait(POLL):

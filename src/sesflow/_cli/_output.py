@@ -28,6 +28,8 @@ class Result:
 
     Examples:
         >>> Result({"deleted": "a@example.com"}, "Deleted a@example.com.")
+        Result(data={'deleted': 'a@example.com'}, text='Deleted a@example.com.', code=0,
+               printed=False, errors=[])
     """
 
     data: Any
@@ -73,7 +75,11 @@ def dump_json(document: Any, stream: IO[str]) -> None:
     """Write `document` as one indented JSON document and a newline.
 
     Examples:
+        >>> import sys
         >>> dump_json({"ok": True}, sys.stdout)
+        {
+          "ok": true
+        }
     """
     json.dump(jsonable(document), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

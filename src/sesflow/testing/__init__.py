@@ -1,9 +1,9 @@
 """An in-memory SES v2 for tests: real boto3 clients, no network, scriptable state.
 
-:class:`FakeSES` answers a real boto3 ``sesv2`` client in-process through botocore's event
+`FakeSES` answers a real boto3 `sesv2` client in-process through botocore's event
 hooks, so botocore's parameter validation, REST-JSON serialisation and response parsing all run
-exactly as against AWS; only the socket is missing. Identities start ``PENDING`` as in SES and
-move when a test says so; :class:`FakeClock` lets waits and timed transitions run instantly.
+exactly as against AWS; only the socket is missing. Identities start `PENDING` as in SES and
+move when a test says so; `FakeClock` lets waits and timed transitions run instantly.
 
 Example:
     ```python

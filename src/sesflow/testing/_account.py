@@ -1,18 +1,18 @@
 """The account: sandbox, sending quotas and their bookkeeping, production access.
 
-:class:`FakeAccount` is the live, editable state behind ``GetAccount`` and behind every rule a
+`FakeAccount` is the live, editable state behind `GetAccount` and behind every rule a
 send is checked against (paused, suspended, sandbox, rate, daily quota). The daily quota is
 counted as SES counts it: recipients accepted in the last 24 hours by the fake's
-``wall_clock``, mailbox-simulator recipients excepted, plus :attr:`FakeAccount.sent_offset`.
+`wall_clock`, mailbox-simulator recipients excepted, plus `FakeAccount.sent_offset`.
 
-Production access works as in SES: ``PutAccountDetails`` with ``ProductionAccessEnabled`` from
-the sandbox files a request whose review is ``PENDING`` (with a ``CaseId``), and any further
-``PutAccountDetails`` while it is pending is refused with HTTP 409 ``ConflictException``. Nobody
-reviews it until a test says so: ``FakeSES.grant_production_access``,
-``FakeSES.deny_production_access``, or a scripted ``FakeSES.review_transition`` (after N
-``GetAccount`` calls or N seconds). ``GRANTED``
-takes the account out of the sandbox and raises its quotas to production ones; ``DENIED`` and
-``FAILED`` leave it in the sandbox, free to ask again.
+Production access works as in SES: `PutAccountDetails` with `ProductionAccessEnabled` from
+the sandbox files a request whose review is `PENDING` (with a `CaseId`), and any further
+`PutAccountDetails` while it is pending is refused with HTTP 409 `ConflictException`. Nobody
+reviews it until a test says so: `FakeSES.grant_production_access`,
+`FakeSES.deny_production_access`, or a scripted `FakeSES.review_transition` (after N
+`GetAccount` calls or N seconds). `GRANTED`
+takes the account out of the sandbox and raises its quotas to production ones; `DENIED` and
+`FAILED` leave it in the sandbox, free to ask again.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _CONTACT_ADDRESS = re.compile(r"(?=.{6,254}\Z).+@.+\Z", re.DOTALL)
 
 @dataclass(eq=False)
 class FakeAccountDetails:
-    """The production-access request on file (``GetAccount``'s ``Details``). Edit it freely.
+    """The production-access request on file (`GetAccount`'s `Details`). Edit it freely.
 
     Examples:
         ```python
@@ -65,14 +65,14 @@ class FakeAccountDetails:
         ```
 
     Attributes:
-        mail_type: ``MARKETING`` or ``TRANSACTIONAL``.
+        mail_type: `MARKETING` or `TRANSACTIONAL`.
         website_url: The website named in the request.
-        contact_language: ``EN`` or ``JA``.
+        contact_language: `EN` or `JA`.
         use_case_description: The use case given (deprecated in the SES model).
         additional_contact_email_addresses: 1-4 more addresses SES may write to.
-        review_status: ``ReviewDetails.Status`` (``PENDING FAILED GRANTED DENIED``), or
-            ``None`` for no review.
-        review_case_id: ``ReviewDetails.CaseId``.
+        review_status: `ReviewDetails.Status` (`PENDING FAILED GRANTED DENIED`), or
+            `None` for no review.
+        review_case_id: `ReviewDetails.CaseId`.
     """
 
     mail_type: str
@@ -84,7 +84,7 @@ class FakeAccountDetails:
     review_case_id: str | None = None
 
     def to_response(self) -> dict[str, Any]:
-        """Render as ``GetAccount``'s ``Details`` member.
+        """Render as `GetAccount`'s `Details` member.
 
         Examples:
             ```python
@@ -110,10 +110,10 @@ class FakeAccountDetails:
 
 @dataclass(eq=False)
 class FakeAccount:
-    """The fake's live account state, at :attr:`FakeSES.account`. Tests read and edit it.
+    """The fake's live account state, at `FakeSES.account`. Tests read and edit it.
 
     Every send is checked against it at the moment it arrives, so an edit applies to the next
-    request. :meth:`FakeSES.reset` replaces it with a fresh one built from the constructor's
+    request. `FakeSES.reset()` replaces it with a fresh one built from the constructor's
     options.
 
     Examples:
@@ -125,23 +125,23 @@ class FakeAccount:
         ```
 
     Attributes:
-        max_24_hour_send: ``Max24HourSend``: recipients per rolling 24 hours; -1 = unlimited.
-        max_send_rate: ``MaxSendRate``: recipients per second (a sliding one-second window).
-        production_access_enabled: ``ProductionAccessEnabled``; false means the sandbox:
+        max_24_hour_send: `Max24HourSend`: recipients per rolling 24 hours; -1 = unlimited.
+        max_send_rate: `MaxSendRate`: recipients per second (a sliding one-second window).
+        production_access_enabled: `ProductionAccessEnabled`; false means the sandbox:
             recipients must be verified or mailbox-simulator addresses.
-        sending_enabled: ``SendingEnabled``; false makes sends fail with
-            ``SendingPausedException``.
-        enforcement_status: ``EnforcementStatus`` (``HEALTHY PROBATION SHUTDOWN``).
-        suspended: Sends fail with ``AccountSuspendedException``.
+        sending_enabled: `SendingEnabled`; false makes sends fail with
+            `SendingPausedException`.
+        enforcement_status: `EnforcementStatus` (`HEALTHY PROBATION SHUTDOWN`).
+        suspended: Sends fail with `AccountSuspendedException`.
         sent_offset: Added to the recipients counted in the last 24 hours, so a test can start
             near the quota.
-        throttle_entries: Over the rate, answer ``SendBulkEmail`` 200 with the entries past the
-            budget ``ACCOUNT_THROTTLED`` instead of refusing the whole call with HTTP 429.
-        dedicated_ip_auto_warmup_enabled: ``DedicatedIpAutoWarmupEnabled``.
-        suppressed_reasons: ``SuppressionAttributes.SuppressedReasons``: which reasons
+        throttle_entries: Over the rate, answer `SendBulkEmail` 200 with the entries past the
+            budget `ACCOUNT_THROTTLED` instead of refusing the whole call with HTTP 429.
+        dedicated_ip_auto_warmup_enabled: `DedicatedIpAutoWarmupEnabled`.
+        suppressed_reasons: `SuppressionAttributes.SuppressedReasons`: which reasons
             of the account-level suppression list stop delivery.
-        details: ``Details``: the production-access request, or ``None``.
-        suppression_validation: ``SuppressionAttributes.ValidationAttributes``, if set.
+        details: `Details`: the production-access request, or `None`.
+        suppression_validation: `SuppressionAttributes.ValidationAttributes`, if set.
     """
 
     max_24_hour_send: float = PRODUCTION_DAILY
@@ -170,7 +170,7 @@ class FakeAccount:
 
     @property
     def unlimited_daily_quota(self) -> bool:
-        """Whether ``max_24_hour_send`` is -1 (or any negative number): no daily quota.
+        """Whether `max_24_hour_send` is -1 (or any negative number): no daily quota.
 
         Examples:
             ```python
@@ -197,11 +197,11 @@ class _ReviewStep:
 
 
 class AccountStore:
-    """The account: its live :class:`FakeAccount`, review script, and quota ledgers.
+    """The account: its live `FakeAccount`, review script, and quota ledgers.
 
-    Sending asks it, through its methods, for the daily room left (:meth:`daily_room`), counts
-    accepted recipients into it (:meth:`count_sent`) and paces by its send-rate window
-    (:attr:`window`).
+    Sending asks it, through its methods, for the daily room left (`daily_room()`), counts
+    accepted recipients into it (`count_sent()`) and paces by its send-rate window
+    (`window`).
 
     Examples:
         ```python
@@ -212,9 +212,9 @@ class AccountStore:
     Args:
         context: The fake's clocks and seed.
         sandbox: Start in the sandbox.
-        max_send_rate: ``MaxSendRate``; ``None`` takes the default (sandbox 1, else 14).
-        max_24_hour_send: ``Max24HourSend``; ``None`` takes the default (200, else 50,000).
-        throttle_entries: ``FakeAccount.throttle_entries``.
+        max_send_rate: `MaxSendRate`; `None` takes the default (sandbox 1, else 14).
+        max_24_hour_send: `Max24HourSend`; `None` takes the default (200, else 50,000).
+        throttle_entries: `FakeAccount.throttle_entries`.
     """
 
     def __init__(
@@ -243,11 +243,11 @@ class AccountStore:
         self._sent_ledger: deque[tuple[float, int]] = deque()
         self._sent_total = 0
         self.window = SlidingWindow(1.0)
-        """Recipients by arrival on ``clock``: what the rate is enforced against."""
+        """Recipients by arrival on `clock`: what the rate is enforced against."""
 
     @property
     def account(self) -> FakeAccount:
-        """The live account, once any review whose time has come (by ``clock``) is decided."""
+        """The live account, once any review whose time has come (by `clock`) is decided."""
         # Every rule reads the account through here, so a review due by now is decided before
         # any request is checked against the sandbox or quotas.
         if self._review_steps:
@@ -259,7 +259,7 @@ class AccountStore:
         self._account = value
 
     def repr_parts(self) -> list[str]:
-        """``sandbox``, ``max_send_rate`` and ``max_24_hour_send`` for the fake's repr."""
+        """`sandbox`, `max_send_rate` and `max_24_hour_send` for the fake's repr."""
         account = self.account
         return [
             f"sandbox={account.in_sandbox}",
@@ -268,11 +268,11 @@ class AccountStore:
         ]
 
     def sent_last_24_hours(self) -> float:
-        """``SentLast24Hours``: recipients accepted in the last 24 hours, plus ``sent_offset``."""
+        """`SentLast24Hours`: recipients accepted in the last 24 hours, plus `sent_offset`."""
         return self.sent_in_window() + float(self.account.sent_offset)
 
     def sent_in_window(self) -> int:
-        """Recipients accepted in the last 24 hours of ``wall_clock`` (not ``sent_offset``)."""
+        """Recipients accepted in the last 24 hours of `wall_clock` (not `sent_offset`)."""
         cutoff = self._context.wall_clock() - _DAY
         ledger = self._sent_ledger
         while ledger and ledger[0][0] <= cutoff:
@@ -280,7 +280,7 @@ class AccountStore:
         return self._sent_total
 
     def daily_room(self) -> float:
-        """How many more recipients the daily quota allows now (``inf`` if unlimited)."""
+        """How many more recipients the daily quota allows now (`inf` if unlimited)."""
         account = self._account
         if account.unlimited_daily_quota:
             return math.inf
@@ -309,13 +309,13 @@ class AccountStore:
         max_send_rate: float = PRODUCTION_RATE,
         max_24_hour_send: float = PRODUCTION_DAILY,
     ) -> None:
-        """Decide the production-access request on file: ``GRANTED``, now."""
+        """Decide the production-access request on file: `GRANTED`, now."""
         rate, daily = _granted_quota(max_send_rate, max_24_hour_send)
         self._require_request()
         self._decide("GRANTED", rate, daily)
 
     def deny_production_access(self) -> None:
-        """Decide the production-access request on file: ``DENIED``, now."""
+        """Decide the production-access request on file: `DENIED`, now."""
         self._require_request()
         self._decide("DENIED", PRODUCTION_RATE, PRODUCTION_DAILY)
 
@@ -374,7 +374,7 @@ class AccountStore:
             account.max_24_hour_send = daily
 
     def settle_review(self, *, poll: bool) -> None:
-        """Apply the review steps that are due; ``poll`` counts one ``GetAccount``."""
+        """Apply the review steps that are due; `poll` counts one `GetAccount`."""
         # Dormant until a request is filed: nobody reviews what was never asked for.
         if not self.request_on_file():
             return
@@ -395,7 +395,7 @@ class AccountStore:
 
 
 class AccountHandlers(Handlers):
-    """``GetAccount`` and the account ``Put*`` operations."""
+    """`GetAccount` and the account `Put*` operations."""
 
     def __init__(self, account: AccountStore, context: Context) -> None:
         self._store = account
@@ -492,7 +492,7 @@ def _granted_quota(rate: float, daily: float) -> tuple[float, float]:
 
 
 def _checked_details(params: Mapping[str, Any]) -> FakeAccountDetails:
-    """``PutAccountDetails``'s request, checked as SES checks it (HTTP 400 otherwise)."""
+    """`PutAccountDetails`'s request, checked as SES checks it (HTTP 400 otherwise)."""
     mail_type = params["MailType"]
     if mail_type not in _MAIL_TYPES:
         raise FakeError("BadRequestException", f"Invalid MailType <{mail_type}>.")

@@ -11,10 +11,10 @@ __all__ = ["FakeClock"]
 class FakeClock:
     """A monotonic clock that only moves when told to.
 
-    Pass ``clock`` as the clock and ``clock.sleep`` as the sleep function wherever sesflow waits:
-    sleeping advances the clock at once and is recorded in :attr:`sleeps`, so a test of a waiter
+    Pass `clock` as the clock and `clock.sleep` as the sleep function wherever sesflow waits:
+    sleeping advances the clock at once and is recorded in `sleeps`, so a test of a waiter
     or a rate limiter runs in microseconds and can assert exactly how long it would have waited.
-    The same clock can drive :class:`~sesflow.testing.FakeSES` timed transitions.
+    The same clock can drive `FakeSES` timed transitions.
 
     Examples:
         ```python
@@ -61,7 +61,7 @@ class FakeClock:
 
     @property
     def sleeps(self) -> list[float]:
-        """Every duration passed to :meth:`sleep`, oldest first (a copy).
+        """Every duration passed to `sleep()`, oldest first (a copy).
 
         Examples:
             ```python
@@ -75,7 +75,7 @@ class FakeClock:
 
     @property
     def slept(self) -> float:
-        """The total of every :meth:`sleep` so far, in seconds.
+        """The total of every `sleep()` so far, in seconds.
 
         Examples:
             ```python
@@ -88,7 +88,7 @@ class FakeClock:
             return math.fsum(self._sleeps)
 
     def sleep(self, seconds: float) -> None:
-        """Advance the clock by ``seconds`` at once and record the sleep.
+        """Advance the clock by `seconds` at once and record the sleep.
 
         Examples:
             ```python
@@ -97,7 +97,7 @@ class FakeClock:
             ```
 
         Raises:
-            ValueError: ``seconds`` is negative or not a finite number (as :func:`time.sleep`
+            ValueError: `seconds` is negative or not a finite number (as `time.sleep()`
                 rejects a negative duration).
         """
         seconds = _checked(seconds, "sleep length")
@@ -115,7 +115,7 @@ class FakeClock:
             ```
 
         Raises:
-            ValueError: ``seconds`` is negative or not finite: a monotonic clock never goes back.
+            ValueError: `seconds` is negative or not finite: a monotonic clock never goes back.
         """
         seconds = _checked(seconds, "advance")
         with self._lock:

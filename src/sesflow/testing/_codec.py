@@ -1,7 +1,7 @@
 """The REST-JSON wire format, read and written from a botocore service model.
 
 This is the server half of what botocore does on the client: it routes an HTTP request to an
-operation by its ``http.method`` and ``http.requestUri`` template, turns the URI labels, query
+operation by its `http.method` and `http.requestUri` template, turns the URI labels, query
 string, headers and JSON body back into the parameters the caller passed, and renders a handler's
 result (or an error) as the response botocore will parse. Nothing here knows about SES itself,
 so the same code serves the in-process hook and a loopback HTTP server.
@@ -80,9 +80,9 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     labels: tuple[str, ...]
-    # Literal query parameters some templates carry (``/{Bucket}?uploads``); they must be present.
+    # Literal query parameters some templates carry (`/{Bucket}?uploads`); they must be present.
     static_query: tuple[tuple[str, str | None], ...]
-    # Sorts more literal templates first, so ``.../contacts/list`` beats ``.../contacts/{Email}``.
+    # Sorts more literal templates first, so `.../contacts/list` beats `.../contacts/{Email}`.
     rank: tuple[int, int, int, str]
 
 
@@ -176,7 +176,7 @@ def decode_request(
     """Route an HTTP request to its operation and rebuild the caller's parameters.
 
     Parameters come back the way a boto3 caller wrote them: member names as keys, timestamps as
-    aware UTC ``datetime``, blobs as ``bytes``, numbers and booleans typed, absent members absent.
+    aware UTC `datetime`, blobs as `bytes`, numbers and booleans typed, absent members absent.
 
     Examples:
         ```python
@@ -190,7 +190,7 @@ def decode_request(
         service_model: The botocore model of the service being served.
         method: The HTTP method.
         path: The request path, still percent-encoded, without the query string.
-        query_string: The raw query string, without the leading ``?`` (may be empty).
+        query_string: The raw query string, without the leading `?` (may be empty).
         headers: The request headers (looked up case-insensitively).
         body: The raw request body.
 
@@ -410,8 +410,8 @@ def encode_response(
     """Render an operation's result as the HTTP response botocore expects.
 
     Members the output shape puts in headers go to headers; the rest become the JSON body.
-    ``datetime`` values (or epoch numbers) for timestamp members are written as epoch seconds,
-    ``bytes`` for blob members as base64, str-enums as their values. ``None`` means absent.
+    `datetime` values (or epoch numbers) for timestamp members are written as epoch seconds,
+    `bytes` for blob members as base64, str-enums as their values. `None` means absent.
 
     Examples:
         ```python
@@ -423,13 +423,13 @@ def encode_response(
     Args:
         operation_model: The operation being answered.
         result: Output members by name, as a boto3 caller would receive them.
-        request_id: The ``x-amzn-RequestId`` to send; a fresh UUID when omitted.
+        request_id: The `x-amzn-RequestId` to send; a fresh UUID when omitted.
 
     Returns:
-        ``(status, headers, body)``.
+        `(status, headers, body)`.
 
     Raises:
-        ValueError: ``result`` has a member the output shape lacks.
+        ValueError: `result` has a member the output shape lacks.
         TypeError: A value has the wrong type for its member.
 
     Both are bugs in whoever built the result, caught here rather than as a confusing parse
@@ -479,8 +479,8 @@ def encode_error(
 ) -> tuple[int, dict[str, str], bytes]:
     """Render an error response the way SES v2 sends one.
 
-    botocore reads ``Error.Code`` from the ``x-amzn-ErrorType`` header and ``Error.Message``
-    from the body's ``message``.
+    botocore reads `Error.Code` from the `x-amzn-ErrorType` header and `Error.Message`
+    from the body's `message`.
 
     Examples:
         ```python
@@ -489,13 +489,13 @@ def encode_error(
         ```
 
     Args:
-        code: The error code, e.g. ``"TooManyRequestsException"``.
+        code: The error code, e.g. `"TooManyRequestsException"`.
         message: The human-readable message.
         status: The HTTP status.
-        request_id: The ``x-amzn-RequestId`` to send; a fresh UUID when omitted.
+        request_id: The `x-amzn-RequestId` to send; a fresh UUID when omitted.
 
     Returns:
-        ``(status, headers, body)``.
+        `(status, headers, body)`.
     """
     headers = _base_headers(request_id)
     headers["x-amzn-ErrorType"] = code

@@ -1,21 +1,21 @@
 """Configuration sets, their options and their event destinations.
 
-Options are stored per group, as the ``PutConfigurationSet*Options`` operations set them: each
-``Put`` replaces its whole group, so a member left out of the request goes back to its default
-(``PutConfigurationSetDeliveryOptions`` without ``SendingPoolName`` leaves the shared pool).
-``GetConfigurationSet`` answers with the effective value of the groups SES always reports
+Options are stored per group, as the `PutConfigurationSet*Options` operations set them: each
+`Put` replaces its whole group, so a member left out of the request goes back to its default
+(`PutConfigurationSetDeliveryOptions` without `SendingPoolName` leaves the shared pool).
+`GetConfigurationSet` answers with the effective value of the groups SES always reports
 (delivery, reputation, sending, tags), defaults filled in, and with the other groups only once
 set. A send naming a configuration set that does not exist is refused with
-``NotFoundException``, and one whose ``SendingOptions.SendingEnabled`` is false with
-``SendingPausedException``; a configuration set's ``SuppressionOptions.SuppressedReasons``, once
+`NotFoundException`, and one whose `SendingOptions.SendingEnabled` is false with
+`SendingPausedException`; a configuration set's `SuppressionOptions.SuppressedReasons`, once
 set, overrides the account's for its mail.
 
-Rules kept as SES keeps them, all ``BadRequestException`` (HTTP 400) unless said otherwise:
-names of at most 64 letters, digits, ``_`` and ``-``; enum values (TLS and HTTPS policies,
-suppression reasons, event types, feature statuses); ``MaxDeliverySeconds`` within 300-50,400;
-a ``SendingPoolName`` must name an existing dedicated IP pool (404 ``NotFoundException``, on
-``CreateConfigurationSet`` and ``PutConfigurationSetDeliveryOptions``); at most 10 event
-destinations per set (400 ``LimitExceededException``); an event destination needs at least one
+Rules kept as SES keeps them, all `BadRequestException` (HTTP 400) unless said otherwise:
+names of at most 64 letters, digits, `_` and `-`; enum values (TLS and HTTPS policies,
+suppression reasons, event types, feature statuses); `MaxDeliverySeconds` within 300-50,400;
+a `SendingPoolName` must name an existing dedicated IP pool (404 `NotFoundException`, on
+`CreateConfigurationSet` and `PutConfigurationSetDeliveryOptions`); at most 10 event
+destinations per set (400 `LimitExceededException`); an event destination needs at least one
 event type and exactly one destination, whose ARN must be of the right service (EventBridge:
 the default bus only).
 Deleting a configuration set deletes its event destinations; identities whose default it was
@@ -139,13 +139,13 @@ class FakeEventDestination:
         ```
 
     Attributes:
-        name: ``Name``.
-        enabled: ``Enabled`` (false when the request left it out, as in SES).
-        matching_event_types: ``MatchingEventTypes``, in the order given.
-        destination_type: The destination member: ``SnsDestination``,
-            ``CloudWatchDestination``, ``KinesisFirehoseDestination``,
-            ``EventBridgeDestination`` or ``PinpointDestination``.
-        destination: That member's value, e.g. ``{"TopicArn": ...}``.
+        name: `Name`.
+        enabled: `Enabled` (false when the request left it out, as in SES).
+        matching_event_types: `MatchingEventTypes`, in the order given.
+        destination_type: The destination member: `SnsDestination`,
+            `CloudWatchDestination`, `KinesisFirehoseDestination`,
+            `EventBridgeDestination` or `PinpointDestination`.
+        destination: That member's value, e.g. `{"TopicArn": ...}`.
     """
 
     name: str
@@ -155,7 +155,7 @@ class FakeEventDestination:
     destination: Mapping[str, Any]
 
     def to_response(self) -> dict[str, Any]:
-        """Render as one entry of ``GetConfigurationSetEventDestinations``.
+        """Render as one entry of `GetConfigurationSetEventDestinations`.
 
         Examples:
             ```python
@@ -179,10 +179,10 @@ class FakeEventDestination:
 
 @dataclass(frozen=True)
 class FakeConfigurationSet:
-    """A snapshot of a configuration set, from :meth:`FakeSES.configuration_set_state`.
+    """A snapshot of a configuration set, from `FakeSES.configuration_set_state()`.
 
-    Each options group is what ``GetConfigurationSet`` reports for it (defaults filled in), or
-    ``None`` for a group never set that SES does not report then.
+    Each options group is what `GetConfigurationSet` reports for it (defaults filled in), or
+    `None` for a group never set that SES does not report then.
 
     Examples:
         ```python
@@ -195,16 +195,16 @@ class FakeConfigurationSet:
         ```
 
     Attributes:
-        name: ``ConfigurationSetName``.
-        tracking_options: ``TrackingOptions``.
-        delivery_options: ``DeliveryOptions``.
-        reputation_options: ``ReputationOptions``.
-        sending_options: ``SendingOptions``.
-        suppression_options: ``SuppressionOptions``.
-        vdm_options: ``VdmOptions``.
-        archiving_options: ``ArchivingOptions``.
-        message_security_options: ``MessageSecurityOptions``.
-        tags: ``Tags``.
+        name: `ConfigurationSetName`.
+        tracking_options: `TrackingOptions`.
+        delivery_options: `DeliveryOptions`.
+        reputation_options: `ReputationOptions`.
+        sending_options: `SendingOptions`.
+        suppression_options: `SuppressionOptions`.
+        vdm_options: `VdmOptions`.
+        archiving_options: `ArchivingOptions`.
+        message_security_options: `MessageSecurityOptions`.
+        tags: `Tags`.
         event_destinations: Its event destinations, oldest first.
     """
 
@@ -222,7 +222,7 @@ class FakeConfigurationSet:
 
     @property
     def sending_enabled(self) -> bool:
-        """``SendingOptions.SendingEnabled``: false makes sends with the set fail.
+        """`SendingOptions.SendingEnabled`: false makes sends with the set fail.
 
         Examples:
             ```python
@@ -233,7 +233,7 @@ class FakeConfigurationSet:
 
     @property
     def sending_pool_name(self) -> str | None:
-        """``DeliveryOptions.SendingPoolName``: the dedicated IP pool, or ``None`` (shared).
+        """`DeliveryOptions.SendingPoolName`: the dedicated IP pool, or `None` (shared).
 
         Examples:
             ```python
@@ -245,7 +245,7 @@ class FakeConfigurationSet:
 
     @property
     def suppressed_reasons(self) -> tuple[str, ...] | None:
-        """The set's own suppressed reasons, or ``None`` when the account's apply.
+        """The set's own suppressed reasons, or `None` when the account's apply.
 
         Examples:
             ```python
@@ -296,7 +296,7 @@ class ConfigurationSetStore:
         return len(self.sets)
 
     def exists(self, name: str) -> bool:
-        """Whether configuration set ``name`` exists."""
+        """Whether configuration set `name` exists."""
         return name in self.sets
 
     def add(self, name: str, options: dict[str, Any]) -> None:
@@ -304,7 +304,7 @@ class ConfigurationSetStore:
         self.sets[name] = _StoredConfigurationSet(self._context.sequence.next(), options)
 
     def state(self, name: str) -> FakeConfigurationSet:
-        """A snapshot of configuration set ``name``, for a test; ``KeyError`` if missing."""
+        """A snapshot of configuration set `name`, for a test; `KeyError` if missing."""
         stored = self.sets.get(name)
         if stored is None:
             raise KeyError(f"FakeSES has no configuration set {name!r}")
@@ -324,19 +324,19 @@ class ConfigurationSetStore:
         )
 
     def get(self, name: str) -> _StoredConfigurationSet:
-        """Configuration set ``name``, for a request; ``NotFoundException`` if missing."""
+        """Configuration set `name`, for a request; `NotFoundException` if missing."""
         stored = self.sets.get(name)
         if stored is None:
             raise FakeError("NotFoundException", f"Configuration set <{name}> does not exist.")
         return stored
 
     def sending_enabled(self, name: str) -> bool:
-        """``SendingOptions.SendingEnabled`` of set ``name``; ``NotFoundException`` if missing."""
+        """`SendingOptions.SendingEnabled` of set `name`; `NotFoundException` if missing."""
         options = self.get(name).options
         return bool((options.get("SendingOptions") or {}).get("SendingEnabled", True))
 
     def suppressed_reasons(self, name: str | None) -> list[str] | None:
-        """The set's own suppressed reasons, or ``None`` when the account's apply."""
+        """The set's own suppressed reasons, or `None` when the account's apply."""
         stored = self.sets.get(name) if name is not None else None
         if stored is None:
             return None
@@ -344,21 +344,21 @@ class ConfigurationSetStore:
         return None if reasons is None else list(reasons)
 
     def enabled_destinations(self, name: str) -> list[FakeEventDestination]:
-        """The enabled event destinations of set ``name`` (none if it does not exist)."""
+        """The enabled event destinations of set `name` (none if it does not exist)."""
         stored = self.sets.get(name)
         if stored is None:
             return []
         return [d for d in stored.destinations.values() if d.enabled]
 
     def max_delivery_seconds(self, name: str) -> int | None:
-        """``DeliveryOptions.MaxDeliverySeconds`` of set ``name``, if set."""
+        """`DeliveryOptions.MaxDeliverySeconds` of set `name`, if set."""
         stored = self.sets.get(name)
         options = {} if stored is None else stored.options
         seconds = (options.get("DeliveryOptions") or {}).get("MaxDeliverySeconds")
         return None if seconds is None else int(seconds)
 
     def answer(self, name: str, stored: _StoredConfigurationSet) -> dict[str, Any]:
-        """``GetConfigurationSet``'s answer for a stored set."""
+        """`GetConfigurationSet`'s answer for a stored set."""
         # SES answers with the effective value of options never set, so code reading e.g.
         # SendingOptions.SendingEnabled sees what applies.
         result: dict[str, Any] = {"ConfigurationSetName": name, "Tags": []}
@@ -543,7 +543,7 @@ class ConfigurationSetHandlers(Handlers):
 
 
 def filters(params: Mapping[str, Any], known: set[str]) -> dict[str, str]:
-    """A list operation's ``Filter``, its keys checked against ``known`` (``BadRequest``)."""
+    """A list operation's `Filter`, its keys checked against `known` (`BadRequest`)."""
     wanted = dict(params.get("Filter") or {})
     unknown = sorted(set(wanted) - known)
     if unknown:
@@ -561,7 +561,7 @@ def _check_name(name: str, what: str) -> None:
 
 
 def _members(params: Mapping[str, Any], group: str) -> dict[str, Any]:
-    """The request members of a ``Put*Options`` call that belong to ``group``."""
+    """The request members of a `Put*Options` call that belong to `group`."""
     wanted = _GROUP_MEMBERS[group]
     return {key: copy.deepcopy(value) for key, value in params.items() if key in wanted}
 
@@ -620,7 +620,7 @@ def _checked_group(group: str, value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_suppression_validation(value: Mapping[str, Any] | None) -> None:
-    """Check a ``SuppressionValidationOptions`` (or ``...Attributes``) value's enums.
+    """Check a `SuppressionValidationOptions` (or `...Attributes`) value's enums.
 
     Examples:
         ```python

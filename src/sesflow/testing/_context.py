@@ -1,6 +1,6 @@
 """What every store of one fake shares: its clocks, region, account, seed and resource order.
 
-A :class:`Context` is made once per fake (and again on ``reset``) and handed to each store that
+A `Context` is made once per fake (and again on `reset`) and handed to each store that
 needs it, so that no store reads another's attributes to learn the time or the region.
 """
 
@@ -58,7 +58,7 @@ class Context:
         account_id: The account id it reports.
         clock: Monotonic seconds.
         wall_clock: Epoch seconds.
-        seed: The fake's seed, or ``None``.
+        seed: The fake's seed, or `None`.
         sequence: The shared resource counter.
     """
 
@@ -70,7 +70,7 @@ class Context:
     sequence: Sequence = field(default_factory=Sequence)
 
     def wall_now(self) -> dt.datetime:
-        """Return ``wall_clock`` as an aware UTC datetime.
+        """Return `wall_clock` as an aware UTC datetime.
 
         Examples:
             ```python
@@ -80,7 +80,7 @@ class Context:
         return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC)
 
     def generator(self, label: str | None = None) -> random.Random:
-        """Return a generator of its own for one use, seeded from the fake's seed and ``label``.
+        """Return a generator of its own for one use, seeded from the fake's seed and `label`.
 
         Each use draws from its own generator so that, say, filing an account review does not
         shift the DKIM tokens or message ids a seeded test expects.

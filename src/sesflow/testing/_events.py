@@ -4,24 +4,24 @@ A message accepted with a configuration set (named on the send, or the sender id
 default) produces SES event-publishing records, in SES's own format, for every event type an
 **enabled** event destination of that set matches. What happens to a message:
 
-- every accepted message: ``Send`` (for a template send, without the subject: SES renders
+- every accepted message: `Send` (for a template send, without the subject: SES renders
   it later, and the later records carry it);
-- a template the data could not fill: ``Rendering Failure`` (``failure``: ``errorMessage``,
-  and ``templateName`` for a stored template), and nothing else;
-- a recipient scripted ``REJECT`` (``FakeSES.recipient_outcome``): ``Reject``
-  (``Bad content``, as for a virus) for the whole message, and nothing else;
+- a template the data could not fill: `Rendering Failure` (`failure`: `errorMessage`,
+  and `templateName` for a stored template), and nothing else;
+- a recipient scripted `REJECT` (`FakeSES.recipient_outcome`): `Reject`
+  (`Bad content`, as for a virus) for the whole message, and nothing else;
 - then per recipient, in order: a recipient withheld by the account-level suppression list,
-  or ``suppressionlist@simulator.amazonses.com``: ``Bounce`` Permanent/OnAccountSuppressionList;
-  ``bounce@``: ``Bounce`` Permanent/General; ``complaint@``: ``Delivery`` then ``Complaint``
-  (``abuse``); ``success@``, ``ooto@`` and any other address: ``Delivery``; an address
-  scripted with ``FakeSES.recipient_outcome``: what it was scripted to do, including
-  ``DeliveryDelay``. Simulator addresses take a ``+label``.
+  or `suppressionlist@simulator.amazonses.com`: `Bounce` Permanent/OnAccountSuppressionList;
+  `bounce@`: `Bounce` Permanent/General; `complaint@`: `Delivery` then `Complaint`
+  (`abuse`); `success@`, `ooto@` and any other address: `Delivery`; an address
+  scripted with `FakeSES.recipient_outcome`: what it was scripted to do, including
+  `DeliveryDelay`. Simulator addresses take a `+label`.
 
 One record is kept per event, however many destinations it went to; each knows its
-destinations (``FakeSES.event_deliveries``). Timestamps come from the fake's
-``wall_clock``: the send's time, and a few seconds after it for what follows (deliveries
+destinations (`FakeSES.event_deliveries`). Timestamps come from the fake's
+`wall_clock`: the send's time, and a few seconds after it for what follows (deliveries
 750 ms). Open, Click and Subscription events are never produced (nobody reads the mail).
-A fake made with ``keep_messages=False`` keeps no events, as it keeps no messages.
+A fake made with `keep_messages=False` keeps no events, as it keeps no messages.
 """
 
 from __future__ import annotations
@@ -88,9 +88,9 @@ _DEFAULT_MAX_DELIVERY_SECONDS = 50_400
 
 
 class FakeEventDelivery(NamedTuple):
-    """One event record as delivered to one event destination (:meth:`FakeSES.event_deliveries`).
+    """One event record as delivered to one event destination (`FakeSES.event_deliveries()`).
 
-    A tuple, so it unpacks as ``(destination, kind, record)``.
+    A tuple, so it unpacks as `(destination, kind, record)`.
 
     Examples:
         ```python
@@ -100,9 +100,9 @@ class FakeEventDelivery(NamedTuple):
 
     Attributes:
         destination: The event destination's name.
-        kind: Its destination member: ``SnsDestination``, ``CloudWatchDestination``,
-            ``KinesisFirehoseDestination``, ``EventBridgeDestination`` or
-            ``PinpointDestination``.
+        kind: Its destination member: `SnsDestination`, `CloudWatchDestination`,
+            `KinesisFirehoseDestination`, `EventBridgeDestination` or
+            `PinpointDestination`.
         record: The event record, decoded (a private copy).
     """
 
@@ -113,7 +113,7 @@ class FakeEventDelivery(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    """What a scripted recipient does: one of ``_OUTCOMES``, with its details."""
+    """What a scripted recipient does: one of `_OUTCOMES`, with its details."""
 
     kind: str
     bounce_type: str = "Permanent"
@@ -144,7 +144,7 @@ class Published:
 
 @dataclass(frozen=True, slots=True)
 class _Mail:
-    """What every record of one message shares, ready to become its ``mail`` object."""
+    """What every record of one message shares, ready to become its `mail` object."""
 
     message_id: str
     millis: int
@@ -160,7 +160,7 @@ class _Mail:
     templated: bool
 
     def to_json(self, *, stage: str, extra_tags: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The ``mail`` object; ``stage`` is ``send``, ``failed`` (never rendered) or ``sent``."""
+        """The `mail` object; `stage` is `send`, `failed` (never rendered) or `sent`."""
         tags = {name: list(values) for name, values in self.tags.items()}
         for name, value in (extra_tags or {}).items():
             tags[name] = [value]
@@ -191,7 +191,7 @@ class _Mail:
 class EventStore:
     """The event records published for accepted messages, and the outcomes tests scripted.
 
-    Sending hands it every accepted message sent with a configuration set (:meth:`publish`);
+    Sending hands it every accepted message sent with a configuration set (`publish()`);
     it reads the set's enabled destinations from the configuration-set store, the sender's
     identity from the identity store, and passes each record for an SNS destination on to the
     SNS store.
@@ -257,7 +257,7 @@ class EventStore:
         bounce_subtype: str = "General",
         delay_type: str = "TransientCommunicationFailure",
     ) -> None:
-        """Script what happens to mail for ``address`` from now on, for its event records."""
+        """Script what happens to mail for `address` from now on, for its event records."""
         key = address_key(address).lower()
         if outcome is None:
             self._outcomes.pop(key, None)
@@ -282,10 +282,10 @@ class EventStore:
         configuration_set: str,
         withheld: Counter[str],
     ) -> None:
-        """Publish the records of one accepted message sent with ``configuration_set``.
+        """Publish the records of one accepted message sent with `configuration_set`.
 
-        ``rendered`` is the subject, text and HTML as sent (``None`` where absent or
-        unrendered); ``withheld`` counts the recipients the suppression list withheld.
+        `rendered` is the subject, text and HTML as sent (`None` where absent or
+        unrendered); `withheld` counts the recipients the suppression list withheld.
         """
         destinations = self._configuration_sets.enabled_destinations(configuration_set)
         if not destinations:

@@ -1,14 +1,14 @@
 """The FakeSES engine: one dispatcher behind every way of reaching the fake.
 
-A request, whether it comes from a boto3 client's ``before-send`` hook or from the loopback
-HTTP server, goes through :meth:`FakeSESBase.dispatch`: decode with the service model, log it,
+A request, whether it comes from a boto3 client's `before-send` hook or from the loopback
+HTTP server, goes through `FakeSESBase.dispatch()`: decode with the service model, log it,
 fire any injected fault, run the operation's handler under the fake's lock, encode the answer.
 
-Operations live in :class:`Handlers` classes (one module per concept: identities, account,
-sending, ...), whose methods are marked with :func:`operation`. A handler object is built with
-the stores it reads and changes, passed explicitly; it never sees the fake. ``FakeSES`` (in
-``_fake_ses.py``) builds the stores and handlers in one place and installs the handlers here;
-adding a concept means writing a store and a ``Handlers`` class and building them there, never
+Operations live in `Handlers` classes (one module per concept: identities, account,
+sending, ...), whose methods are marked with `operation()`. A handler object is built with
+the stores it reads and changes, passed explicitly; it never sees the fake. `FakeSES` (in
+`_fake_ses.py`) builds the stores and handlers in one place and installs the handlers here;
+adding a concept means writing a store and a `Handlers` class and building them there, never
 editing this module.
 """
 
@@ -96,10 +96,10 @@ def _isolated_session() -> botocore.session.Session:
 
 
 def operation(name: str) -> Callable[[_F], _F]:
-    """Mark a method of a :class:`Handlers` class as the handler of the SES v2 operation ``name``.
+    """Mark a method of a `Handlers` class as the handler of the SES v2 operation `name`.
 
     The handler receives the decoded parameters (member names as keys, as a boto3 caller wrote
-    them) and returns the output members, or raises :class:`FakeError`. It runs under the
+    them) and returns the output members, or raises `FakeError`. It runs under the
     fake's lock, so it may read and change state freely.
 
     Examples:
@@ -131,10 +131,10 @@ class FakeError(Exception):
         ```
 
     Args:
-        code: The error code botocore reports as ``Error.Code``.
-        message: The message botocore reports as ``Error.Message``.
-        status: The HTTP status. ``None`` takes the status the SES v2 model gives ``code``
-            (404 for ``NotFoundException``, 429 for ``TooManyRequestsException``, ...), and 400
+        code: The error code botocore reports as `Error.Code`.
+        message: The message botocore reports as `Error.Message`.
+        status: The HTTP status. `None` takes the status the SES v2 model gives `code`
+            (404 for `NotFoundException`, 429 for `TooManyRequestsException`, ...), and 400
             for a code the model does not know.
     """
 
@@ -149,11 +149,11 @@ class FakeError(Exception):
 
 
 class DroppedConnectionError(Exception):
-    """The connection breaks instead of carrying an answer; raised by :meth:`~FakeSESBase.dispatch`.
+    """The connection breaks instead of carrying an answer; raised by `dispatch()`.
 
     Each transport turns it into what a broken connection looks like there: the in-process
-    client raises botocore's ``EndpointConnectionError`` (``processed=False``) or
-    ``ConnectionClosedError`` (``processed=True``); the HTTP server closes the socket without
+    client raises botocore's `EndpointConnectionError` (`processed=False`) or
+    `ConnectionClosedError` (`processed=True`); the HTTP server closes the socket without
     answering.
 
     Examples:
@@ -173,7 +173,7 @@ class DroppedConnectionError(Exception):
 
 
 def modeled_status(code: str) -> int:
-    """Return the HTTP status the SES v2 model assigns to the error ``code`` (400 if unknown).
+    """Return the HTTP status the SES v2 model assigns to the error `code` (400 if unknown).
 
     Examples:
         ```python
@@ -195,7 +195,7 @@ def _modeled_statuses() -> dict[str, int]:
 
 @dataclass(frozen=True)
 class FakeCall:
-    """One request the fake received, as logged in :attr:`FakeSESBase.calls`.
+    """One request the fake received, as logged in `FakeSESBase.calls`.
 
     Examples:
         ```python
@@ -207,7 +207,7 @@ class FakeCall:
     Attributes:
         operation: The SES v2 operation name.
         params: The decoded parameters (a private copy).
-        time: The fake's ``clock()`` when the request arrived.
+        time: The fake's `clock()` when the request arrived.
     """
 
     operation: str
@@ -216,7 +216,7 @@ class FakeCall:
 
 
 class _RawBody:
-    """The ``raw`` of a synthetic :class:`AWSResponse`: botocore only streams it."""
+    """The `raw` of a synthetic `AWSResponse`: botocore only streams it."""
 
     def __init__(self, body: bytes) -> None:
         self._body = body
@@ -254,11 +254,11 @@ def _marked_operations(cls: type) -> dict[str, str]:
 
 
 class Handlers:
-    """A group of operation handlers: methods marked with :func:`operation`.
+    """A group of operation handlers: methods marked with `operation()`.
 
     Subclasses take the stores they need as constructor arguments and keep them; a handler
     reads and changes state only through them. The registry is per class, so
-    :meth:`FakeSESBase.implemented_operations` is known without building a fake.
+    `FakeSESBase.implemented_operations()` is known without building a fake.
 
     Examples:
         ```python
@@ -292,9 +292,9 @@ class Handlers:
 class FakeSESBase:
     """The dispatcher, call log, fault injection and client factory shared by every operation.
 
-    Not used directly: :class:`~sesflow.testing.FakeSES` builds the stores and installs the
-    handlers (:meth:`_build`). Handlers come from the :class:`Handlers` classes named in
-    :attr:`_handler_types`; a subclass may also mark its own methods with :func:`operation`,
+    Not used directly: `FakeSES` builds the stores and installs the
+    handlers (`_build()`). Handlers come from the `Handlers` classes named in
+    `_handler_types`; a subclass may also mark its own methods with `operation()`,
     which then answer in place of those.
 
     Examples:
@@ -341,7 +341,7 @@ class FakeSESBase:
         self.account_id = account_id
         """The AWS account id the fake reports."""
         self.clock: Callable[[], float] = clock if clock is not None else time.monotonic
-        """Monotonic seconds: drives timed transitions and stamps :class:`FakeCall`."""
+        """Monotonic seconds: drives timed transitions and stamps `FakeCall`."""
         self.wall_clock: Callable[[], float] = wall_clock if wall_clock is not None else time.time
         """Epoch seconds: stamps the timestamps in responses."""
         self._seed = seed
@@ -361,7 +361,7 @@ class FakeSESBase:
     # --- state ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        """Build fresh stores and install their handlers; run at start and by :meth:`reset`."""
+        """Build fresh stores and install their handlers; run at start and by `reset()`."""
         self._install(())
 
     def _install(self, handlers: Iterable[Handlers]) -> None:
@@ -379,7 +379,7 @@ class FakeSESBase:
     def reset(self) -> None:
         """Return to a fresh fake: no resources, no call log, no pending faults.
 
-        The knobs given to the constructor (region, clocks, ``auto_verify``, seed) stay, and the
+        The knobs given to the constructor (region, clocks, `auto_verify`, seed) stay, and the
         random generator is re-seeded, so a seeded fake replays the same tokens after a reset.
 
         Examples:
@@ -413,7 +413,7 @@ class FakeSESBase:
             return list(self._calls)
 
     def call_count(self, operation: str) -> int:
-        """Return how many requests for ``operation`` the fake received.
+        """Return how many requests for `operation` the fake received.
 
         Examples:
             ```python
@@ -421,7 +421,7 @@ class FakeSESBase:
             ```
 
         Raises:
-            ValueError: ``operation`` is not an SES v2 operation name (a typo would otherwise
+            ValueError: `operation` is not an SES v2 operation name (a typo would otherwise
                 count as zero and make an assertion pass).
         """
         self._check_operation(operation)
@@ -432,7 +432,7 @@ class FakeSESBase:
     def throttled_calls(self) -> int:
         """How many requests were answered HTTP 429, whatever the cause.
 
-        Rate enforcement, injected throttles and :meth:`fail_next` with status 429 all count.
+        Rate enforcement, injected throttles and `fail_next()` with status 429 all count.
 
         Examples:
             ```python
@@ -451,9 +451,9 @@ class FakeSESBase:
         status: int | None = None,
         times: int = 1,
     ) -> None:
-        """Answer the next ``times`` requests for ``operation`` with an error instead.
+        """Answer the next `times` requests for `operation` with an error instead.
 
-        Faults queue up: two calls to ``fail_next`` fail the next two requests in order.
+        Faults queue up: two calls to `fail_next` fail the next two requests in order.
 
         Examples:
             ```python
@@ -463,15 +463,15 @@ class FakeSESBase:
             ```
 
         Args:
-            operation: The SES v2 operation name, e.g. ``"GetEmailIdentity"``.
-            code: The error code, e.g. ``"TooManyRequestsException"``.
+            operation: The SES v2 operation name, e.g. `"GetEmailIdentity"`.
+            code: The error code, e.g. `"TooManyRequestsException"`.
             message: The error message.
-            status: The HTTP status; ``None`` takes the one the SES model gives ``code`` (429
-                for ``TooManyRequestsException``), or 400.
+            status: The HTTP status; `None` takes the one the SES model gives `code` (429
+                for `TooManyRequestsException`), or 400.
             times: How many consecutive requests fail.
 
         Raises:
-            ValueError: Unknown operation, or ``times`` below 1.
+            ValueError: Unknown operation, or `times` below 1.
         """
         self._check_operation(operation)
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
@@ -492,27 +492,27 @@ class FakeSESBase:
         transient_entry: float = 0.0,
         operations: Iterable[str] = ("SendEmail", "SendBulkEmail"),
     ) -> None:
-        """Fail requests at random, reproducibly, until :meth:`clear_faults`.
+        """Fail requests at random, reproducibly, until `clear_faults()`.
 
-        Each probability is per request (``transient_entry``: per bulk entry). At most one of
-        ``drop_before``, ``throttle``, ``server_error``, ``drop_after`` hits a request, so
+        Each probability is per request (`transient_entry`: per bulk entry). At most one of
+        `drop_before`, `throttle`, `server_error`, `drop_after` hits a request, so
         their sum must not exceed 1. Calling again replaces the plan and restarts the
-        generator. Faults queued with :meth:`fail_next` answer first.
+        generator. Faults queued with `fail_next()` answer first.
 
         What each fault does:
 
-        - ``throttle``: HTTP 429 ``TooManyRequestsException`` "Maximum sending rate
+        - `throttle`: HTTP 429 `TooManyRequestsException` "Maximum sending rate
           exceeded."; not processed.
-        - ``server_error``: HTTP 500 ``InternalServiceErrorException`` or 503
-          ``ServiceUnavailable`` (even odds); not processed.
-        - ``drop_before``: the connection breaks before the request is processed; in-process
-          the client raises ``EndpointConnectionError``, over HTTP the connection closes
-          unanswered. Not processed and not even logged in :attr:`calls`.
-        - ``drop_after``: the request is processed (mail accepted, in the outbox) and then the
-          connection breaks: ``ConnectionClosedError`` in-process, an unanswered close over
+        - `server_error`: HTTP 500 `InternalServiceErrorException` or 503
+          `ServiceUnavailable` (even odds); not processed.
+        - `drop_before`: the connection breaks before the request is processed; in-process
+          the client raises `EndpointConnectionError`, over HTTP the connection closes
+          unanswered. Not processed and not even logged in `calls`.
+        - `drop_after`: the request is processed (mail accepted, in the outbox) and then the
+          connection breaks: `ConnectionClosedError` in-process, an unanswered close over
           HTTP.
-        - ``transient_entry``: that ``SendBulkEmail`` entry's ``Status`` is
-          ``TRANSIENT_FAILURE``; the entry is not sent.
+        - `transient_entry`: that `SendBulkEmail` entry's `Status` is
+          `TRANSIENT_FAILURE`; the entry is not sent.
 
         Examples:
             ```python
@@ -529,7 +529,7 @@ class FakeSESBase:
             drop_before: Probability that the connection breaks before the request is
                 processed.
             drop_after: Probability that it breaks after the request was processed.
-            transient_entry: Probability, per bulk entry, of ``TRANSIENT_FAILURE``.
+            transient_entry: Probability, per bulk entry, of `TRANSIENT_FAILURE`.
             operations: The SES v2 operations the per-request faults apply to.
 
         Raises:
@@ -554,7 +554,7 @@ class FakeSESBase:
             self._random_faults.plan(plan)
 
     def clear_faults(self) -> None:
-        """Stop injecting random faults (queued :meth:`fail_next` faults stay).
+        """Stop injecting random faults (queued `fail_next()` faults stay).
 
         Examples:
             ```python
@@ -568,8 +568,8 @@ class FakeSESBase:
     def injected_faults(self) -> Counter[str]:
         """How many of each random fault fired so far (a copy), by kind.
 
-        Kinds are ``drop_before``, ``throttle``, ``server_error``, ``drop_after`` and
-        ``transient_entry``. :meth:`reset` sets them back to zero; :meth:`clear_faults` does
+        Kinds are `drop_before`, `throttle`, `server_error`, `drop_after` and
+        `transient_entry`. `reset()` sets them back to zero; `clear_faults()` does
         not.
 
         Examples:
@@ -607,7 +607,7 @@ class FakeSESBase:
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request to the SES v2 REST API.
 
-        This is the entry point every transport shares: the boto3 hook of :meth:`client`
+        This is the entry point every transport shares: the boto3 hook of `client()`
         calls it, and so can an HTTP server.
 
         Examples:
@@ -625,7 +625,7 @@ class FakeSESBase:
             body: The raw request body.
 
         Returns:
-            ``(status, headers, body)`` of the response.
+            `(status, headers, body)` of the response.
 
         Raises:
             NotImplementedError: The operation exists in SES v2 but the fake has no handler.
@@ -647,7 +647,7 @@ class FakeSESBase:
     def _serve_call(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         """Log one decoded request and answer it: a queued or random fault, or the handler's.
 
-        It may raise :class:`DroppedConnectionError` instead of answering.
+        It may raise `DroppedConnectionError` instead of answering.
         """
         with self._lock:
             random_faults = self._random_faults
@@ -673,7 +673,7 @@ class FakeSESBase:
             return response
 
     def _answer(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        """Log a request and answer it: a fault queued by :meth:`fail_next`, or the handler."""
+        """Log a request and answer it: a fault queued by `fail_next()`, or the handler."""
         self._log_call(name, params)
         faults = self._faults.get(name)
         if faults:
@@ -688,7 +688,7 @@ class FakeSESBase:
         return encode_response(self._model.operation_model(name), result or {})
 
     def _log_call(self, name: str, params: Mapping[str, Any]) -> None:
-        """Record a request in :attr:`calls` (without its parameters if so configured)."""
+        """Record a request in `calls` (without its parameters if so configured)."""
         self._call_counts[name] += 1
         if name in self._unlogged_params:
             # Copying every bulk request's 50 entries would dwarf the counts kept instead.
@@ -701,14 +701,14 @@ class FakeSESBase:
     def client(
         self, *, region_name: str | None = None, config: Config | None = None
     ) -> SESV2Client:
-        """Return a real boto3 ``sesv2`` client whose requests this fake answers in-process.
+        """Return a real boto3 `sesv2` client whose requests this fake answers in-process.
 
         botocore still validates parameters, serialises the request and parses the response;
         only the network send is replaced, so no socket is ever opened. The client has dummy
-        credentials (so no credential lookup or IMDS), ignores ``AWS_PROFILE`` and the AWS
+        credentials (so no credential lookup or IMDS), ignores `AWS_PROFILE` and the AWS
         config file, and has botocore retries off, so each call is exactly one request (a
-        ``config`` with its own ``retries`` overrides that). Its endpoint is a host under
-        ``.invalid`` that can never resolve, which also keeps moto's ``mock_aws`` from
+        `config` with its own `retries` overrides that). Its endpoint is a host under
+        `.invalid` that can never resolve, which also keeps moto's `mock_aws` from
         answering in the fake's place.
 
         Examples:
@@ -774,7 +774,7 @@ class FakeSESBase:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def _repr_parts(self) -> list[str]:
-        """Short ``name=value`` summaries of state; ``FakeSES`` lists its stores'."""
+        """Short `name=value` summaries of state; `FakeSES` lists its stores'."""
         return []
 
 

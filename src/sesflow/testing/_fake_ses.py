@@ -1,10 +1,10 @@
 """FakeSES: builds one store per SES concept, wires the operation handlers, exposes the knobs.
 
-The stores hold all the state, each its own (``_identities.py``: identities; ``_account.py``:
-the account and its quotas; ``_outbox.py``: what was accepted; ...). :meth:`FakeSES._build`
+The stores hold all the state, each its own (`_identities.py`: identities; `_account.py`:
+the account and its quotas; `_outbox.py`: what was accepted; ...). `FakeSES._build()`
 makes them in dependency order, handing each the stores it reads as constructor arguments, then
-builds the :class:`~sesflow.testing._fake.Handlers` objects with the stores they need and
-installs them in the dispatcher (``_fake.py``). ``reset`` simply builds everything again.
+builds the `Handlers` objects with the stores they need and
+installs them in the dispatcher (`_fake.py`). `reset` simply builds everything again.
 
 The public methods here are the test knobs: each takes the fake's lock and asks one store.
 Nothing but this class sees more than one store at a time, except handlers and stores that were
@@ -68,34 +68,34 @@ __all__ = ["FakeSES"]
 class FakeSES(FakeSESBase):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
-    Every request is logged (:attr:`calls`), may be failed on purpose (:meth:`fail_next`,
-    :meth:`inject_faults`), and is answered under one lock, so clients may be shared across
-    threads. An operation the fake does not implement (see :meth:`implemented_operations`)
-    raises :class:`NotImplementedError` naming it, rather than answering something wrong.
+    Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
+    `inject_faults()`), and is answered under one lock, so clients may be shared across
+    threads. An operation the fake does not implement (see `implemented_operations()`)
+    raises `NotImplementedError` naming it, rather than answering something wrong.
 
-    Identities start ``PENDING`` as in SES and move only when a test says so:
-    :meth:`set_status` (now), :meth:`transition` (after N polls or seconds, chained),
-    :meth:`identity_state` (edit the record), :meth:`verify`, or ``auto_verify=True``.
+    Identities start `PENDING` as in SES and move only when a test says so:
+    `set_status()` (now), `transition()` (after N polls or seconds, chained),
+    `identity_state()` (edit the record), `verify()`, or `auto_verify=True`.
 
     Sending is checked as SES checks it (verified sender, sandbox recipients, 50 recipients
     per message, templates, configuration sets, MAIL FROM, paused or suspended account) and
-    paced as SES paces it: by recipients, against ``MaxSendRate`` over a sliding second of
-    :attr:`clock` (HTTP 429 past it) and ``Max24HourSend`` over 24 hours of
-    :attr:`wall_clock`. Accepted mail lands in :attr:`outbox`; :meth:`deliveries` counts it
+    paced as SES paces it: by recipients, against `MaxSendRate` over a sliding second of
+    `clock` (HTTP 429 past it) and `Max24HourSend` over 24 hours of
+    `wall_clock`. Accepted mail lands in `outbox`; `deliveries()` counts it
     per recipient, leaving out recipients on the suppression list
-    (:attr:`suppressed_recipients`). :meth:`serve` answers the same state over real HTTP.
+    (`suppressed_recipients`). `serve()` answers the same state over real HTTP.
 
     A message sent with a configuration set publishes SES event records to its enabled event
-    destinations (:meth:`events`, :meth:`event_deliveries`), the mailbox simulator behaving
+    destinations (`events()`, `event_deliveries()`), the mailbox simulator behaving
     as in SES; records for SNS destinations come as signed SNS envelopes
-    (:meth:`sns_messages`, verifiable with :attr:`sns_certificate_pem` and
-    :meth:`cert_fetcher`; these need the ``sesflow[events]`` extra).
+    (`sns_messages()`, verifiable with `sns_certificate_pem` and
+    `cert_fetcher()`; these need the `sesflow[events]` extra).
 
     Configuration sets keep every option group and up to 10 event destinations
-    (:meth:`configuration_set_state`); dedicated IP pools exist to be named
-    (:meth:`dedicated_ip_pool_state`); a production-access request stays ``PENDING`` until
-    :meth:`grant_production_access`, :meth:`deny_production_access` or a scripted
-    :meth:`review_transition`; :meth:`suppress` puts an address on the suppression list.
+    (`configuration_set_state()`); dedicated IP pools exist to be named
+    (`dedicated_ip_pool_state()`); a production-access request stays `PENDING` until
+    `grant_production_access()`, `deny_production_access()` or a scripted
+    `review_transition()`; `suppress()` puts an address on the suppression list.
 
     Examples:
         ```python
@@ -108,30 +108,30 @@ class FakeSES(FakeSESBase):
     Args:
         region: The region the fake plays.
         account_id: The 12-digit account id it reports.
-        clock: Monotonic seconds (default :func:`time.monotonic`); drives timed transitions
-            and the send-rate window. Pass a :class:`FakeClock` to control time (not with
-            :meth:`serve`, which runs in real time).
-        wall_clock: Epoch seconds (default :func:`time.time`); stamps response timestamps and
+        clock: Monotonic seconds (default `time.monotonic()`); drives timed transitions
+            and the send-rate window. Pass a `FakeClock` to control time (not with
+            `serve()`, which runs in real time).
+        wall_clock: Epoch seconds (default `time.time()`); stamps response timestamps and
             message ids, and dates sends for the 24-hour quota.
-        auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains ``SUCCESS`` at
+        auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains `SUCCESS` at
             once.
         seed: Seeds the generator of DKIM tokens, message ids and other random values.
-        signing_hosted_zone: The ``SigningHostedZone`` of Easy DKIM.
+        signing_hosted_zone: The `SigningHostedZone` of Easy DKIM.
         sandbox: Start in the sandbox: only verified or mailbox-simulator recipients, and
             unless given below 1 recipient per second and 200 per 24 hours.
-        max_send_rate: ``MaxSendRate`` in recipients per second (default 14; sandbox 1).
-        max_24_hour_send: ``Max24HourSend`` (default 50,000; sandbox 200; -1 = unlimited).
-        throttle_entries: Over the rate, answer ``SendBulkEmail`` with the entries that do not
-            fit ``ACCOUNT_THROTTLED`` instead of refusing the call with 429 (also
-            ``fake.account.throttle_entries``).
-        keep_messages: Keep every accepted :class:`FakeMessage`. ``False`` keeps only
+        max_send_rate: `MaxSendRate` in recipients per second (default 14; sandbox 1).
+        max_24_hour_send: `Max24HourSend` (default 50,000; sandbox 200; -1 = unlimited).
+        throttle_entries: Over the rate, answer `SendBulkEmail` with the entries that do not
+            fit `ACCOUNT_THROTTLED` instead of refusing the call with 429 (also
+            `fake.account.throttle_entries`).
+        keep_messages: Keep every accepted `FakeMessage`. `False` keeps only
             per-recipient counts and arrival times, and logs send calls without their
             parameters: for runs of millions of recipients. Such a fake keeps no event
             records either.
-        sns_signature_version: ``SignatureVersion`` of SNS envelopes: ``"1"`` (RSA SHA1, as
-            SNS signs by default) or ``"2"`` (RSA SHA256); each call may ask for the other.
-        sns_subject: The ``Subject`` of SNS notifications, signed with them; SES publishes
-            events with ``"Amazon SES Email Event Notification"``. ``None`` leaves the key
+        sns_signature_version: `SignatureVersion` of SNS envelopes: `"1"` (RSA SHA1, as
+            SNS signs by default) or `"2"` (RSA SHA256); each call may ask for the other.
+        sns_subject: The `Subject` of SNS notifications, signed with them; SES publishes
+            events with `"Amazon SES Email Event Notification"`. `None` leaves the key
             out, as in SNS messages published without a subject.
     """
 
@@ -243,7 +243,7 @@ class FakeSES(FakeSESBase):
 
     @property
     def signing_hosted_zone(self) -> str:
-        """The ``SigningHostedZone`` Easy DKIM tokens point into."""
+        """The `SigningHostedZone` Easy DKIM tokens point into."""
         return self._identity_settings.signing_hosted_zone
 
     @signing_hosted_zone.setter
@@ -253,7 +253,7 @@ class FakeSES(FakeSESBase):
     # --- identities ---------------------------------------------------------------------
 
     def identity_state(self, name: str) -> FakeIdentity:
-        """Return the live state of identity ``name`` (edits show in later responses).
+        """Return the live state of identity `name` (edits show in later responses).
 
         Transitions whose time has come are applied first; poll-counted ones are not touched.
 
@@ -280,9 +280,9 @@ class FakeSES(FakeSESBase):
     ) -> None:
         """Change identity statuses now.
 
-        For a domain, ``verification`` sets the DKIM status too (a domain's verification in
-        SES v2 is its DKIM check) unless ``dkim`` is given as well. Queued transitions stay
-        queued. ``error_type`` alone changes the reason of a failure already showing.
+        For a domain, `verification` sets the DKIM status too (a domain's verification in
+        SES v2 is its DKIM check) unless `dkim` is given as well. Queued transitions stay
+        queued. `error_type` alone changes the reason of a failure already showing.
 
         Examples:
             ```python
@@ -292,15 +292,15 @@ class FakeSES(FakeSESBase):
 
         Args:
             name: The identity.
-            verification: New ``VerificationStatus`` (a string or str-enum).
-            dkim: New ``DkimStatus``.
-            mail_from: New ``MailFromDomainStatus`` (the identity must have a MAIL FROM domain).
-            error_type: ``VerificationInfo.ErrorType`` while a status is FAILED or
-                TEMPORARY_FAILURE; defaults to ``TYPE_NOT_FOUND`` / ``DNS_SERVER_ERROR``.
+            verification: New `VerificationStatus` (a string or str-enum).
+            dkim: New `DkimStatus`.
+            mail_from: New `MailFromDomainStatus` (the identity must have a MAIL FROM domain).
+            error_type: `VerificationInfo.ErrorType` while a status is FAILED or
+                TEMPORARY_FAILURE; defaults to `TYPE_NOT_FOUND` / `DNS_SERVER_ERROR`.
 
         Raises:
             KeyError: No such identity.
-            ValueError: An unknown status or error type, nothing to set, or an ``error_type``
+            ValueError: An unknown status or error type, nothing to set, or an `error_type`
                 with no failure to explain.
         """
         with self._lock:
@@ -324,12 +324,12 @@ class FakeSES(FakeSESBase):
     ) -> None:
         """Queue a status change that happens later, as SES's DNS checks would.
 
-        With ``after_polls=N`` the next N ``GetEmailIdentity`` responses for this identity
-        still show the current status and the one after shows ``to``. With ``after_seconds``
-        it happens once the fake's ``clock`` has moved that far. Giving neither means
-        ``after_polls=0`` (the next poll shows it).
+        With `after_polls=N` the next N `GetEmailIdentity` responses for this identity
+        still show the current status and the one after shows `to`. With `after_seconds`
+        it happens once the fake's `clock` has moved that far. Giving neither means
+        `after_polls=0` (the next poll shows it).
 
-        Transitions for the same ``aspect`` chain: each counts from the moment the one before
+        Transitions for the same `aspect` chain: each counts from the moment the one before
         it took effect, so the response that first shows a step is the first of the next
         step's N. Transitions for different aspects run side by side.
 
@@ -348,16 +348,16 @@ class FakeSES(FakeSESBase):
         Args:
             name: The identity.
             to: The status to move to (a string or str-enum).
-            aspect: ``"verification"``, ``"dkim"`` or ``"mail_from"``; ``None`` means
+            aspect: `"verification"`, `"dkim"` or `"mail_from"`; `None` means
                 verification, and DKIM too for a domain.
             after_polls: How many polls still show the old status.
-            after_seconds: How long (by ``clock``) until the change.
-            error_type: ``VerificationInfo.ErrorType`` while ``to`` is a failure; defaults to
-                ``TYPE_NOT_FOUND`` (FAILED) / ``DNS_SERVER_ERROR`` (TEMPORARY_FAILURE).
+            after_seconds: How long (by `clock`) until the change.
+            error_type: `VerificationInfo.ErrorType` while `to` is a failure; defaults to
+                `TYPE_NOT_FOUND` (FAILED) / `DNS_SERVER_ERROR` (TEMPORARY_FAILURE).
 
         Raises:
             ValueError: Bad status, aspect, error type or countdown; both countdowns given;
-                a ``mail_from`` transition for an existing identity without a MAIL FROM
+                a `mail_from` transition for an existing identity without a MAIL FROM
                 domain.
         """
         with self._lock:
@@ -371,9 +371,9 @@ class FakeSES(FakeSESBase):
             )
 
     def verify(self, *identities: str) -> None:
-        """Create each identity if it does not exist, and make it ``SUCCESS`` now.
+        """Create each identity if it does not exist, and make it `SUCCESS` now.
 
-        A domain's DKIM status becomes ``SUCCESS`` too (a domain's verification in SES v2 is
+        A domain's DKIM status becomes `SUCCESS` too (a domain's verification in SES v2 is
         its DKIM check). Queued transitions stay queued. The shortcut for a test that only
         wants to send.
 
@@ -392,7 +392,7 @@ class FakeSES(FakeSESBase):
     # --- configuration sets and dedicated IP pools ---------------------------------------
 
     def configuration_set_state(self, name: str) -> FakeConfigurationSet:
-        """Return a snapshot of configuration set ``name``: options and event destinations.
+        """Return a snapshot of configuration set `name`: options and event destinations.
 
         Examples:
             ```python
@@ -417,7 +417,7 @@ class FakeSES(FakeSESBase):
             return self._configuration_sets.state(name)
 
     def dedicated_ip_pool_state(self, name: str) -> FakeDedicatedIpPool:
-        """Return a snapshot of the dedicated IP pool ``name``.
+        """Return a snapshot of the dedicated IP pool `name`.
 
         Examples:
             ```python
@@ -454,9 +454,9 @@ class FakeSES(FakeSESBase):
             self._account.account = value
 
     def sent_last_24_hours(self) -> float:
-        """``SentLast24Hours``: recipients accepted in the last 24 hours, plus ``sent_offset``.
+        """`SentLast24Hours`: recipients accepted in the last 24 hours, plus `sent_offset`.
 
-        Counted by the fake's ``wall_clock``; mailbox-simulator recipients are not counted.
+        Counted by the fake's `wall_clock`; mailbox-simulator recipients are not counted.
 
         Examples:
             ```python
@@ -473,11 +473,11 @@ class FakeSES(FakeSESBase):
         max_send_rate: float = PRODUCTION_RATE,
         max_24_hour_send: float = PRODUCTION_DAILY,
     ) -> None:
-        """Decide the production-access request on file: ``GRANTED``, now.
+        """Decide the production-access request on file: `GRANTED`, now.
 
-        The account leaves the sandbox and gets a production quota: ``max_send_rate``
-        recipients per second and ``max_24_hour_send`` per 24 hours (-1 = unlimited). Queued
-        :meth:`review_transition` steps stay queued.
+        The account leaves the sandbox and gets a production quota: `max_send_rate`
+        recipients per second and `max_24_hour_send` per 24 hours (-1 = unlimited). Queued
+        `review_transition()` steps stay queued.
 
         Examples:
             ```python
@@ -494,8 +494,8 @@ class FakeSES(FakeSESBase):
             ```
 
         Raises:
-            ValueError: No production-access request is on file (``PutAccountDetails`` with
-                ``ProductionAccessEnabled``, or ``fake.account.details``), or a quota is not a
+            ValueError: No production-access request is on file (`PutAccountDetails` with
+                `ProductionAccessEnabled`, or `fake.account.details`), or a quota is not a
                 number.
         """
         with self._lock:
@@ -504,7 +504,7 @@ class FakeSES(FakeSESBase):
             )
 
     def deny_production_access(self) -> None:
-        """Decide the production-access request on file: ``DENIED``, now.
+        """Decide the production-access request on file: `DENIED`, now.
 
         The account stays in the sandbox, and may file a new request.
 
@@ -533,15 +533,15 @@ class FakeSES(FakeSESBase):
     ) -> None:
         """Queue a review outcome that arrives later, as AWS's human review would.
 
-        With ``after_polls=N`` the next N ``GetAccount`` responses still show the current
-        review status and the one after shows ``to``; with ``after_seconds`` it happens once
-        the fake's ``clock`` has moved that far (checked on every request, so a send sees a
-        timed ``GRANTED`` as soon as it is due). Neither means ``after_polls=0``. Steps chain:
+        With `after_polls=N` the next N `GetAccount` responses still show the current
+        review status and the one after shows `to`; with `after_seconds` it happens once
+        the fake's `clock` has moved that far (checked on every request, so a send sees a
+        timed `GRANTED` as soon as it is due). Neither means `after_polls=0`. Steps chain:
         each counts from the moment the one before it took effect.
 
         A step may be queued before the code under test files its request: the countdown then
-        starts when ``PutAccountDetails`` files one, and no ``GetAccount`` before that counts.
-        Filing a new request (after ``DENIED`` or ``FAILED``) restarts the next step's
+        starts when `PutAccountDetails` files one, and no `GetAccount` before that counts.
+        Filing a new request (after `DENIED` or `FAILED`) restarts the next step's
         countdown.
 
         Examples:
@@ -558,11 +558,11 @@ class FakeSES(FakeSESBase):
             ```
 
         Args:
-            to: ``PENDING``, ``FAILED``, ``GRANTED`` or ``DENIED`` (a string or str-enum).
-            after_polls: How many ``GetAccount`` responses still show the old status.
-            after_seconds: How long (by ``clock``) until the change.
-            max_send_rate: For ``GRANTED``: the production ``MaxSendRate``.
-            max_24_hour_send: For ``GRANTED``: the production ``Max24HourSend``.
+            to: `PENDING`, `FAILED`, `GRANTED` or `DENIED` (a string or str-enum).
+            after_polls: How many `GetAccount` responses still show the old status.
+            after_seconds: How long (by `clock`) until the change.
+            max_send_rate: For `GRANTED`: the production `MaxSendRate`.
+            max_24_hour_send: For `GRANTED`: the production `Max24HourSend`.
 
         Raises:
             ValueError: An unknown status, both countdowns, or a bad countdown or quota.
@@ -586,10 +586,10 @@ class FakeSES(FakeSESBase):
         message_id: str | None = None,
         feedback_id: str | None = None,
     ) -> FakeSuppressedDestination:
-        """Put ``address`` on the account-level suppression list, as a bounce or complaint would.
+        """Put `address` on the account-level suppression list, as a bounce or complaint would.
 
         Works in the sandbox too (SES adds addresses that bounce there), unlike
-        ``PutSuppressedDestination``. Putting an address again replaces its entry.
+        `PutSuppressedDestination`. Putting an address again replaces its entry.
 
         Examples:
             ```python
@@ -600,9 +600,9 @@ class FakeSES(FakeSESBase):
 
         Args:
             address: The email address.
-            reason: ``BOUNCE`` or ``COMPLAINT`` (a string or str-enum).
-            message_id: ``Attributes.MessageId`` to report.
-            feedback_id: ``Attributes.FeedbackId`` to report.
+            reason: `BOUNCE` or `COMPLAINT` (a string or str-enum).
+            message_id: `Attributes.MessageId` to report.
+            feedback_id: `Attributes.FeedbackId` to report.
 
         Returns:
             The entry now on the list.
@@ -631,7 +631,7 @@ class FakeSES(FakeSESBase):
     def suppressed_recipients(self) -> list[FakeSuppressedRecipient]:
         """Every recipient a send was accepted for but not delivered to, oldest first (a copy).
 
-        Kept whether or not the fake keeps messages; cleared by :meth:`reset`.
+        Kept whether or not the fake keeps messages; cleared by `reset()`.
 
         Examples:
             ```python
@@ -653,8 +653,8 @@ class FakeSES(FakeSESBase):
             ```
 
         Raises:
-            RuntimeError: The fake was made with ``keep_messages=False``; use
-                :meth:`deliveries`, :meth:`delivery_counts` and :meth:`arrivals`.
+            RuntimeError: The fake was made with `keep_messages=False`; use
+                `deliveries()`, `delivery_counts()` and `arrivals()`.
         """
         if not self._outbox.keep_messages:
             raise RuntimeError(
@@ -665,7 +665,7 @@ class FakeSES(FakeSESBase):
             return self._outbox.messages
 
     def deliveries(self, address: str) -> int:
-        """How many accepted, delivered messages had ``address`` among their recipients.
+        """How many accepted, delivered messages had `address` among their recipients.
 
         Addresses compare without display names and with the domain in any case.
 
@@ -678,7 +678,7 @@ class FakeSES(FakeSESBase):
             return self._outbox.deliveries(address)
 
     def delivery_counts(self) -> Counter[str]:
-        """Deliveries per recipient address (a copy); see :meth:`deliveries`.
+        """Deliveries per recipient address (a copy); see `deliveries()`.
 
         Examples:
             ```python
@@ -690,7 +690,7 @@ class FakeSES(FakeSESBase):
             return self._outbox.delivery_counts()
 
     def arrivals(self) -> list[tuple[float, int]]:
-        """``(clock reading, recipients)`` of every accepted message, oldest first.
+        """`(clock reading, recipients)` of every accepted message, oldest first.
 
         Examples:
             ```python
@@ -730,12 +730,12 @@ class FakeSES(FakeSESBase):
 
         Args:
             configuration_set: Only records of messages sent with this configuration set.
-            event_type: Only this type: an SES ``EventType`` value (``"BOUNCE"``,
-                ``"RENDERING_FAILURE"``, a ``sesflow.EventType``) or a record's ``eventType``
-                (``"Bounce"``, ``"Rendering Failure"``).
+            event_type: Only this type: an SES `EventType` value (`"BOUNCE"`,
+                `"RENDERING_FAILURE"`, a `sesflow.EventType`) or a record's `eventType`
+                (`"Bounce"`, `"Rendering Failure"`).
 
         Raises:
-            ValueError: ``event_type`` is not an event type.
+            ValueError: `event_type` is not an event type.
         """
         with self._lock:
             return self._events.events(configuration_set, event_type)
@@ -760,7 +760,7 @@ class FakeSES(FakeSESBase):
     def clear_events(self) -> None:
         """Forget every event record and delivery (and so the SNS envelopes made from them).
 
-        Scripted outcomes (:meth:`recipient_outcome`) stay.
+        Scripted outcomes (`recipient_outcome()`) stay.
 
         Examples:
             ```python
@@ -780,9 +780,9 @@ class FakeSES(FakeSESBase):
         bounce_subtype: str = "General",
         delay_type: str = "TransientCommunicationFailure",
     ) -> None:
-        """Script what happens to mail for ``address`` from now on, for its event records.
+        """Script what happens to mail for `address` from now on, for its event records.
 
-        Only the records change: the outbox and :meth:`deliveries` count the message as
+        Only the records change: the outbox and `deliveries()` count the message as
         accepted as before. The account-level suppression list still comes first.
 
         Examples:
@@ -795,13 +795,13 @@ class FakeSES(FakeSESBase):
 
         Args:
             address: The recipient; compared without display name and regardless of case.
-            outcome: ``DELIVERY``, ``BOUNCE``, ``COMPLAINT`` (a delivery, then a complaint),
-                ``DELIVERY_DELAY`` (a delay, nothing after it yet), ``REJECT`` (the whole
-                message is rejected as carrying a virus), or ``None`` to go back to the
-                default rules. ``sesflow.EventType`` members work too.
-            bounce_type: ``bounceType`` of a ``BOUNCE``, e.g. ``"Transient"``.
-            bounce_subtype: ``bounceSubType`` of a ``BOUNCE``, e.g. ``"MailboxFull"``.
-            delay_type: ``delayType`` of a ``DELIVERY_DELAY``, e.g. ``"MailboxFull"``.
+            outcome: `DELIVERY`, `BOUNCE`, `COMPLAINT` (a delivery, then a complaint),
+                `DELIVERY_DELAY` (a delay, nothing after it yet), `REJECT` (the whole
+                message is rejected as carrying a virus), or `None` to go back to the
+                default rules. `sesflow.EventType` members work too.
+            bounce_type: `bounceType` of a `BOUNCE`, e.g. `"Transient"`.
+            bounce_subtype: `bounceSubType` of a `BOUNCE`, e.g. `"MailboxFull"`.
+            delay_type: `delayType` of a `DELIVERY_DELAY`, e.g. `"MailboxFull"`.
 
         Raises:
             ValueError: An unknown outcome.
@@ -818,12 +818,12 @@ class FakeSES(FakeSESBase):
     def sns_messages(
         self, topic_arn: str | None = None, *, signature_version: str | None = None
     ) -> list[dict[str, str]]:
-        """The SNS ``Notification`` envelopes for every record sent to an SNS destination.
+        """The SNS `Notification` envelopes for every record sent to an SNS destination.
 
         Each is a dict as SNS POSTs it as JSON to an HTTP(S) subscriber, oldest first:
-        ``Type``, ``MessageId``, ``TopicArn``, ``Subject`` (unless ``sns_subject=None``),
-        ``Message`` (the record as a JSON string), ``Timestamp``, ``SignatureVersion``,
-        ``Signature``, ``SigningCertURL`` and ``UnsubscribeURL``. An envelope is the same on
+        `Type`, `MessageId`, `TopicArn`, `Subject` (unless `sns_subject=None`),
+        `Message` (the record as a JSON string), `Timestamp`, `SignatureVersion`,
+        `Signature`, `SigningCertURL` and `UnsubscribeURL`. An envelope is the same on
         every call but for the signature version asked for.
 
         Examples:
@@ -836,11 +836,11 @@ class FakeSES(FakeSESBase):
 
         Args:
             topic_arn: Only envelopes for this topic.
-            signature_version: ``"1"`` (SHA1) or ``"2"`` (SHA256); ``None`` takes the fake's
-                ``sns_signature_version``.
+            signature_version: `"1"` (SHA1) or `"2"` (SHA256); `None` takes the fake's
+                `sns_signature_version`.
 
         Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
             ValueError: An unknown signature version.
         """
         with self._lock:
@@ -849,11 +849,11 @@ class FakeSES(FakeSESBase):
     def sns_subscription_confirmation(
         self, topic_arn: str, endpoint: str, *, signature_version: str | None = None
     ) -> dict[str, str]:
-        """Build the signed ``SubscriptionConfirmation`` SNS sends ``endpoint`` on subscribing.
+        """Build the signed `SubscriptionConfirmation` SNS sends `endpoint` on subscribing.
 
-        Keys: ``Type``, ``MessageId``, ``Token``, ``TopicArn``, ``Message``, ``SubscribeURL``
-        (``https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription&TopicArn=...&Token=...``),
-        ``Timestamp``, ``SignatureVersion``, ``Signature`` and ``SigningCertURL``. Each call
+        Keys: `Type`, `MessageId`, `Token`, `TopicArn`, `Message`, `SubscribeURL`
+        (`https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription&TopicArn=...&Token=...`),
+        `Timestamp`, `SignatureVersion`, `Signature` and `SigningCertURL`. Each call
         makes a new token.
 
         Examples:
@@ -866,12 +866,12 @@ class FakeSES(FakeSESBase):
 
         Args:
             topic_arn: The topic being subscribed to.
-            endpoint: The ``http``/``https`` URL subscribing (where SNS would POST this).
-            signature_version: ``"1"`` or ``"2"``; ``None`` takes the fake's
-                ``sns_signature_version``.
+            endpoint: The `http`/`https` URL subscribing (where SNS would POST this).
+            signature_version: `"1"` or `"2"`; `None` takes the fake's
+                `sns_signature_version`.
 
         Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
             ValueError: Not an SNS topic ARN, an endpoint that is not an HTTP(S) URL, or an
                 unknown signature version.
         """
@@ -884,7 +884,7 @@ class FakeSES(FakeSESBase):
     def sns_certificate_pem(self) -> bytes:
         """The PEM of the test certificate whose key signs every envelope of this process.
 
-        A self-signed X.509 certificate for ``sns.amazonaws.com`` with an RSA 2048 key, made
+        A self-signed X.509 certificate for `sns.amazonaws.com` with an RSA 2048 key, made
         at first use and cached for the process.
 
         Examples:
@@ -896,14 +896,14 @@ class FakeSES(FakeSESBase):
             ```
 
         Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
+            ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
         """
         return self._sns.certificate_pem
 
     def cert_fetcher(self, url: str) -> bytes:
-        """Return the test certificate for this fake's ``SigningCertURL``; refuse other URLs.
+        """Return the test certificate for this fake's `SigningCertURL`; refuse other URLs.
 
-        Pass it to a verifier under test (``cert_fetcher=fake.cert_fetcher``) so that it
+        Pass it to a verifier under test (`cert_fetcher=fake.cert_fetcher`) so that it
         fetches the certificate without a network. It answers the URL of the fake's region
         and of every region its envelopes named, exactly, and raises for anything else (a
         verifier should never fetch those).
@@ -915,8 +915,8 @@ class FakeSES(FakeSESBase):
             ```
 
         Raises:
-            ImportError: ``cryptography`` is not installed (``pip install 'sesflow[events]'``).
-            ValueError: ``url`` is not one of this fake's certificate URLs.
+            ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
+            ValueError: `url` is not one of this fake's certificate URLs.
         """
         with self._lock:
             return self._sns.cert_fetcher(url)
@@ -943,11 +943,11 @@ class FakeSES(FakeSESBase):
             )
 
     def _stats_json(self) -> dict[str, Any]:
-        """:meth:`stats` as JSON-ready data (what ``/_sesflow/stats`` serves)."""
+        """`stats()` as JSON-ready data (what `/_sesflow/stats` serves)."""
         return self.stats().to_json()
 
     def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
-        """What ``/_sesflow/outbox`` serves: count, recipients, arrivals, deliveries per address."""
+        """What `/_sesflow/outbox` serves: count, recipients, arrivals, deliveries per address."""
         with self._lock:
             return self._outbox.summary(per_recipient=per_recipient)
 
@@ -961,12 +961,12 @@ class FakeSES(FakeSESBase):
     ) -> str:
         """Answer SES v2 over real HTTP/1.1 on loopback, from a daemon thread.
 
-        The server shares this fake's state with :meth:`client`. It runs until :meth:`stop`
-        (or the end of a ``with fake:`` block). Each request sleeps ``latency`` seconds of
-        real time, give or take a uniform ``jitter``, half before it is processed and half
-        before the answer goes back. Injected ``drop_before``/``drop_after`` faults close the
-        connection without answering. ``GET /_sesflow/stats`` and ``GET /_sesflow/outbox``
-        serve :meth:`stats` and an outbox summary as JSON.
+        The server shares this fake's state with `client()`. It runs until `stop()`
+        (or the end of a `with fake:` block). Each request sleeps `latency` seconds of
+        real time, give or take a uniform `jitter`, half before it is processed and half
+        before the answer goes back. Injected `drop_before`/`drop_after` faults close the
+        connection without answering. `GET /_sesflow/stats` and `GET /_sesflow/outbox`
+        serve `stats()` and an outbox summary as JSON.
 
         Examples:
             ```python
@@ -977,17 +977,17 @@ class FakeSES(FakeSESBase):
             ```
 
         Args:
-            host: A loopback address (``127.0.0.1``, ``::1`` or ``localhost``).
+            host: A loopback address (`127.0.0.1`, `::1` or `localhost`).
             port: The port; 0 picks a free one.
             latency: Seconds added to every round trip.
             jitter: The most, in seconds, by which one round trip's latency varies.
 
         Returns:
-            The endpoint URL, e.g. ``"http://127.0.0.1:54321"``.
+            The endpoint URL, e.g. `"http://127.0.0.1:54321"`.
 
         Raises:
             ValueError: A host that is not loopback, negative or non-finite times, or a fake
-                not running on ``time.monotonic``.
+                not running on `time.monotonic`.
             RuntimeError: The fake is already serving.
         """
         if self.clock is not time.monotonic:
@@ -1000,7 +1000,7 @@ class FakeSES(FakeSESBase):
 
     @property
     def endpoint_url(self) -> str | None:
-        """The URL :meth:`serve` returned, or ``None`` while not serving.
+        """The URL `serve()` returned, or `None` while not serving.
 
         Examples:
             ```python
@@ -1031,11 +1031,11 @@ class FakeSES(FakeSESBase):
         config: Config | None = None,
         **kwargs: Any,
     ) -> SESV2Client:
-        """Return a boto3 ``sesv2`` client that talks to :meth:`serve`'s endpoint over HTTP.
+        """Return a boto3 `sesv2` client that talks to `serve()`'s endpoint over HTTP.
 
         It has dummy credentials, botocore retries off (one attempt per call), no proxies,
-        and a connection pool of 128, enough for about 64 sending threads. ``config`` is
-        merged over that; other keyword arguments go to ``create_client``.
+        and a connection pool of 128, enough for about 64 sending threads. `config` is
+        merged over that; other keyword arguments go to `create_client`.
 
         Examples:
             ```python

@@ -2,13 +2,13 @@
 
 Each request for a chosen operation draws one uniform number that picks at most one fault, the
 probabilities laid end to end (so they must add up to at most 1), and a second that picks which
-server error; each ``SendBulkEmail`` entry draws once more for ``transient_entry``. Draws come
-from a generator seeded by ``FakeSES.inject_faults`` and are made whatever the outcome, so the
+server error; each `SendBulkEmail` entry draws once more for `transient_entry`. Draws come
+from a generator seeded by `FakeSES.inject_faults` and are made whatever the outcome, so the
 same seed and the same sequence of calls give the same faults.
 
-:class:`RandomFaults` holds the plan, the generator and the counts. The dispatcher asks it
-about every request (:meth:`RandomFaults.draw`) and fires what it picks; the bulk-send handler
-asks it about every entry (:meth:`RandomFaults.transient_entry`).
+`RandomFaults` holds the plan, the generator and the counts. The dispatcher asks it
+about every request (`RandomFaults.draw()`) and fires what it picks; the bulk-send handler
+asks it about every entry (`RandomFaults.transient_entry()`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ KINDS = ("drop_before", "throttle", "server_error", "drop_after")
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """What ``inject_faults`` asked for."""
+    """What `inject_faults` asked for."""
 
     seed: int
     probabilities: tuple[float, float, float, float]  # in KINDS order
@@ -36,7 +36,7 @@ class FaultPlan:
 
 @dataclass(frozen=True)
 class FaultDraw:
-    """One request's draw: the fault it fires (``None``: none), and the server error's pick."""
+    """One request's draw: the fault it fires (`None`: none), and the server error's pick."""
 
     kind: str | None
     which: float
@@ -60,7 +60,7 @@ class RandomFaults:
 
     @property
     def seed(self) -> int | None:
-        """The seed of the plan in force, or ``None`` when no faults are injected."""
+        """The seed of the plan in force, or `None` when no faults are injected."""
         return None if self._plan is None else self._plan.seed
 
     @property
@@ -78,11 +78,11 @@ class RandomFaults:
         self._plan = None
 
     def applies(self, operation: str) -> bool:
-        """Whether requests for ``operation`` draw at all."""
+        """Whether requests for `operation` draw at all."""
         return self._plan is not None and operation in self._plan.operations
 
     def draw(self, operation: str) -> FaultDraw:
-        """Draw for one request for ``operation`` (call only when :meth:`applies`)."""
+        """Draw for one request for `operation` (call only when `applies()`)."""
         plan = self._plan
         assert plan is not None
         assert operation in plan.operations
@@ -94,7 +94,7 @@ class RandomFaults:
         return FaultDraw(kind, which)
 
     def transient_entry(self, operation: str) -> bool:
-        """Draw for one bulk entry: should it fail with ``TRANSIENT_FAILURE``?"""
+        """Draw for one bulk entry: should it fail with `TRANSIENT_FAILURE`?"""
         plan = self._plan
         if plan is None or operation not in plan.operations:
             return False
@@ -114,7 +114,7 @@ def check_plan(
     transient_entry: float,
     operations: frozenset[str],
 ) -> FaultPlan:
-    """Check ``inject_faults``'s probabilities and return the plan; ``ValueError`` if bad."""
+    """Check `inject_faults`'s probabilities and return the plan; `ValueError` if bad."""
     per_request = (drop_before, throttle, server_error, drop_after)
     for name, value in (
         *zip(KINDS, per_request, strict=True),

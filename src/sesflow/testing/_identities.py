@@ -1,10 +1,10 @@
 """Email identities: addresses and domains, their DKIM and MAIL FROM states.
 
-Identities behave as in SES v2: they start ``PENDING``; a domain gets Easy DKIM tokens (or a
+Identities behave as in SES v2: they start `PENDING`; a domain gets Easy DKIM tokens (or a
 BYODKIM selector) and its verification *is* its DKIM check; a custom MAIL FROM domain has its
 own status. Nothing ever verifies by itself: a test moves states on command
-(``FakeSES.set_status``), on a script (``FakeSES.transition``), or skips the wait altogether
-with ``FakeSES(auto_verify=True)``.
+(`FakeSES.set_status`), on a script (`FakeSES.transition`), or skips the wait altogether
+with `FakeSES(auto_verify=True)`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ _SELECTOR = re.compile(r"([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\Z")
 class FakeIdentity:
     """The fake's live record of one email identity. Tests may read and edit it directly.
 
-    Statuses are the plain SES strings. :meth:`FakeSES.identity_state` returns this object
+    Statuses are the plain SES strings. `FakeSES.identity_state()` returns this object
     itself, so an edit shows in the next response.
 
     Examples:
@@ -70,28 +70,28 @@ class FakeIdentity:
 
     Attributes:
         name: The identity: an email address or a domain.
-        identity_type: ``"EMAIL_ADDRESS"`` or ``"DOMAIN"``.
-        verification_status: ``VerificationStatus``.
-        error_type: ``VerificationInfo.ErrorType`` while any status (verification, DKIM,
-            MAIL FROM) is a failure; ``None`` shows the default for the failure.
-        dkim_status: ``DkimAttributes.Status``.
-        dkim_signing_enabled: ``DkimAttributes.SigningEnabled``.
-        dkim_origin: ``AWS_SES`` (Easy DKIM), ``EXTERNAL`` (BYODKIM), or ``None``.
-        dkim_tokens: Easy DKIM tokens, or ``[selector]`` for BYODKIM.
-        signing_hosted_zone: The zone Easy DKIM CNAMEs point into (``None`` for BYODKIM).
-        current_signing_key_length: ``RSA_1024_BIT``/``RSA_2048_BIT`` for Easy DKIM.
+        identity_type: `"EMAIL_ADDRESS"` or `"DOMAIN"`.
+        verification_status: `VerificationStatus`.
+        error_type: `VerificationInfo.ErrorType` while any status (verification, DKIM,
+            MAIL FROM) is a failure; `None` shows the default for the failure.
+        dkim_status: `DkimAttributes.Status`.
+        dkim_signing_enabled: `DkimAttributes.SigningEnabled`.
+        dkim_origin: `AWS_SES` (Easy DKIM), `EXTERNAL` (BYODKIM), or `None`.
+        dkim_tokens: Easy DKIM tokens, or `[selector]` for BYODKIM.
+        signing_hosted_zone: The zone Easy DKIM CNAMEs point into (`None` for BYODKIM).
+        current_signing_key_length: `RSA_1024_BIT`/`RSA_2048_BIT` for Easy DKIM.
         next_signing_key_length: The key length of the next rotation.
         last_key_generation: When the current DKIM keys were made.
         dkim_private_key: The BYODKIM private key as sent (base64).
         mail_from_domain: The custom MAIL FROM domain, if any.
-        mail_from_status: ``MailFromDomainStatus`` (``None`` without a MAIL FROM domain).
-        behavior_on_mx_failure: ``USE_DEFAULT_VALUE`` or ``REJECT_MESSAGE``.
+        mail_from_status: `MailFromDomainStatus` (`None` without a MAIL FROM domain).
+        behavior_on_mx_failure: `USE_DEFAULT_VALUE` or `REJECT_MESSAGE`.
         configuration_set_name: The default configuration set, if any.
-        feedback_forwarding: ``FeedbackForwardingStatus``.
-        tags: ``[{"Key": ..., "Value": ...}]``.
+        feedback_forwarding: `FeedbackForwardingStatus`.
+        tags: `[{"Key": ..., "Value": ...}]`.
         policies: Sending authorisation policies by name.
-        last_checked: ``VerificationInfo.LastCheckedTimestamp``.
-        last_success: ``VerificationInfo.LastSuccessTimestamp``.
+        last_checked: `VerificationInfo.LastCheckedTimestamp`.
+        last_success: `VerificationInfo.LastSuccessTimestamp`.
     """
 
     name: str
@@ -130,7 +130,7 @@ class FakeIdentity:
 
     @property
     def domain(self) -> str:
-        """The domain: the identity itself, or the part of an address after ``@``.
+        """The domain: the identity itself, or the part of an address after `@`.
 
         Examples:
             ```python
@@ -141,7 +141,7 @@ class FakeIdentity:
 
     @property
     def dkim_key_length(self) -> str | None:
-        """The Easy DKIM key length SES is set to use (``NextSigningKeyLength``).
+        """The Easy DKIM key length SES is set to use (`NextSigningKeyLength`).
 
         Examples:
             ```python
@@ -156,7 +156,7 @@ class FakeIdentity:
 
     @property
     def verified_for_sending(self) -> bool:
-        """``VerifiedForSendingStatus``: true exactly when verification succeeded.
+        """`VerifiedForSendingStatus`: true exactly when verification succeeded.
 
         Examples:
             ```python
@@ -183,10 +183,10 @@ class _Transition:
 
 @dataclass
 class IdentitySettings:
-    """The identity knobs a test may change at any time (``fake.auto_verify = True``).
+    """The identity knobs a test may change at any time (`fake.auto_verify = True`).
 
     Owned by the fake and read by the identity store at every creation, so an edit applies
-    to the next identity and survives ``reset``.
+    to the next identity and survives `reset`.
 
     Attributes:
         auto_verify: New identities, DKIM set-ups and MAIL FROM domains succeed at once.
@@ -200,7 +200,7 @@ class IdentitySettings:
 class IdentityStore:
     """The email identities, the transitions scripted for them, and how they are created.
 
-    Sending asks it for the verified identity that covers an address (:meth:`verified`).
+    Sending asks it for the verified identity that covers an address (`verified()`).
 
     Examples:
         ```python
@@ -212,7 +212,7 @@ class IdentityStore:
     Args:
         context: The fake's clocks, seed and resource sequence.
         configuration_sets: Checked for an identity's default configuration set.
-        settings: ``auto_verify`` and the signing zone, as the fake has them now.
+        settings: `auto_verify` and the signing zone, as the fake has them now.
     """
 
     def __init__(
@@ -227,7 +227,7 @@ class IdentityStore:
         self._random = context.generator()
         # Owned here; the identity handlers below read and edit entries.
         self.identities: dict[str, tuple[int, FakeIdentity]] = {}
-        # Per identity, one queue per ``aspect`` argument: scripts for different aspects run
+        # Per identity, one queue per `aspect` argument: scripts for different aspects run
         # side by side, steps for the same aspect chain.
         self._transitions: dict[str, dict[tuple[Aspect, ...], deque[_Transition]]] = {}
 
@@ -235,7 +235,7 @@ class IdentityStore:
         return len(self.identities)
 
     def state(self, name: str) -> FakeIdentity:
-        """Return the live state of identity ``name`` (edits show in later responses)."""
+        """Return the live state of identity `name` (edits show in later responses)."""
         identity = self._state(name)
         self.settle(identity, poll=False)
         return identity
@@ -323,7 +323,7 @@ class IdentityStore:
         )
 
     def verify(self, *identities: str) -> None:
-        """Create each identity if it does not exist, and make it ``SUCCESS`` now."""
+        """Create each identity if it does not exist, and make it `SUCCESS` now."""
         for name in identities:
             if name not in self.identities:
                 try:
@@ -337,7 +337,7 @@ class IdentityStore:
             self._apply(identity, aspects, "SUCCESS", None)
 
     def verified(self, address: str) -> FakeIdentity | None:
-        """The verified identity that covers ``address``: the address itself, else its domain.
+        """The verified identity that covers `address`: the address itself, else its domain.
 
         SES treats domains case-insensitively, so the domain is also tried in lower case.
         """
@@ -397,7 +397,7 @@ class IdentityStore:
             identity.error_type = None
 
     def settle(self, identity: FakeIdentity, *, poll: bool) -> None:
-        """Apply the queued transitions that are due; ``poll`` counts one GetEmailIdentity."""
+        """Apply the queued transitions that are due; `poll` counts one GetEmailIdentity."""
         now = self._context.clock()
         for queue in self._transitions.get(identity.name, {}).values():
             self._settle_queue(identity, queue, now, poll=poll)
@@ -413,7 +413,7 @@ class IdentityStore:
         )
 
     def get(self, name: str, *, poll: bool = False) -> FakeIdentity:
-        """Identity ``name``, settled, for a request; ``NotFoundException`` if missing."""
+        """Identity `name`, settled, for a request; `NotFoundException` if missing."""
         entry = self.identities.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Email identity <{name}> does not exist.")
@@ -421,17 +421,17 @@ class IdentityStore:
         return entry[1]
 
     def delete(self, name: str) -> None:
-        """Forget identity ``name`` and the transitions scripted for it."""
+        """Forget identity `name` and the transitions scripted for it."""
         del self.identities[name]
         self._transitions.pop(name, None)
 
     def lookup(self, name: str) -> FakeIdentity | None:
-        """Identity ``name`` as it stands (no transitions applied), or ``None``."""
+        """Identity `name` as it stands (no transitions applied), or `None`."""
         entry = self.identities.get(name)
         return None if entry is None else entry[1]
 
     def create(self, params: Mapping[str, Any]) -> FakeIdentity:
-        """Create the identity a ``CreateEmailIdentity`` request describes; ``FakeError`` if bad."""
+        """Create the identity a `CreateEmailIdentity` request describes; `FakeError` if bad."""
         name = params["EmailIdentity"]
         if "@" in name:
             if not is_email_address(name):
@@ -477,7 +477,7 @@ class IdentityStore:
         return identity
 
     def use_easy_dkim(self, identity: FakeIdentity, origin: str, key_length: str | None) -> None:
-        """Give a domain new Easy DKIM tokens of ``origin`` (``AWS_SES...``)."""
+        """Give a domain new Easy DKIM tokens of `origin` (`AWS_SES...`)."""
         length = _key_length(key_length)
         identity.dkim_origin = origin
         identity.dkim_tokens = [self._dkim_token() for _ in range(3)]
@@ -490,7 +490,7 @@ class IdentityStore:
         identity.dkim_status = "SUCCESS" if self.settings.auto_verify else "PENDING"
 
     def use_byodkim(self, identity: FakeIdentity, signing: Mapping[str, Any]) -> None:
-        """Make a domain sign with its own key (BYODKIM); ``BadRequestException`` if bad."""
+        """Make a domain sign with its own key (BYODKIM); `BadRequestException` if bad."""
         selector = signing.get("DomainSigningSelector")
         key = signing.get("DomainSigningPrivateKey")
         if not selector or not key:

@@ -1,9 +1,9 @@
 """Dedicated IP pools: named, with a scaling mode, and never holding an address.
 
-The fake leases no dedicated IP addresses, so every pool is empty: ``GetDedicatedIps`` answers
-an empty list and ``GetDedicatedIp`` ``NotFoundException``, as SES does for an account that has
+The fake leases no dedicated IP addresses, so every pool is empty: `GetDedicatedIps` answers
+an empty list and `GetDedicatedIp` `NotFoundException`, as SES does for an account that has
 pools but no leased addresses. Pools exist so that configuration sets can name them
-(``DeliveryOptions.SendingPoolName``), which SES checks: :meth:`IpPoolStore.get` is what the
+(`DeliveryOptions.SendingPoolName`), which SES checks: `IpPoolStore.get()` is what the
 configuration-set handlers ask.
 """
 
@@ -28,7 +28,7 @@ SCALING_MODES = ("STANDARD", "MANAGED")
 
 @dataclass(frozen=True)
 class FakeDedicatedIpPool:
-    """A snapshot of one dedicated IP pool, from :meth:`FakeSES.dedicated_ip_pool_state`.
+    """A snapshot of one dedicated IP pool, from `FakeSES.dedicated_ip_pool_state()`.
 
     Examples:
         ```python
@@ -38,9 +38,9 @@ class FakeDedicatedIpPool:
         ```
 
     Attributes:
-        name: ``PoolName``.
-        scaling_mode: ``STANDARD`` (the default) or ``MANAGED``.
-        tags: The tags given at creation, ``{"Key": ..., "Value": ...}`` each.
+        name: `PoolName`.
+        scaling_mode: `STANDARD` (the default) or `MANAGED`.
+        tags: The tags given at creation, `{"Key": ..., "Value": ...}` each.
     """
 
     name: str
@@ -70,14 +70,14 @@ class IpPoolStore:
         return len(self.pools)
 
     def state(self, name: str) -> FakeDedicatedIpPool:
-        """The pool ``name``, for a test; ``KeyError`` if missing."""
+        """The pool `name`, for a test; `KeyError` if missing."""
         entry = self.pools.get(name)
         if entry is None:
             raise KeyError(f"FakeSES has no dedicated IP pool {name!r}")
         return entry[1]
 
     def get(self, name: str) -> FakeDedicatedIpPool:
-        """The pool ``name``, for a request; ``NotFoundException`` if missing."""
+        """The pool `name`, for a request; `NotFoundException` if missing."""
         entry = self.pools.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Dedicated IP pool <{name}> does not exist.")

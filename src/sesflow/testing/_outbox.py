@@ -1,8 +1,8 @@
 """The outbox: every message the fake accepted, and per-recipient delivery counts.
 
 Stored compactly, since a benchmark may push a million recipients through one fake: messages are
-slotted frozen dataclasses holding tuples, and ``FakeSES(keep_messages=False)`` keeps no message
-at all, only the per-recipient counts and one ``(arrival, recipients)`` pair per message (in two
+slotted frozen dataclasses holding tuples, and `FakeSES(keep_messages=False)` keeps no message
+at all, only the per-recipient counts and one `(arrival, recipients)` pair per message (in two
 flat arrays), and logs send calls without their parameters.
 """
 
@@ -22,7 +22,7 @@ SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail"})
 
 @dataclass(frozen=True, slots=True)
 class FakeAttachment:
-    """One attachment of a ``Simple`` message, as sent.
+    """One attachment of a `Simple` message, as sent.
 
     Examples:
         ```python
@@ -31,10 +31,10 @@ class FakeAttachment:
         ```
 
     Attributes:
-        filename: ``FileName``.
-        content: The decoded ``RawContent``.
-        content_type: ``ContentType``, if given.
-        disposition: ``ContentDisposition``, if given.
+        filename: `FileName`.
+        content: The decoded `RawContent`.
+        content_type: `ContentType`, if given.
+        disposition: `ContentDisposition`, if given.
     """
 
     filename: str
@@ -45,11 +45,11 @@ class FakeAttachment:
 
 @dataclass(frozen=True, slots=True)
 class FakeMessage:
-    """One message the fake accepted (one per ``SendEmail``, one per bulk entry).
+    """One message the fake accepted (one per `SendEmail`, one per bulk entry).
 
-    Template sends carry the rendered ``subject``/``text``/``html``. A template the data could
-    not fill is accepted as SES accepts it (a ``MessageId``, counted against the quotas) but
-    not delivered: ``rendering_error`` says why, as SES's Rendering Failure event would.
+    Template sends carry the rendered `subject`/`text`/`html`. A template the data could
+    not fill is accepted as SES accepts it (a `MessageId`, counted against the quotas) but
+    not delivered: `rendering_error` says why, as SES's Rendering Failure event would.
 
     Examples:
         ```python
@@ -63,29 +63,29 @@ class FakeMessage:
         ```
 
     Attributes:
-        message_id: The ``MessageId`` SES answered.
-        operation: ``"SendEmail"`` or ``"SendBulkEmail"``.
-        from_address: ``FromEmailAddress`` (or the raw message's ``From``), as given.
+        message_id: The `MessageId` SES answered.
+        operation: `"SendEmail"` or `"SendBulkEmail"`.
+        from_address: `FromEmailAddress` (or the raw message's `From`), as given.
         to: To addresses, as given.
         cc: Cc addresses.
         bcc: Bcc addresses.
         subject: The (rendered) subject.
         text: The (rendered) text part, if any.
         html: The (rendered) HTML part, if any.
-        raw: The MIME bytes of a ``Raw`` message, else ``None``.
+        raw: The MIME bytes of a `Raw` message, else `None`.
         template_name: The stored template's name, for a send by name or ARN.
-        template_content: The inline ``TemplateContent`` (``Subject``/``Text``/``Html``).
+        template_content: The inline `TemplateContent` (`Subject`/`Text`/`Html`).
         template_data: The data the template was rendered with (bulk: default data merged with
             the entry's replacement data).
-        headers: ``(name, value)`` pairs: the ``Headers`` sent (a raw message's own headers).
+        headers: `(name, value)` pairs: the `Headers` sent (a raw message's own headers).
         tags: Message tags, name to value.
         configuration_set: The configuration set the message was sent with (the sender
             identity's default one when the request names none).
-        reply_to: ``ReplyToAddresses``.
-        attachments: ``Simple`` attachments.
-        rendering_error: Why the template could not be rendered; ``None`` if it was.
-        arrived: The fake's ``clock()`` when the request arrived.
-        wall_time: The fake's ``wall_clock()`` then.
+        reply_to: `ReplyToAddresses`.
+        attachments: `Simple` attachments.
+        rendering_error: Why the template could not be rendered; `None` if it was.
+        arrived: The fake's `clock()` when the request arrived.
+        wall_time: The fake's `wall_clock()` then.
     """
 
     message_id: str
@@ -155,8 +155,8 @@ def address_key(address: str) -> str:
 class Outbox:
     """What was accepted: the messages (if kept), deliveries per recipient, arrivals, counts.
 
-    Sending records into it (:meth:`record`); the suppression check takes back deliveries it
-    withheld (:meth:`take_back`); stats and the served summary read its counts.
+    Sending records into it (`record()`); the suppression check takes back deliveries it
+    withheld (`take_back()`); stats and the served summary read its counts.
 
     Examples:
         ```python
@@ -187,9 +187,9 @@ class Outbox:
         delivered: bool,
         message: FakeMessage | None,
     ) -> None:
-        """Keep an accepted message (``message`` is ``None`` when messages are not kept).
+        """Keep an accepted message (`message` is `None` when messages are not kept).
 
-        ``keys`` are the recipients already in :func:`address_key` form.
+        `keys` are the recipients already in `address_key()` form.
         """
         self._arrival_times.append(arrived)
         self._arrival_sizes.append(len(keys))
@@ -202,7 +202,7 @@ class Outbox:
             self._messages.append(message)
 
     def take_back(self, key: str) -> None:
-        """Undo one delivery to ``key`` (a recipient withheld after all)."""
+        """Undo one delivery to `key` (a recipient withheld after all)."""
         self._deliveries[key] -= 1
         if self._deliveries[key] <= 0:
             del self._deliveries[key]
@@ -228,7 +228,7 @@ class Outbox:
         return self._rendering_failures
 
     def deliveries(self, address: str) -> int:
-        """Deliveries to ``address``, compared as :func:`address_key` compares."""
+        """Deliveries to `address`, compared as `address_key()` compares."""
         return self._deliveries[address_key(address)]
 
     def delivery_counts(self) -> Counter[str]:
@@ -236,11 +236,11 @@ class Outbox:
         return Counter(self._deliveries)
 
     def arrivals(self) -> list[tuple[float, int]]:
-        """``(clock reading, recipients)`` of every accepted message, oldest first."""
+        """`(clock reading, recipients)` of every accepted message, oldest first."""
         return list(zip(self._arrival_times, self._arrival_sizes, strict=True))
 
     def summary(self, *, per_recipient: bool) -> dict[str, Any]:
-        """What ``/_sesflow/outbox`` serves."""
+        """What `/_sesflow/outbox` serves."""
         summary: dict[str, Any] = {
             "count": len(self._arrival_sizes),
             "recipients": self._recipients_accepted,

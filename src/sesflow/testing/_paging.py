@@ -1,6 +1,6 @@
-"""Pages of list operations, and the opaque ``NextToken`` that names where the next one starts.
+"""Pages of list operations, and the opaque `NextToken` that names where the next one starts.
 
-The token names the sequence number (see :class:`~sesflow.testing._context.Sequence`) of the
+The token names the sequence number (see `Sequence`) of the
 last item returned, so deleting items between pages never skips or repeats the rest.
 """
 
@@ -23,7 +23,7 @@ _MAX_PAGE_SIZE = 1000
 def paginate(
     kind: str, items: Sequence[tuple[int, _T]], params: Mapping[str, Any]
 ) -> tuple[list[_T], str | None]:
-    """Cut one page from ``items`` (``(sequence, item)`` pairs in sequence order).
+    """Cut one page from `items` (`(sequence, item)` pairs in sequence order).
 
     Examples:
         ```python
@@ -45,7 +45,7 @@ def paginate(
 
 
 def read_token(kind: str, token: str) -> int:
-    """Return the sequence number a ``NextToken`` of ``kind`` names; ``FakeError`` if invalid.
+    """Return the sequence number a `NextToken` of `kind` names; `FakeError` if invalid.
 
     Examples:
         ```python

@@ -1,9 +1,9 @@
-"""A sliding window of arrivals: how SES enforces ``MaxSendRate``.
+"""A sliding window of arrivals: how SES enforces `MaxSendRate`.
 
 SES counts recipients by the moment each request arrives, not messages or API calls, over the
-last second. A window keeps ``(time, count)`` pairs newer than its span and their running total;
+last second. A window keeps `(time, count)` pairs newer than its span and their running total;
 the total just after an arrival is the load of the window ending there, so the largest such
-total is the busiest second of the whole run (:attr:`SlidingWindow.peak`).
+total is the busiest second of the whole run (`SlidingWindow.peak`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["SlidingWindow"]
 
 
 class SlidingWindow:
-    """Counts added within the last ``span`` seconds of a monotonic clock.
+    """Counts added within the last `span` seconds of a monotonic clock.
 
     Examples:
         ```python
@@ -34,7 +34,7 @@ class SlidingWindow:
         """The largest total the window ever held."""
 
     def used(self, now: float) -> int:
-        """Return the total of the arrivals in ``(now - span, now]``.
+        """Return the total of the arrivals in `(now - span, now]`.
 
         Examples:
             ```python
@@ -49,7 +49,7 @@ class SlidingWindow:
         return self._total
 
     def add(self, now: float, count: int) -> None:
-        """Record ``count`` arriving at ``now`` (not earlier than the last arrival).
+        """Record `count` arriving at `now` (not earlier than the last arrival).
 
         Examples:
             ```python

@@ -1,22 +1,22 @@
 """The subset of Handlebars that FakeSES renders templates with.
 
 SES renders templates with Handlebars. The fake implements the part templates commonly use, and
-refuses the rest loudly (``NotImplementedError`` when such a tag is rendered) rather than
+refuses the rest loudly (`NotImplementedError` when such a tag is rendered) rather than
 rendering it wrong:
 
-- ``{{name}}``, ``{{a.b}}``: the value; HTML-escaped in HTML parts (``& < > " ' ` =``).
-- ``{{{name}}}``: the value, never escaped.
-- ``{{! text}}``, ``{{!-- text --}}``: a comment, rendering nothing.
-- ``{{#if x}}…{{else}}…{{/if}}``: Handlebars truthiness: false, null, missing, ``""``, 0 and
-  ``[]`` are false.
-- ``{{#unless x}}…{{/unless}}``: the opposite.
-- ``{{#each xs}}…{{else}}…{{/each}}``: once per list item (or object value); inside, names
-  resolve against the item, and ``this``, ``@index`` (``@key`` for objects) are available.
+- `{{name}}`, `{{a.b}}`: the value; HTML-escaped in HTML parts (``& < > " ' ` =``).
+- `{{{name}}}`: the value, never escaped.
+- `{{! text}}`, `{{!-- text --}}`: a comment, rendering nothing.
+- `{{#if x}}…{{else}}…{{/if}}`: Handlebars truthiness: false, null, missing, `""`, 0 and
+  `[]` are false.
+- `{{#unless x}}…{{/unless}}`: the opposite.
+- `{{#each xs}}…{{else}}…{{/each}}`: once per list item (or object value); inside, names
+  resolve against the item, and `this`, `@index` (`@key` for objects) are available.
 
-A name missing from the data is an error in a ``{{value}}`` tag, as in SES ("Attribute 'x' is
-not present in the rendering data."), and false in ``#if``/``#unless``/``#each``. Strings render
-as they are, ``null`` as nothing, ``true``/``false`` and numbers as JSON writes them, lists and
-objects as JSON text. Partials, ``../`` paths, ``#with`` and other helpers are not supported.
+A name missing from the data is an error in a `{{value}}` tag, as in SES ("Attribute 'x' is
+not present in the rendering data."), and false in `#if`/`#unless`/`#each`. Strings render
+as they are, `null` as nothing, `true`/`false` and numbers as JSON writes them, lists and
+objects as JSON text. Partials, `../` paths, `#with` and other helpers are not supported.
 
 Example:
     ```python
@@ -52,7 +52,7 @@ _ESCAPES = str.maketrans(
 
 
 class TemplateSyntaxError(ValueError):
-    """The template text is not well formed (an unclosed block, a stray ``{{/if}}``...).
+    """The template text is not well formed (an unclosed block, a stray `{{/if}}`...).
 
     Examples:
         ```python
@@ -170,7 +170,7 @@ def _value(path: str, *, escape: bool, tag: str) -> _Value | _Unsupported:
 
 
 def check(text: str) -> None:
-    """Raise :class:`TemplateSyntaxError` if ``text`` is not a well-formed template.
+    """Raise `TemplateSyntaxError` if `text` is not a well-formed template.
 
     Examples:
         ```python
@@ -181,7 +181,7 @@ def check(text: str) -> None:
 
 
 def render(text: str, data: Mapping[str, Any], *, html: bool) -> str:
-    """Render ``text`` with ``data``; ``html`` escapes ``{{value}}`` tags.
+    """Render `text` with `data`; `html` escapes `{{value}}` tags.
 
     Examples:
         ```python
@@ -190,7 +190,7 @@ def render(text: str, data: Mapping[str, Any], *, html: bool) -> str:
 
     Raises:
         TemplateSyntaxError: The template is not well formed.
-        TemplateRenderError: A ``{{value}}`` names something the data lacks.
+        TemplateRenderError: A `{{value}}` names something the data lacks.
         NotImplementedError: The template uses Handlebars the fake does not implement.
     """
     out: list[str] = []

@@ -1,34 +1,34 @@
-"""``SendEmail`` and ``SendBulkEmail``, checked against the rules SES applies.
+"""`SendEmail` and `SendBulkEmail`, checked against the rules SES applies.
 
 A request is checked in this order; the first rule broken answers for the whole call:
 
-1. the account: ``AccountSuspendedException`` (suspended), ``SendingPausedException`` (sending
+1. the account: `AccountSuspendedException` (suspended), `SendingPausedException` (sending
    disabled);
 2. the request itself: content, addresses, at most 50 recipients per message and 50 entries
-   per bulk call, at most 15 headers, tags, sizes, template data (``BadRequestException``);
-3. the stored template (``NotFoundException``) and configuration set (``NotFoundException``;
-   ``SendingPausedException`` if its sending is disabled);
-4. the sender: a verified identity, the address or its domain (``MessageRejected``), and a
-   custom MAIL FROM domain that is verified unless its ``BehaviorOnMxFailure`` is
-   ``USE_DEFAULT_VALUE`` (``MailFromDomainNotVerifiedException``);
-5. in the sandbox, every recipient verified or a mailbox-simulator address (``MessageRejected``);
-6. the daily quota (``LimitExceededException`` "Daily message quota exceeded.");
+   per bulk call, at most 15 headers, tags, sizes, template data (`BadRequestException`);
+3. the stored template (`NotFoundException`) and configuration set (`NotFoundException`;
+   `SendingPausedException` if its sending is disabled);
+4. the sender: a verified identity, the address or its domain (`MessageRejected`), and a
+   custom MAIL FROM domain that is verified unless its `BehaviorOnMxFailure` is
+   `USE_DEFAULT_VALUE` (`MailFromDomainNotVerifiedException`);
+5. in the sandbox, every recipient verified or a mailbox-simulator address (`MessageRejected`);
+6. the daily quota (`LimitExceededException` "Daily message quota exceeded.");
 7. the rate: the recipients of the call plus those that arrived in the last second (by
-   ``clock``) must not exceed ``MaxSendRate`` (HTTP 429 ``TooManyRequestsException``
+   `clock`) must not exceed `MaxSendRate` (HTTP 429 `TooManyRequestsException`
    "Maximum sending rate exceeded.").
 
 A message that passes is accepted whole; recipients on the account-level suppression list
 (for a reason the message suppresses) are then withheld from delivery, not refused: see
-``_suppression.py``. An accepted message is then published as event records (``_events.py``).
+`_suppression.py`. An accepted message is then published as event records (`_events.py`).
 
-:class:`SendingHandlers` holds no state of its own but the message-id generator: it is handed
+`SendingHandlers` holds no state of its own but the message-id generator: it is handed
 every store a send reads or changes, and goes through their methods.
 
-``SendBulkEmail`` applies rules 5-7 per entry instead and answers 200 with a status per entry
-(``INVALID_PARAMETER`` for a bad destination or replacement, ``MESSAGE_REJECTED``,
-``TRANSIENT_FAILURE`` when injected, ``ACCOUNT_DAILY_QUOTA_EXCEEDED``), except that going over
-the rate refuses the whole call with 429 unless ``FakeAccount.throttle_entries`` is set, which
-marks the entries that do not fit ``ACCOUNT_THROTTLED``. Entries take from the budgets in order;
+`SendBulkEmail` applies rules 5-7 per entry instead and answers 200 with a status per entry
+(`INVALID_PARAMETER` for a bad destination or replacement, `MESSAGE_REJECTED`,
+`TRANSIENT_FAILURE` when injected, `ACCOUNT_DAILY_QUOTA_EXCEEDED`), except that going over
+the rate refuses the whole call with 429 unless `FakeAccount.throttle_entries` is set, which
+marks the entries that do not fit `ACCOUNT_THROTTLED`. Entries take from the budgets in order;
 an entry that does not fit fails and the next is tried.
 """
 
@@ -85,7 +85,7 @@ _TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
 
 
 def is_mailbox_simulator(address: str) -> bool:
-    """Whether ``address`` is one of SES's mailbox-simulator addresses (``+label`` allowed).
+    """Whether `address` is one of SES's mailbox-simulator addresses (`+label` allowed).
 
     Examples:
         ```python
@@ -140,7 +140,7 @@ class SendingHandlers(Handlers):
         suppression: Recipients withheld from delivery.
         outbox: Where accepted messages go.
         events: Publishes the event records of accepted messages.
-        faults: Draws ``TRANSIENT_FAILURE`` for bulk entries.
+        faults: Draws `TRANSIENT_FAILURE` for bulk entries.
     """
 
     def __init__(
@@ -491,7 +491,7 @@ class SendingHandlers(Handlers):
     ) -> Counter[str]:
         """Withhold an accepted message's suppressed recipients, and take back their deliveries.
 
-        ``keys`` are the recipients in ``address_key`` form, as just recorded.
+        `keys` are the recipients in `address_key` form, as just recorded.
         """
         # A message that failed to render reached nobody; suppression has nothing to withhold.
         if not delivered or not len(self._suppression):

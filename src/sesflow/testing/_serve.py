@@ -1,16 +1,16 @@
 """FakeSES over real HTTP/1.1 on loopback, for code and benchmarks that need sockets.
 
-The server answers through the same :meth:`~sesflow.testing.FakeSES.dispatch` as the in-process
-client, from a ``ThreadingHTTPServer`` on a daemon thread, with keep-alive. Each request waits
-``latency`` (± ``jitter``) seconds of real time, half before it is processed and half before
+The server answers through the same `dispatch()` as the in-process
+client, from a `ThreadingHTTPServer` on a daemon thread, with keep-alive. Each request waits
+`latency` (± `jitter`) seconds of real time, half before it is processed and half before
 the answer is written, so arrivals at the fake lag the client's send by half a round trip as on
-a network. An injected ``drop_before``/``drop_after`` fault closes the connection without an
+a network. An injected `drop_before`/`drop_after` fault closes the connection without an
 answer. Two read-only endpoints serve summaries as JSON to other processes:
-``GET /_sesflow/stats`` (:meth:`~sesflow.testing.FakeSES.stats`) and ``GET /_sesflow/outbox``
-(count, recipients, ``[arrival, recipients]`` pairs and, unless ``?per_recipient=0``, the
+`GET /_sesflow/stats` (`stats()`) and `GET /_sesflow/outbox`
+(count, recipients, `[arrival, recipients]` pairs and, unless `?per_recipient=0`, the
 deliveries per address).
 
-Serving runs in real time: the fake must use ``clock=time.monotonic`` (the default), since rate
+Serving runs in real time: the fake must use `clock=time.monotonic` (the default), since rate
 enforcement compares arrival times that the network, not a test, decides.
 """
 
@@ -196,18 +196,18 @@ class Served(Protocol):
         ...
 
     def _stats_json(self) -> dict[str, Any]:
-        """What ``/_sesflow/stats`` serves."""
+        """What `/_sesflow/stats` serves."""
         ...
 
     def _outbox_summary(self, *, per_recipient: bool) -> dict[str, Any]:
-        """What ``/_sesflow/outbox`` serves."""
+        """What `/_sesflow/outbox` serves."""
         ...
 
 
 class Loopback:
-    """One fake's HTTP server: started by ``FakeSES.serve``, stopped by ``FakeSES.stop``.
+    """One fake's HTTP server: started by `FakeSES.serve`, stopped by `FakeSES.stop`.
 
-    Kept apart from the stores, so that ``FakeSES.reset`` forgets state but keeps serving.
+    Kept apart from the stores, so that `FakeSES.reset` forgets state but keeps serving.
 
     Examples:
         ```python
@@ -221,10 +221,10 @@ class Loopback:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url: str | None = None
-        """The endpoint URL while serving, else ``None``."""
+        """The endpoint URL while serving, else `None`."""
 
     def start(self, served: Served, *, host: str, port: int, latency: float, jitter: float) -> str:
-        """Serve ``served`` from a daemon thread and return the URL; ``RuntimeError`` if serving."""
+        """Serve `served` from a daemon thread and return the URL; `RuntimeError` if serving."""
         family = _loopback_family(host)
         for name, value in (("latency", latency), ("jitter", jitter)):
             if not (math.isfinite(value) and value >= 0):
@@ -249,7 +249,7 @@ class Loopback:
         return self.url
 
     def detach(self) -> tuple[_Server | None, threading.Thread | None]:
-        """Forget the server (under the fake's lock); :func:`shut_down` it after."""
+        """Forget the server (under the fake's lock); `shut_down()` it after."""
         server, thread = self._server, self._thread
         self._server = self._thread = self.url = None
         return server, thread
@@ -270,7 +270,7 @@ def shut_down(server: _Server | None, thread: threading.Thread | None) -> None:
 def http_client(
     url: str, *, region_name: str, config: Config | None = None, **kwargs: Any
 ) -> SESV2Client:
-    """A boto3 ``sesv2`` client for ``url``: dummy credentials, one attempt, a big pool."""
+    """A boto3 `sesv2` client for `url`: dummy credentials, one attempt, a big pool."""
     base = Config(
         retries={"total_max_attempts": 1},
         max_pool_connections=_POOL_CONNECTIONS,

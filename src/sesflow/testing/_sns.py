@@ -1,20 +1,20 @@
 """SNS envelopes: what SNS would POST over HTTP(S) for the fake's SNS event destinations.
 
-Every event record delivered to an ``SnsDestination`` becomes one SNS ``Notification``,
-signed as SNS signs: ``key\\nvalue\\n`` for ``Message``, ``MessageId``, ``Subject`` (only if
-present), ``Timestamp``, ``TopicArn`` and ``Type``, in that order, signed RSA PKCS#1 v1.5 with
-SHA1 (``SignatureVersion`` "1") or SHA256 ("2"), base64-encoded. A ``SubscriptionConfirmation``
-signs ``Message``, ``MessageId``, ``SubscribeURL``, ``Timestamp``, ``Token``, ``TopicArn`` and
-``Type``.
+Every event record delivered to an `SnsDestination` becomes one SNS `Notification`,
+signed as SNS signs: `key\\nvalue\\n` for `Message`, `MessageId`, `Subject` (only if
+present), `Timestamp`, `TopicArn` and `Type`, in that order, signed RSA PKCS#1 v1.5 with
+SHA1 (`SignatureVersion` "1") or SHA256 ("2"), base64-encoded. A `SubscriptionConfirmation`
+signs `Message`, `MessageId`, `SubscribeURL`, `Timestamp`, `Token`, `TopicArn` and
+`Type`.
 
-The signing key belongs to a self-signed test certificate for ``sns.amazonaws.com`` (RSA 2048),
+The signing key belongs to a self-signed test certificate for `sns.amazonaws.com` (RSA 2048),
 made at first use and shared by every fake in the process, since making a key is slow. Its
-``SigningCertURL`` is ``https://sns.<topic region>.amazonaws.com/SimpleNotificationService-
-<hex>.pem``; ``FakeSES.cert_fetcher`` hands the certificate out for those URLs only, so a
+`SigningCertURL` is ``https://sns.<topic region>.amazonaws.com/SimpleNotificationService-
+<hex>.pem`; `FakeSES.cert_fetcher`` hands the certificate out for those URLs only, so a
 verifier under test can fetch it without a network.
 
-This is the one part of the fake that needs the optional ``cryptography`` package (the
-``sesflow[events]`` extra); it is imported only when an envelope is signed or the certificate
+This is the one part of the fake that needs the optional `cryptography` package (the
+`sesflow[events]` extra); it is imported only when an envelope is signed or the certificate
 asked for. Records are kept, and envelopes queued, without it.
 """
 
@@ -68,7 +68,7 @@ _CONFIRMATION_MESSAGE = (
 
 
 def iso_millis(millis: int) -> str:
-    """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, ``Z``.
+    """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, `Z`.
 
     Examples:
         ```python
@@ -191,8 +191,8 @@ class SnsStore:
 
     Args:
         context: The fake's region, clocks and seed.
-        signature_version: The default ``SignatureVersion``, ``"1"`` or ``"2"``.
-        subject: The ``Subject`` of notifications, or ``None`` to leave it out.
+        signature_version: The default `SignatureVersion`, `"1"` or `"2"`.
+        subject: The `Subject` of notifications, or `None` to leave it out.
     """
 
     def __init__(
@@ -214,7 +214,7 @@ class SnsStore:
         self._queue = []
 
     def delivered(self, destination: FakeEventDestination, published: Published) -> None:
-        """Queue the notification for a record that went to ``destination``, if it is SNS."""
+        """Queue the notification for a record that went to `destination`, if it is SNS."""
         if destination.destination_type != "SnsDestination":
             return
         topic_arn = str(destination.destination["TopicArn"])
@@ -236,7 +236,7 @@ class SnsStore:
     def messages(
         self, topic_arn: str | None = None, *, signature_version: str | None = None
     ) -> list[dict[str, str]]:
-        """The SNS ``Notification`` envelopes for every record sent to an SNS destination."""
+        """The SNS `Notification` envelopes for every record sent to an SNS destination."""
         version = check_version(signature_version or self._signature_version)
         material = _material()
         queued = [q for q in self._queue if topic_arn is None or q.topic_arn == topic_arn]
@@ -245,7 +245,7 @@ class SnsStore:
     def subscription_confirmation(
         self, topic_arn: str, endpoint: str, *, signature_version: str | None = None
     ) -> dict[str, str]:
-        """Build the signed ``SubscriptionConfirmation`` SNS sends ``endpoint`` on subscribing."""
+        """Build the signed `SubscriptionConfirmation` SNS sends `endpoint` on subscribing."""
         version = check_version(signature_version or self._signature_version)
         match = _TOPIC_ARN.match(topic_arn)
         if match is None:
@@ -277,7 +277,7 @@ class SnsStore:
         return _material().certificate_pem
 
     def cert_fetcher(self, url: str) -> bytes:
-        """Return the test certificate for this fake's ``SigningCertURL``; refuse other URLs."""
+        """Return the test certificate for this fake's `SigningCertURL`; refuse other URLs."""
         material = _material()
         regions = {self._context.region, *self._regions}
         if url not in {_cert_url(region, material) for region in regions}:

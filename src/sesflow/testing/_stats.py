@@ -1,6 +1,6 @@
-"""Counters a benchmark or a test reads at the end of a run: :meth:`FakeSES.stats`.
+"""Counters a benchmark or a test reads at the end of a run: `FakeSES.stats()`.
 
-``FakeSES.stats`` gathers them from the stores that keep them (the call log, the account's
+`FakeSES.stats` gathers them from the stores that keep them (the call log, the account's
 send-rate window, the outbox, the random faults), each through its public methods.
 """
 
@@ -17,7 +17,7 @@ __all__ = ["FakeStats"]
 class FakeStats:
     """A snapshot of what the fake saw: calls, throttles, the busiest second, faults.
 
-    Also served as JSON at ``GET /_sesflow/stats`` by :meth:`FakeSES.serve`.
+    Also served as JSON at `GET /_sesflow/stats` by `FakeSES.serve()`.
 
     Examples:
         ```python
@@ -30,12 +30,12 @@ class FakeStats:
         calls: Requests received per operation (dropped-before requests are not received).
         throttled_calls: Requests answered HTTP 429, whatever the cause.
         peak_recipients_per_second: The most recipients accepted within any one second
-            (sliding, by arrival on the fake's ``clock``).
-        messages_accepted: Messages accepted (one per ``SendEmail``, one per bulk entry).
+            (sliding, by arrival on the fake's `clock`).
+        messages_accepted: Messages accepted (one per `SendEmail`, one per bulk entry).
         recipients_accepted: Their recipients, summed.
         rendering_failures: Accepted messages not delivered because the template data
             lacked a variable (SES's Rendering Failure).
-        injected_faults: Random faults fired, by kind (see :meth:`FakeSES.inject_faults`).
+        injected_faults: Random faults fired, by kind (see `FakeSES.inject_faults()`).
     """
 
     calls: Mapping[str, int]
@@ -47,7 +47,7 @@ class FakeStats:
     injected_faults: Mapping[str, int]
 
     def to_json(self) -> dict[str, Any]:
-        """Return the snapshot as JSON-ready data (what ``/_sesflow/stats`` serves).
+        """Return the snapshot as JSON-ready data (what `/_sesflow/stats` serves).
 
         Examples:
             ```python

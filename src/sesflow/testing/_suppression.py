@@ -1,20 +1,20 @@
 """The account-level suppression list, and what it does to sends.
 
-As in SES, a message to an address on the list is accepted (a ``MessageId``; a bulk entry
-answers ``SUCCESS``; it counts against the rate and the daily quota) but not delivered to that
+As in SES, a message to an address on the list is accepted (a `MessageId`; a bulk entry
+answers `SUCCESS`; it counts against the rate and the daily quota) but not delivered to that
 address, when the entry's reason is one the message is suppressing for: the configuration
-set's ``SuppressionOptions.SuppressedReasons`` once set (an empty list turns the list off for
-that set), else the account's ``SuppressionAttributes.SuppressedReasons``. Every such recipient
-is recorded in ``FakeSES.suppressed_recipients`` and left out of
-:meth:`~sesflow.testing.FakeSES.deliveries`.
+set's `SuppressionOptions.SuppressedReasons` once set (an empty list turns the list off for
+that set), else the account's `SuppressionAttributes.SuppressedReasons`. Every such recipient
+is recorded in `FakeSES.suppressed_recipients` and left out of
+`deliveries()`.
 
 Addresses compare without regard to case, for sends and for the list operations alike; an
-entry keeps the spelling it was last put with. In the sandbox ``PutSuppressedDestination`` and
-``DeleteSuppressedDestination`` are refused with HTTP 400 ``BadRequestException``, as SES
+entry keeps the spelling it was last put with. In the sandbox `PutSuppressedDestination` and
+`DeleteSuppressedDestination` are refused with HTTP 400 `BadRequestException`, as SES
 keeps the list for accounts with production access (the exact message SES gives is not
-documented; this one is the fake's). Reads work everywhere, and the ``suppress`` knob works in
+documented; this one is the fake's). Reads work everywhere, and the `suppress` knob works in
 the sandbox too, since SES itself adds addresses that bounce there. The fake keeps no tenants,
-so a ``TenantName`` is answered with ``NotFoundException``.
+so a `TenantName` is answered with `NotFoundException`.
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ class FakeSuppressedDestination:
         ```
 
     Attributes:
-        email_address: ``EmailAddress``, as last put.
-        reason: ``BOUNCE`` or ``COMPLAINT``.
-        last_update_time: ``LastUpdateTime`` (aware UTC), from the fake's ``wall_clock``.
-        message_id: ``Attributes.MessageId``: the message that put it there, if any.
-        feedback_id: ``Attributes.FeedbackId``: the bounce or complaint feedback, if any.
+        email_address: `EmailAddress`, as last put.
+        reason: `BOUNCE` or `COMPLAINT`.
+        last_update_time: `LastUpdateTime` (aware UTC), from the fake's `wall_clock`.
+        message_id: `Attributes.MessageId`: the message that put it there, if any.
+        feedback_id: `Attributes.FeedbackId`: the bounce or complaint feedback, if any.
     """
 
     email_address: str
@@ -67,7 +67,7 @@ class FakeSuppressedDestination:
     feedback_id: str | None = None
 
     def to_response(self) -> dict[str, Any]:
-        """Render as ``GetSuppressedDestination``'s ``SuppressedDestination``.
+        """Render as `GetSuppressedDestination`'s `SuppressedDestination`.
 
         Examples:
             ```python
@@ -104,12 +104,12 @@ class FakeSuppressedRecipient:
         ```
 
     Attributes:
-        message_id: The ``MessageId`` SES answered for the message.
-        operation: ``"SendEmail"`` or ``"SendBulkEmail"``.
+        message_id: The `MessageId` SES answered for the message.
+        operation: `"SendEmail"` or `"SendBulkEmail"`.
         address: The recipient, as the message named it (display name removed).
         reason: The suppression-list entry's reason.
         configuration_set: The configuration set the message was sent with, if any.
-        arrived: The fake's ``clock()`` when the request arrived.
+        arrived: The fake's `clock()` when the request arrived.
     """
 
     message_id: str
@@ -123,7 +123,7 @@ class FakeSuppressedRecipient:
 class SuppressionStore:
     """The account-level suppression list, and the recipients it withheld from sends.
 
-    Sending asks it which recipients of an accepted message to withhold (:meth:`withhold`).
+    Sending asks it which recipients of an accepted message to withhold (`withhold()`).
 
     Examples:
         ```python
@@ -159,7 +159,7 @@ class SuppressionStore:
         message_id: str | None = None,
         feedback_id: str | None = None,
     ) -> FakeSuppressedDestination:
-        """Put ``address`` on the list, for a test; ``ValueError`` if the values are bad."""
+        """Put `address` on the list, for a test; `ValueError` if the values are bad."""
         checked = plain(reason)
         if checked not in SUPPRESSION_REASONS:
             raise ValueError(f"reason must be BOUNCE or COMPLAINT, got {reason!r}")
@@ -175,7 +175,7 @@ class SuppressionStore:
         message_id: str | None = None,
         feedback_id: str | None = None,
     ) -> FakeSuppressedDestination:
-        """Put (or replace) the entry for ``address``; an update keeps the entry's place."""
+        """Put (or replace) the entry for `address`; an update keeps the entry's place."""
         key = address.lower()
         entry = FakeSuppressedDestination(
             email_address=address,
@@ -191,7 +191,7 @@ class SuppressionStore:
         return entry
 
     def entry(self, address: str) -> FakeSuppressedDestination:
-        """The entry for ``address``; ``NotFoundException`` if it is not on the list."""
+        """The entry for `address`; `NotFoundException` if it is not on the list."""
         entry = self.entries.get(address.lower())
         if entry is None:
             raise FakeError(
@@ -212,7 +212,7 @@ class SuppressionStore:
     ) -> list[str]:
         """Record and return the recipients of an accepted message the list withholds.
 
-        ``keys`` are the recipients in ``address_key`` form; ``reasons`` are the suppressed
+        `keys` are the recipients in `address_key` form; `reasons` are the suppressed
         reasons that apply to the message (the configuration set's, else the account's).
         """
         withheld: list[str] = []

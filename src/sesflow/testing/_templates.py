@@ -1,9 +1,9 @@
 """Email templates: stored, listed, and rendered as SES renders them.
 
-Names and sizes are validated as SES does (at most 64 letters, digits, ``-`` and ``_``; at most
+Names and sizes are validated as SES does (at most 64 letters, digits, `-` and `_`; at most
 500 KB; a subject is required; 10,000 per region). Rendering uses the Handlebars subset of
-:mod:`sesflow.testing._render`. ``TestRenderEmailTemplate`` answers a MIME message with the
-rendered subject and text/HTML parts, or ``BadRequestException`` naming the first variable the
+`sesflow.testing._render`. `TestRenderEmailTemplate` answers a MIME message with the
+rendered subject and text/HTML parts, or `BadRequestException` naming the first variable the
 data lacks, as SES does.
 """
 
@@ -57,7 +57,7 @@ class TemplateContent:
         return {key: value for key, value in parts.items() if value is not None}
 
     def render(self, data: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
-        """Return the rendered (subject, text, html); raises :class:`TemplateRenderError`."""
+        """Return the rendered (subject, text, html); raises `TemplateRenderError`."""
         subject = render(self.subject or "", data, html=False)
         text = None if self.text is None else render(self.text, data, html=False)
         html = None if self.html is None else render(self.html, data, html=True)
@@ -72,7 +72,7 @@ class _StoredTemplate:
 
 
 def validate_template_content(content: Mapping[str, Any]) -> TemplateContent:
-    """Check template content as SES does and return it; raises :class:`FakeError`."""
+    """Check template content as SES does and return it; raises `FakeError`."""
     parsed = TemplateContent.from_params(content)
     if not parsed.subject:
         raise FakeError("BadRequestException", "The template subject is required.")
@@ -91,7 +91,7 @@ def validate_template_content(content: Mapping[str, Any]) -> TemplateContent:
 
 
 def parse_template_data(text: str | None) -> dict[str, Any]:
-    """Decode ``TemplateData``: a JSON object (absent means ``{}``); raises :class:`FakeError`."""
+    """Decode `TemplateData`: a JSON object (absent means `{}`); raises `FakeError`."""
     if text is None:
         return {}
     if len(text) > _MAX_TEMPLATE_DATA:
@@ -111,7 +111,7 @@ def parse_template_data(text: str | None) -> dict[str, Any]:
 
 
 class TemplateStore:
-    """The stored email templates, and how a send's ``Template`` member finds its content.
+    """The stored email templates, and how a send's `Template` member finds its content.
 
     Examples:
         ```python
@@ -134,14 +134,14 @@ class TemplateStore:
         self.templates[name] = (self._context.sequence.next(), stored)
 
     def get(self, name: str) -> _StoredTemplate:
-        """Template ``name``; ``NotFoundException`` if missing."""
+        """Template `name`; `NotFoundException` if missing."""
         entry = self.templates.get(name)
         if entry is None:
             raise FakeError("NotFoundException", f"Template {name} does not exist.")
         return entry[1]
 
     def resolve(self, template: Mapping[str, Any]) -> tuple[str | None, TemplateContent]:
-        """Return ``(stored name or None, content)`` for a send's ``Template`` member."""
+        """Return `(stored name or None, content)` for a send's `Template` member."""
         given = [
             key for key in ("TemplateName", "TemplateArn", "TemplateContent") if key in template
         ]
@@ -162,7 +162,7 @@ class TemplateStore:
 
 
 class TemplateHandlers(Handlers):
-    """Template operations; ``TestRenderEmailTemplate`` dates its MIME message by the clock."""
+    """Template operations; `TestRenderEmailTemplate` dates its MIME message by the clock."""
 
     def __init__(self, templates: TemplateStore, context: Context) -> None:
         self._templates = templates
