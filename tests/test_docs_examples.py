@@ -30,7 +30,6 @@ FENCE = re.compile(r"^(?P<indent> *)```python\s*\n(?P<code>.*?)^(?P=indent)```\s
 PENDING = {
     "README.md",  # handle_sns(body, headers, ...) needs a signed SNS body and its topic
     "docs/events.md",  # `topic_arn`, SNS envelopes
-    "docs/testing.md",  # blocks assume a fresh fake (`client`, `content`, empty outbox)
 }
 
 #: What a reader of a page already has, made before its blocks run: the page names these
@@ -44,6 +43,7 @@ PAGE_SETUP = {
         'ses.template("spring-news").create("Spring news for {{name}}", text="Hi {{name}}")\n'
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
+    "docs/testing.md": 'template = "welcome"\n',
     "docs/sending.md": (
         "from types import SimpleNamespace\n"
         'order = SimpleNamespace(email="bob@example.com", id="order-1042")\n'
