@@ -28,7 +28,8 @@ Parts:
   alt  the common alternatives: a SendEmail loop with time.sleep(1/rate), and SendEmail
        calls without pacing (sequential, and from a 10-thread pool) at 100/s
   diag (not in `all`) where c's and e's CPU goes: send_bulk against an in-process stub
-       client, send_bulk with botocore's parameter validation off, the journal's SQLite steps
+       client, send_bulk with botocore's parameter validation off, the journal's cost
+       against the stub client
 """
 
 from __future__ import annotations

@@ -454,20 +454,7 @@ def _prepare(db: sqlite3.Connection, file: Path, campaign: str) -> int:
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("format", str(FORMAT_VERSION)), ("campaign", campaign), ("runs", "0")],
                 )
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("format") != str(FORMAT_VERSION):
-                raise JournalError(
-                    f"journal {str(file)!r} has format {meta.get('format')!r}; this sesflow "
-                    f"reads format {FORMAT_VERSION}",
-                    path=str(file),
-                )
-            if meta.get("campaign") != campaign:
-                raise ValidationError(
-                    f"journal: {str(file)!r} was made for another campaign "
-                    f"({meta.get('campaign')}); this run is {campaign}. Use a new journal "
-                    "file for a new campaign.",
-                    field="journal",
-                )
+            meta = _checked_meta(db, file, campaign)
             run = int(meta.get("runs", "0")) + 1
             db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (str(run),))
             _file_outcomes(db)
@@ -541,6 +528,25 @@ def settled_calls(calls: str) -> list[int]:
         return [int(c) for c in calls.split()]
     except (ValueError, AttributeError) as exc:
         raise sqlite3.DatabaseError(f"database disk image is malformed ({exc})") from exc
+
+
+def _checked_meta(db: sqlite3.Connection, file: Path, campaign: str) -> dict[str, str]:
+    """The journal's `meta` table, refused unless of this format and this campaign."""
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("format") != str(FORMAT_VERSION):
+        raise JournalError(
+            f"journal {str(file)!r} has format {meta.get('format')!r}; this sesflow "
+            f"reads format {FORMAT_VERSION}",
+            path=str(file),
+        )
+    if meta.get("campaign") != campaign:
+        raise ValidationError(
+            f"journal: {str(file)!r} was made for another campaign "
+            f"({meta.get('campaign')}); this run is {campaign}. Use a new journal "
+            "file for a new campaign.",
+            field="journal",
+        )
+    return meta
 
 
 def _file_outcomes(db: sqlite3.Connection) -> None:
@@ -728,19 +734,7 @@ class JournalView:
         except sqlite3.Error as exc:
             raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
         try:
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("format") != str(FORMAT_VERSION):
-                raise JournalError(
-                    f"journal {str(file)!r} has format {meta.get('format')!r}; this sesflow "
-                    f"reads format {FORMAT_VERSION}",
-                    path=str(file),
-                )
-            if meta.get("campaign") != campaign:
-                raise ValidationError(
-                    f"journal: {str(file)!r} was made for another campaign "
-                    f"({meta.get('campaign')}); this run is {campaign}.",
-                    field="journal",
-                )
+            _checked_meta(db, file, campaign)
             # What the next open would file: the last run's outcomes, then its calls
             # left in flight (ambiguous unless an outcome finished the recipient).
             recent: dict[str, str] = {}
