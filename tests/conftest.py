@@ -255,7 +255,7 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
     """The names every example may use without defining them.
 
     `clock` (a `FakeClock`), `fake` (a `FakeSES` on it), `ses` (an `SES` on the fake's client,
-    sharing its clock), `sender` (mail from the verified `news@example.com`), a stored template
+    sharing its clock), `client` (that boto3 `sesv2` client), `sender` (mail from the verified `news@example.com`), a stored template
     `"welcome"` (`Welcome, {{name}}!`), `recipients` (Ann and Bob, with a `name` each), and
     with `with_report` the `report` of `sender.send_bulk(recipients, "welcome")`. Plus
     `sesflow` and the public names of `sesflow`, `sesflow.events` and `sesflow.testing`.
@@ -290,6 +290,7 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
         clock=clock,
         fake=fake,
         ses=ses,
+        client=ses.client,
         sender=sender,
         recipients=recipients,
         topic_arn=TOPIC_ARN,
