@@ -255,9 +255,10 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
     """The names every example may use without defining them.
 
     `clock` (a `FakeClock`), `fake` (a `FakeSES` on it), `ses` (an `SES` on the fake's client,
-    sharing its clock), `client` (that boto3 `sesv2` client), `sender` (mail from the verified `news@example.com`), a stored template
-    `"welcome"` (`Welcome, {{name}}!`), `recipients` (Ann and Bob, with a `name` each), and
-    with `with_report` the `report` of `sender.send_bulk(recipients, "welcome")`. Plus
+    sharing its clock), `client` (that boto3 `sesv2` client), `sender` (mail from the verified
+    `news@example.com`), a stored template `"welcome"` (`Welcome, {{name}}!`), `recipients`
+    (Ann and Bob, with a `name` each), and with `with_report` the `report` of
+    `sender.send_bulk(recipients, "welcome")`. Plus
     `sesflow` and the public names of `sesflow`, `sesflow.events` and `sesflow.testing`.
 
     For events (see `example_events`): `topic_arn` (an SNS topic), `verifier` (an
