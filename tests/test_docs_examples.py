@@ -130,6 +130,7 @@ def test_docs_code_blocks_run(
     aws = mock_aws() if name in MOTO_PAGES else contextlib.nullcontext()
     with aws:
         namespace = example_namespace()
+        # AWS's SigningCertURL, answered offline with the certificate FakeSES signs with.
         monkeypatch.setattr(_sns, "default_cert_fetcher", namespace["fake"].cert_fetcher)
         exec(PAGE_SETUP.get(name, ""), namespace)
         counts = example_counts(request.config)

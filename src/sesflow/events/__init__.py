@@ -1,9 +1,9 @@
 """Receiving SES events: verify SNS messages and parse event records into typed objects.
 
     >>> from sesflow.events import SnsVerifier, handle_sns
-    >>> verifier = SnsVerifier(allowed_topic_arns={topic_arn},
-    ...                        cert_fetcher=fake.cert_fetcher)  # a test's; AWS's by default
-    >>> handle_sns(body, headers, verifier=verifier,  # an HTTP POST from SNS
+    >>> verifier = SnsVerifier(allowed_topic_arns={topic_arn},  # your SNS topics
+    ...                        cert_fetcher=fake.cert_fetcher)  # in tests; AWS's by default
+    >>> handle_sns(body, headers, verifier=verifier,  # the HTTP POST that SNS made
     ...            on_event=lambda event: print(event.event_type, event.destination))
     Bounce ('bob@example.com',)
     200
