@@ -46,7 +46,14 @@ RESOURCES: list[type[Any]] = [
     sesflow.ConfigurationSet,
     sesflow.DedicatedIpPool,
     sesflow.Template,
+    sesflow.VerificationTemplate,
+    sesflow.IdentityPolicy,
 ]
+#: Resources whose content is what they are for: `create()` takes it positionally.
+CONTENT_FIRST: dict[type[Any], list[str]] = {
+    sesflow.Template: ["subject"],
+    sesflow.IdentityPolicy: ["policy"],
+}
 
 
 def test_the_walk_sees_the_whole_surface() -> None:
@@ -61,10 +68,10 @@ def test_every_named_resource_has_the_four_verbs(resource: type[Any]) -> None:
     for verb in ("create", "refresh", "exists", "delete"):
         assert callable(getattr(resource, verb, None)), f"{resource.__name__}.{verb}"
     # refresh/exists/delete take nothing; create takes its options by keyword (a
-    # template's subject is the one positional exception: its content is the point).
+    # template's subject and a policy are the positional exceptions: content is the point).
     for verb in ("refresh", "exists", "delete"):
         assert _positional(getattr(resource, verb)) == [], f"{resource.__name__}.{verb}"
-    allowed = ["subject"] if resource is sesflow.Template else []
+    allowed = CONTENT_FIRST.get(resource, [])
     assert _positional(resource.create) == allowed, resource.__name__
 
 
@@ -112,11 +119,13 @@ def test_listings_share_one_keyword_page_size() -> None:
         "templates": sesflow.SES.templates,
         "ip_pools": sesflow.SES.ip_pools,
         "suppression_list.filter": sesflow.SuppressionList.filter,
+        "verification_templates": sesflow.SES.verification_templates,
     }
     for name, function in listings.items():
         page_size = inspect.signature(function).parameters["page_size"]
         assert page_size.kind is KEYWORD_ONLY, name
-        assert page_size.default == 100, name
+        # ListCustomVerificationEmailTemplates accepts no more than 50.
+        assert page_size.default == (50 if name == "verification_templates" else 100), name
 
 
 def test_message_tags_and_resource_tags_have_different_names() -> None:
@@ -137,7 +146,8 @@ def test_message_tags_and_resource_tags_have_different_names() -> None:
         "message_tags",
         "headers",
     ]
-    for resource in RESOURCES[:-1]:  # a template has no tags
+    tagged = [r for r in RESOURCES if r not in CONTENT_FIRST]  # templates, policies: no tags
+    for resource in tagged:
         assert "tags" in inspect.signature(resource.create).parameters, resource.__name__
     # Nothing else in the public surface takes a parameter called plain `tags`.
     takers = {
@@ -145,7 +155,7 @@ def test_message_tags_and_resource_tags_have_different_names() -> None:
         for name, function in _public_methods()
         if "tags" in inspect.signature(function).parameters
     }
-    assert takers == {f"sesflow.{c.__name__}.create" for c in RESOURCES[:-1]}
+    assert takers == {f"sesflow.{c.__name__}.create" for c in tagged}
 
 
 def test_public_values_are_immutable_all_the_way_down() -> None:

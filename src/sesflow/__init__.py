@@ -16,6 +16,7 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """
 
 from ._account import Account, ReviewDetails, SendQuota
+from ._authorization import IdentityPolicy, PolicyStatement, SendingPolicy
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
 from ._destinations import (
@@ -46,6 +47,7 @@ from ._enums import (
     VerificationStatus,
 )
 from ._errors import (
+    AccessDeniedError,
     AccountSuspendedError,
     AlreadyExistsError,
     ApiError,
@@ -84,9 +86,12 @@ from ._ses import SES
 from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
+from ._vdm import VdmSettings
+from ._verification import VerificationTemplate
 from ._version import __version__
 
 __all__ = [
+    "AccessDeniedError",
     "Account",
     "AccountSuspendedError",
     "AlreadyExistsError",
@@ -121,6 +126,7 @@ __all__ = [
     "FirehoseDestination",
     "HttpsPolicy",
     "Identity",
+    "IdentityPolicy",
     "IdentityType",
     "InlineTemplate",
     "JournalError",
@@ -132,6 +138,7 @@ __all__ = [
     "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
+    "PolicyStatement",
     "Recipient",
     "RecordPurpose",
     "ReviewDetails",
@@ -141,6 +148,7 @@ __all__ = [
     "SendResult",
     "Sender",
     "SendingPausedError",
+    "SendingPolicy",
     "ServiceError",
     "SesflowError",
     "SnsDestination",
@@ -152,8 +160,10 @@ __all__ = [
     "TlsPolicy",
     "TransportError",
     "ValidationError",
+    "VdmSettings",
     "VerificationFailedError",
     "VerificationStatus",
+    "VerificationTemplate",
     "WaiterTimeoutError",
     "__version__",
     "interrupt_on_sigterm",

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
-from ._enums import ContactLanguage, MailType, ReviewStatus, coerce_enum
+from ._enums import ContactLanguage, MailType, ReviewStatus, SuppressionReason, coerce_enum
 from ._errors import ConflictError, ValidationError
 from ._validate import validate_address
+from ._vdm import VdmSettings, account_vdm_params, flag, vdm_of_account
 
 if TYPE_CHECKING:
     from ._ses import SES
@@ -257,6 +258,102 @@ class Account:
                 "before asking again"
             ) from exc
         return self.refresh()
+
+    # Switches: each calls one Put* operation and updates this snapshot to match.
+
+    def update_sending(self, *, enabled: bool) -> Self:
+        """Pause (`enabled=False`) or resume sending for the whole account in this region
+        (`PutAccountSendingAttributes`). While paused, every send fails with
+        `SendingPausedError`; `sending_enabled` reads the switch.
+
+        Examples:
+            >>> ses.account().update_sending(enabled=False).sending_enabled
+            False
+            >>> try:
+            ...     sender.send("bob@example.com", "Hi", text="...")
+            ... except SendingPausedError:
+            ...     print("paused")
+            paused
+            >>> ses.account().update_sending(enabled=True).sending_enabled
+            True
+        """
+        value = flag(enabled, field="enabled")
+        self._ses._call("PutAccountSendingAttributes", SendingEnabled=value)
+        self._response["SendingEnabled"] = value
+        return self
+
+    @property
+    def suppressed_reasons(self) -> frozenset[SuppressionReason]:
+        """Which reasons put an address on the account's suppression list (and keep mail
+        from it): `BOUNCE`, `COMPLAINT`, both, or none.
+
+        Examples:
+            >>> sorted(r.value for r in ses.account().suppressed_reasons)
+            ['BOUNCE', 'COMPLAINT']
+        """
+        attributes: Mapping[str, Any] = self._response.get("SuppressionAttributes") or {}
+        return frozenset(SuppressionReason(r) for r in attributes.get("SuppressedReasons") or ())
+
+    def update_suppression(self, reasons: Iterable[SuppressionReason | str]) -> Self:
+        """Set which reasons the account-level suppression list applies to
+        (`PutAccountSuppressionAttributes`); empty turns it off for the account.
+
+        A configuration set's own `update_suppression()` overrides this for its mail.
+
+        Raises:
+            ValidationError: a reason other than `BOUNCE` and `COMPLAINT` (no call made).
+
+        Examples:
+            >>> acct = ses.account().update_suppression(["BOUNCE"])
+            >>> acct.suppressed_reasons
+            frozenset({<SuppressionReason.BOUNCE: 'BOUNCE'>})
+        """
+        items = [reasons] if isinstance(reasons, str) else list(reasons)
+        chosen = sorted(
+            {
+                coerce_enum(SuppressionReason, r, field=f"reasons[{i}]").value
+                for i, r in enumerate(items)
+            }
+        )
+        self._ses._call("PutAccountSuppressionAttributes", SuppressedReasons=chosen)
+        attributes = dict(self._response.get("SuppressionAttributes") or {})
+        attributes["SuppressedReasons"] = chosen
+        self._response["SuppressionAttributes"] = attributes
+        return self
+
+    @property
+    def vdm(self) -> VdmSettings:
+        """The account's Virtual Deliverability Manager settings (`VdmAttributes`).
+
+        Examples:
+            >>> ses.account().vdm
+            VdmSettings(enabled=None, engagement_metrics=None, optimized_shared_delivery=None)
+        """
+        return vdm_of_account(self._response.get("VdmAttributes"))
+
+    def update_vdm(
+        self,
+        *,
+        enabled: bool,
+        engagement_metrics: bool | None = None,
+        optimized_shared_delivery: bool | None = None,
+    ) -> Self:
+        """Turn Virtual Deliverability Manager on or off for the account
+        (`PutAccountVdmAttributes`), with its dashboard's engagement metrics and its
+        guardian's optimized shared delivery (None leaves them out of the request).
+
+        Raises:
+            ValidationError: a switch that is not a bool (no call made).
+
+        Examples:
+            >>> ses.account().update_vdm(enabled=True, engagement_metrics=True,
+            ...                          optimized_shared_delivery=False).vdm
+            VdmSettings(enabled=True, engagement_metrics=True, optimized_shared_delivery=False)
+        """
+        attributes = account_vdm_params(enabled, engagement_metrics, optimized_shared_delivery)
+        self._ses._call("PutAccountVdmAttributes", VdmAttributes=attributes)
+        self._response["VdmAttributes"] = attributes
+        return self
 
     def __repr__(self) -> str:
         quota = self.quota

@@ -425,6 +425,7 @@ class BulkRun:
             request["ConfigurationSetName"] = sender.configuration_set
         if sender._tags:
             request["DefaultEmailTags"] = sender._tags
+        request.update(sender._request_options)
         return request
 
     def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:

@@ -18,6 +18,7 @@ from ._errors import AlreadyExistsError, NotFoundError, ValidationError
 from ._logging import logger
 from ._resource import NamedResource
 from ._validate import validate_domain, validate_name, validate_tags
+from ._vdm import VdmSettings, configuration_set_vdm_params, vdm_of_configuration_set
 
 if TYPE_CHECKING:
     from ._ses import SES
@@ -323,6 +324,40 @@ class ConfigurationSet(NamedResource):
         return self._put(
             "PutConfigurationSetSuppressionOptions", SuppressedReasons=_reasons(reasons)
         )
+
+    @property
+    def vdm(self) -> VdmSettings:
+        """The set's Virtual Deliverability Manager options (`VdmOptions`); a switch that is
+        None follows the account's (`Account.vdm`).
+
+        Examples:
+            >>> cs = ses.configuration_set("marketing").create()
+            >>> cs.update_vdm(engagement_metrics=False).vdm.engagement_metrics
+            False
+        """
+        return vdm_of_configuration_set(self._options("VdmOptions"))
+
+    def update_vdm(
+        self,
+        *,
+        engagement_metrics: bool | None = None,
+        optimized_shared_delivery: bool | None = None,
+    ) -> Self:
+        """Set the set's VDM options (`PutConfigurationSetVdmOptions`): engagement metrics
+        and optimized shared delivery for its mail; None follows the account's setting
+        (calling it with neither clears both overrides).
+
+        Raises:
+            ValidationError: a switch that is not a bool (no call made).
+            NotFoundError: no such configuration set.
+
+        Examples:
+            >>> cs = ses.configuration_set("transactional").create()
+            >>> cs.update_vdm(engagement_metrics=False, optimized_shared_delivery=True)
+            ConfigurationSet('transactional')
+        """
+        options = configuration_set_vdm_params(engagement_metrics, optimized_shared_delivery)
+        return self._put("PutConfigurationSetVdmOptions", VdmOptions=options)
 
     # Event destinations
 

@@ -82,6 +82,7 @@ class Domain(Identity):
         behavior_on_mx_failure: BehaviorOnMxFailure | str = BehaviorOnMxFailure.USE_DEFAULT_VALUE,
         configuration_set: str | None = None,
         tags: Mapping[str, str] | None = None,
+        verification_template: str | None = None,
     ) -> Self:
         """Create the domain identity with DKIM and, optionally, a custom MAIL FROM.
 
@@ -96,6 +97,8 @@ class Domain(Identity):
             behavior_on_mx_failure: what SES does if the MAIL FROM MX record is missing.
             configuration_set: the default configuration set for mail sent from it.
             tags: `{key: value}` tags for the new identity.
+            verification_template: not for a domain (refused): a domain is verified
+                through its DNS records, not by email.
 
         Raises:
             ValidationError: `mail_from` is not a subdomain of the domain, or a bad
@@ -105,6 +108,12 @@ class Domain(Identity):
             >>> ses.domain("example.com").create(mail_from="mail.example.com")
             Domain('example.com', verification_status=PENDING, dkim_status=PENDING, ...)
         """
+        if verification_template is not None:
+            raise ValidationError(
+                "verification_template: a domain is verified through its DNS records; custom "
+                "verification emails are for email-address identities",
+                field="verification_template",
+            )
         dkim = EasyDkim() if dkim is None else dkim
         if not isinstance(dkim, EasyDkim | Byodkim):
             raise ValidationError(

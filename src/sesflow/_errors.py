@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ._dns import DnsRecords
 
 __all__ = [
+    "AccessDeniedError",
     "AccountSuspendedError",
     "AlreadyExistsError",
     "ApiError",
@@ -254,6 +255,19 @@ class AccountSuspendedError(ApiError):
 
     Examples:
         >>> issubclass(AccountSuspendedError, ApiError)
+        True
+    """
+
+
+class AccessDeniedError(ApiError):
+    """The caller may not do this (HTTP 403 `AccessDeniedException`). Not retried.
+
+    Raised when IAM denies the call, and when a send on behalf of another account
+    (`FromEmailAddressIdentityArn`) is not allowed by the identity owner's sending
+    authorization policies.
+
+    Examples:
+        >>> issubclass(AccessDeniedError, ApiError)
         True
     """
 
@@ -531,6 +545,10 @@ _BY_CODE: dict[str, type[ApiError]] = {
     "ConfigurationSetSendingPausedException": SendingPausedError,
     "AccountSendingPausedException": SendingPausedError,
     "AccountSuspendedException": AccountSuspendedError,
+    "AccessDeniedException": AccessDeniedError,
+    "AccessDenied": AccessDeniedError,
+    "ProductionAccessNotGranted": MessageRejectedError,
+    "ProductionAccessNotGrantedException": MessageRejectedError,
     "ConcurrentModificationException": ServiceError,
     "InternalServiceErrorException": ServiceError,
     "InternalFailure": ServiceError,
@@ -563,6 +581,8 @@ def _classify(code: str, message: str, status: int | None) -> type[ApiError]:
             return NotFoundError
         if status == 409:
             return ConflictError
+        if status == 403:
+            return AccessDeniedError
     return ApiError
 
 

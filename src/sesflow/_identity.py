@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from ._enums import IdentityType, VerificationStatus
-from ._errors import AlreadyExistsError, NotFoundError, VerificationFailedError
+from ._errors import AlreadyExistsError, NotFoundError, ValidationError, VerificationFailedError
 from ._logging import logger, mask
 from ._validate import validate_name, validate_tags
 from ._waiting import Poll, wait_for
 
 if TYPE_CHECKING:
+    from ._authorization import IdentityPolicy
     from ._dns import DnsRecords
     from ._ses import SES
 
@@ -104,6 +105,7 @@ class Identity:
         *,
         configuration_set: str | None = None,
         tags: Mapping[str, str] | None = None,
+        verification_template: str | None = None,
     ) -> Self:
         """Create the identity; SES emails the address a verification link.
 
@@ -114,6 +116,10 @@ class Identity:
         Args:
             configuration_set: the default configuration set for mail sent from it.
             tags: `{key: value}` tags for the new identity.
+            verification_template: a custom verification email template
+                (`ses.verification_template(name)`): SES sends the link with your branding
+                and redirect URLs (`SendCustomVerificationEmail`) instead of its own
+                email. Needs production access; not with `tags`.
 
         Returns:
             this identity, with its state loaded.
@@ -123,6 +129,8 @@ class Identity:
             >>> ses.identity("alice@example.com").create(configuration_set="marketing")
             Identity('alice@example.com', verification_status=PENDING)
         """
+        if verification_template is not None:
+            return self._create_with_template(verification_template, configuration_set, tags)
         params = self._create_params(configuration_set=configuration_set, tags=tags)
         try:
             response = self._ses._call("CreateEmailIdentity", **params)
@@ -134,6 +142,74 @@ class Identity:
         logger.info("created identity %s", mask(self._name))
         self._take_created(response, configuration_set)
         return self
+
+    def _create_with_template(
+        self,
+        template: str,
+        configuration_set: str | None,
+        tags: Mapping[str, str] | None,
+    ) -> Self:
+        """`create(verification_template=...)`: SendCustomVerificationEmail, once."""
+        from ._verification import send_verification
+
+        name = validate_name(template, field="verification_template")
+        if tags:
+            raise ValidationError(
+                "tags: SendCustomVerificationEmail creates the identity without tags; create "
+                "it without verification_template to tag it",
+                field="tags",
+            )
+        self._create_params(configuration_set=configuration_set, tags=None)
+        if self.exists():
+            logger.info("identity %s exists already", mask(self._name))
+        else:
+            send_verification(self._ses, name, self._name, configuration_set=None)
+            logger.info("sent a custom verification email to %s", mask(self._name))
+            self.refresh()
+        self._reconcile_configuration_set(configuration_set)
+        return self
+
+    @property
+    def arn(self) -> str:
+        """The identity's ARN (`arn:aws:ses:REGION:ACCOUNT:identity/NAME`), as sending
+        authorization policies and delegate senders name it (account from `ses.account_id`).
+
+        Examples:
+            >>> ses.identity("alice@example.com").arn
+            'arn:aws:ses:us-east-1:123456789012:identity/alice@example.com'
+        """
+        from ._authorization import identity_arn
+
+        return identity_arn(self._ses.region, self._ses.account_id, self._name)
+
+    def policy(self, name: str) -> IdentityPolicy:
+        """A sending authorization policy of this identity, by name (no AWS call).
+
+        Examples:
+            >>> ses.domain("example.com").policy("let-app-send")
+            IdentityPolicy('example.com', 'let-app-send')
+        """
+        from ._authorization import IdentityPolicy
+
+        return IdentityPolicy(self, name)
+
+    def policies(self) -> list[IdentityPolicy]:
+        """Every sending authorization policy attached to the identity, by name
+        (`GetEmailIdentityPolicies`; each policy's text is loaded).
+
+        Raises:
+            NotFoundError: the identity does not exist.
+
+        Examples:
+            >>> fake.verify("example.com")
+            >>> _ = ses.domain("example.com").policy("app").create(
+            ...     SendingPolicy.allow("111122223333"))
+            >>> ses.domain("example.com").policies()
+            [IdentityPolicy('example.com', 'app')]
+        """
+        from ._authorization import identity_policies
+
+        return identity_policies(self)
 
     def _take_created(self, response: Mapping[str, Any], configuration_set: str | None) -> None:
         """Take CreateEmailIdentity's answer, which carries only part of the state."""

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["PAGE_SIZE", "pages"]
+__all__ = ["PAGE_SIZE", "VERIFICATION_PAGE_SIZE", "pages"]
 
 #: The one default page size of every listing: 100 items a request, which every SES v2
 #: List* operation accepts (ListEmailTemplates allows no more).
 PAGE_SIZE = 100
+#: The one exception: `ListCustomVerificationEmailTemplates` accepts at most 50.
+VERIFICATION_PAGE_SIZE = 50
 
 
 def pages(

@@ -35,6 +35,7 @@ from ._message import (
     template_content,
     template_data,
 )
+from ._options import sender_options
 from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
@@ -60,6 +61,16 @@ class Sender:
             not resource tags, which are `tags=` on resources).
         max_rate: recipients per second for bulk sends; None takes the account's
             `MaxSendRate`.
+        from_identity_arn: send on behalf of another account: the ARN of its identity
+            (the address or its domain) whose sending authorization policy lets you
+            (`FromEmailAddressIdentityArn`).
+        feedback_forwarding_address: where bounces and complaints are forwarded by email
+            (the Return-Path), `FeedbackForwardingEmailAddress`.
+        feedback_identity_arn: the ARN of the identity, owned by another account, that
+            authorises `feedback_forwarding_address`.
+        open_tracking: turn open tracking on or off for every message, over the account's
+            and configuration set's settings (`ConfigurationOverrides`); None: as set.
+        click_tracking: the same for click tracking.
 
     Examples:
         >>> _ = ses.configuration_set("marketing").create()
@@ -77,6 +88,11 @@ class Sender:
         reply_to: str | Iterable[str] = (),
         message_tags: Mapping[str, str] | None = None,
         max_rate: float | None = None,
+        from_identity_arn: str | None = None,
+        feedback_forwarding_address: str | None = None,
+        feedback_identity_arn: str | None = None,
+        open_tracking: bool | None = None,
+        click_tracking: bool | None = None,
     ) -> None:
         self._ses = ses
         self.from_address = format_from(from_address)
@@ -88,6 +104,17 @@ class Sender:
         self.reply_to = tuple(address_list(reply_to, field="reply_to"))
         self._tags = tag_list(message_tags, field="message_tags")
         self.max_rate = None if max_rate is None else validate_max_rate(max_rate)
+        # What every request of this sender carries besides its own members (on behalf of
+        # another account; tracking overrides), checked here, before any call.
+        self._request_options = sender_options(
+            ses,
+            self.from_address,
+            from_identity_arn=from_identity_arn,
+            feedback_forwarding_address=feedback_forwarding_address,
+            feedback_identity_arn=feedback_identity_arn,
+            open_tracking=open_tracking,
+            click_tracking=click_tracking,
+        )
 
     def __repr__(self) -> str:
         extra = f", configuration_set={self.configuration_set!r}" if self.configuration_set else ""
@@ -105,6 +132,7 @@ class Sender:
         merged.update({t["Name"]: t["Value"] for t in tag_list(message_tags, field="message_tags")})
         if merged:
             params["EmailTags"] = [{"Name": k, "Value": v} for k, v in merged.items()]
+        params.update(self._request_options)
         return params
 
     @staticmethod

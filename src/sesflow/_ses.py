@@ -24,7 +24,7 @@ from ._errors import (
     translate,
 )
 from ._logging import logger
-from ._paging import PAGE_SIZE, pages
+from ._paging import PAGE_SIZE, VERIFICATION_PAGE_SIZE, pages
 from ._validate import validate_address, validate_domain
 from ._version import __version__
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ._sender import Sender
     from ._suppression import SuppressionList
     from ._template import Template
+    from ._verification import VerificationTemplate
 
 __all__ = ["SES"]
 
@@ -307,6 +308,35 @@ class SES:
         """
         return str(self._client.meta.region_name)
 
+    @property
+    def account_id(self) -> str:
+        """The 12-digit AWS account id the credentials belong to, asked of STS
+        (`GetCallerIdentity`) once; a `FakeSES` client brings its own. Set it to skip STS.
+
+        Identity ARNs are built from it (`Identity.arn`, sending authorization policies).
+
+        Examples:
+            >>> ses.account_id
+            '123456789012'
+            >>> ses.account_id = "444455556666"  # known already: no STS call
+        """
+        known: str | None = getattr(self, "_account_id", None)
+        if known is None:
+            known = getattr(self._client, "sesflow_fake_account_id", None)
+        if known is None:
+            sts = self._boto_session().client("sts", region_name=self.region, config=self._config)
+            known = str(self._invoke(sts, "GetCallerIdentity", {}, retry=True)["Account"])
+        self._account_id: str | None = known
+        return known
+
+    @account_id.setter
+    def account_id(self, value: str) -> None:
+        if not isinstance(value, str) or not (len(value) == 12 and value.isdigit()):
+            raise ValidationError(
+                f"account_id: expected 12 digits, got {value!r}", field="account_id", value=value
+            )
+        self._account_id = value
+
     def __repr__(self) -> str:
         return f"SES(region={self.region!r})"
 
@@ -392,8 +422,17 @@ class SES:
         reply_to: str | Iterable[str] = (),
         message_tags: Mapping[str, str] | None = None,
         max_rate: float | None = None,
+        from_identity_arn: str | None = None,
+        feedback_forwarding_address: str | None = None,
+        feedback_identity_arn: str | None = None,
+        open_tracking: bool | None = None,
+        click_tracking: bool | None = None,
     ) -> Sender:
         """A `Sender` for mail from `from_address` (no AWS call until you send).
+
+        See `Sender` for the options: `from_identity_arn`, `feedback_forwarding_address`
+        and `feedback_identity_arn` send on behalf of another account; `open_tracking` and
+        `click_tracking` override tracking for every message.
 
         Examples:
             >>> sender = ses.sender("Example News <news@example.com>",
@@ -411,6 +450,11 @@ class SES:
             reply_to=reply_to,
             message_tags=message_tags,
             max_rate=max_rate,
+            from_identity_arn=from_identity_arn,
+            feedback_forwarding_address=feedback_forwarding_address,
+            feedback_identity_arn=feedback_identity_arn,
+            open_tracking=open_tracking,
+            click_tracking=click_tracking,
         )
 
     def configuration_set(self, name: str) -> ConfigurationSet:
@@ -502,6 +546,37 @@ class SES:
             self._lister("ListEmailTemplates"), "TemplatesMetadata", page_size=page_size
         ):
             yield Template(self, str(item["TemplateName"]))
+
+    def verification_template(self, name: str) -> VerificationTemplate:
+        """A custom verification email template (no AWS call until you use it).
+
+        Examples:
+            >>> ses.verification_template("welcome-verify")
+            VerificationTemplate('welcome-verify')
+        """
+        from ._verification import VerificationTemplate
+
+        return VerificationTemplate(self, name)
+
+    def verification_templates(
+        self, *, page_size: int = VERIFICATION_PAGE_SIZE
+    ) -> Iterator[VerificationTemplate]:
+        """Every custom verification email template in the region, across all pages.
+
+        `page_size` defaults to 50: `ListCustomVerificationEmailTemplates` accepts no more.
+
+        Examples:
+            >>> fake.verify("verify@example.com")
+            >>> _ = ses.verification_template("welcome-verify").create(
+            ...     from_address="verify@example.com", subject="Confirm your address",
+            ...     content="<p>One click and you are in.</p>",
+            ...     success_url="https://example.com/ok", failure_url="https://example.com/no")
+            >>> [t.name for t in ses.verification_templates()]
+            ['welcome-verify']
+        """
+        from ._verification import list_verification_templates
+
+        return list_verification_templates(self, page_size=page_size)
 
     def account(self) -> Account:
         """A snapshot of the account (calls `GetAccount`).

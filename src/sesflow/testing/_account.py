@@ -17,6 +17,7 @@ takes the account out of the sandbox and raises its quotas to production ones; `
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import deque
@@ -42,6 +43,7 @@ REVIEW_STATUSES = ("PENDING", "FAILED", "GRANTED", "DENIED")
 _MAIL_TYPES = ("MARKETING", "TRANSACTIONAL")
 _CONTACT_LANGUAGES = ("EN", "JA")
 _SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
+_FEATURE_STATUSES = ("ENABLED", "DISABLED")
 # The SES v2 model's limits; botocore checks minimum lengths but no maxima or patterns.
 _MAX_WEBSITE_URL = 1000
 _MAX_USE_CASE = 5000
@@ -140,6 +142,7 @@ class FakeAccount:
             of the account-level suppression list stop delivery.
         details: `Details`: the production-access request, or `None`.
         suppression_validation: `SuppressionAttributes.ValidationAttributes`, if set.
+        vdm_attributes: `VdmAttributes` (Virtual Deliverability Manager), if ever set.
     """
 
     max_24_hour_send: float = PRODUCTION_DAILY
@@ -154,6 +157,7 @@ class FakeAccount:
     suppressed_reasons: list[str] = field(default_factory=lambda: ["BOUNCE", "COMPLAINT"])
     details: FakeAccountDetails | None = None
     suppression_validation: dict[str, Any] | None = None
+    vdm_attributes: dict[str, Any] | None = None
 
     @property
     def in_sandbox(self) -> bool:
@@ -420,6 +424,7 @@ class AccountHandlers(Handlers):
             "DedicatedIpAutoWarmupEnabled": account.dedicated_ip_auto_warmup_enabled,
             "SuppressionAttributes": suppression,
             "Details": None if account.details is None else account.details.to_response(),
+            "VdmAttributes": account.vdm_attributes,
         }
 
     @operation("PutAccountDetails")
@@ -464,6 +469,26 @@ class AccountHandlers(Handlers):
         account.suppressed_reasons = list(dict.fromkeys(reasons))
         if validation is not None:
             account.suppression_validation = dict(validation)
+
+    @operation("PutAccountVdmAttributes")
+    def _put_account_vdm(self, params: Mapping[str, Any]) -> None:
+        attributes = params["VdmAttributes"]
+        for where, status in (
+            ("VdmEnabled", attributes.get("VdmEnabled")),
+            (
+                "DashboardAttributes.EngagementMetrics",
+                (attributes.get("DashboardAttributes") or {}).get("EngagementMetrics"),
+            ),
+            (
+                "GuardianAttributes.OptimizedSharedDelivery",
+                (attributes.get("GuardianAttributes") or {}).get("OptimizedSharedDelivery"),
+            ),
+        ):
+            if status is not None and status not in _FEATURE_STATUSES:
+                raise FakeError(
+                    "BadRequestException", f"Invalid {where} <{status}>: use ENABLED or DISABLED."
+                )
+        self._store.account.vdm_attributes = copy.deepcopy(dict(attributes))
 
     @operation("PutAccountDedicatedIpWarmupAttributes")
     def _put_account_warmup(self, params: Mapping[str, Any]) -> None:

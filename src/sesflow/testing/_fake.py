@@ -119,6 +119,8 @@ def operation(name: str) -> Callable[[_F], _F]:
 
 #: The attribute of a fake's client that carries the fake's clock (read by `sesflow.SES`).
 FAKE_CLOCK_ATTRIBUTE = "sesflow_fake_clock"
+#: The attribute that carries the fake's account id (read by `sesflow.SES.account_id`).
+FAKE_ACCOUNT_ATTRIBUTE = "sesflow_fake_account_id"
 
 
 class FakeError(Exception):
@@ -768,6 +770,8 @@ class FakeSESBase:
         # it shares that clock, or refuses a different one (two clocks would pace sends on
         # one and enforce the rate on the other).
         setattr(client, FAKE_CLOCK_ATTRIBUTE, self.clock)
+        # And its account id, which `sesflow.SES.account_id` would otherwise ask STS for.
+        setattr(client, FAKE_ACCOUNT_ATTRIBUTE, self.account_id)
         return client
 
     def _answer_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:

@@ -28,6 +28,7 @@ from sesflow.testing._account import (
     AccountStore,
     FakeAccount,
 )
+from sesflow.testing._authorization import Authorizer, IdentityPolicyHandlers
 from sesflow.testing._configuration_sets import (
     ConfigurationSetHandlers,
     ConfigurationSetStore,
@@ -56,6 +57,7 @@ from sesflow.testing._suppression import (
     SuppressionStore,
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
+from sesflow.testing._verification import VerificationHandlers, VerificationTemplateStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,6 +145,8 @@ class FakeSES(FakeSESBase):
         AccountHandlers,
         SuppressionHandlers,
         SendingHandlers,
+        VerificationHandlers,
+        IdentityPolicyHandlers,
     )
 
     def __init__(
@@ -183,6 +187,9 @@ class FakeSES(FakeSESBase):
             auto_verify=auto_verify, signing_hosted_zone=signing_hosted_zone
         )
         self._loopback = Loopback()
+        # The fakes of the accounts linked with this one (`link()`), this one included: one
+        # list shared by every linked fake, and kept across `reset()`.
+        self._peers: list[FakeSES] = [self]
         super().__init__(
             region=region, account_id=account_id, clock=clock, wall_clock=wall_clock, seed=seed
         )
@@ -228,9 +235,68 @@ class FakeSES(FakeSESBase):
                 outbox=self._outbox,
                 events=self._events,
                 faults=self._random_faults,
+                authorizer=Authorizer(context, self._identities, self._linked_identities),
             ),
+            VerificationHandlers(
+                context,
+                templates=VerificationTemplateStore(context),
+                identities=self._identities,
+                configuration_sets=self._configuration_sets,
+                account=self._account,
+                outbox=self._outbox,
+            ),
+            IdentityPolicyHandlers(self._identities, context),
         ]
         self._install(handlers)
+
+    def _linked_identities(self, account_id: str) -> IdentityStore | None:
+        for fake in self._peers:
+            if fake.account_id == account_id:
+                return fake._identities
+        return None
+
+    def link(self, *others: FakeSES) -> None:
+        """Join other accounts' fakes (same region) with this one, for sending authorization.
+
+        A send through one of them may then name an identity of another by its ARN
+        (`FromEmailAddressIdentityArn`): it goes through when that identity is verified and
+        its sending authorization policies allow the sending account (else HTTP 403
+        `AccessDeniedException`). Linked fakes share one lock; link them before use.
+
+        Examples:
+            >>> owner = FakeSES(account_id="444455556666", auto_verify=True)
+            >>> delegate = FakeSES(account_id="111122223333")
+            >>> owner.link(delegate)
+            >>> owner_ses = sesflow.SES(client=owner.client())
+            >>> _ = owner_ses.domain("example.com").create().policy("app").create(
+            ...     SendingPolicy.allow("111122223333", from_addresses=["billing@example.com"]))
+            >>> sesflow.SES(client=delegate.client()).sender(
+            ...     "billing@example.com",
+            ...     from_identity_arn="arn:aws:ses:us-east-1:444455556666:identity/example.com",
+            ... ).send("bob@example.org", "Your invoice", text="Attached.")
+            SendResult(message_id='...')
+
+        Raises:
+            ValueError: a fake of another region, or a second fake of one account id.
+        """
+        with self._lock:
+            group = self._peers
+            for other in others:
+                if other.region != self.region:
+                    raise ValueError(
+                        f"cannot link a fake of {other.region} with one of {self.region}: an "
+                        "identity is used in its own region only"
+                    )
+                if other._peers is group:
+                    continue
+                taken = {fake.account_id for fake in group}
+                for fake in other._peers:
+                    if fake.account_id in taken:
+                        raise ValueError(f"account {fake.account_id} is linked already")
+                for fake in list(other._peers):
+                    group.append(fake)
+                    fake._peers = group
+                    fake._lock = self._lock
 
     @property
     def auto_verify(self) -> bool:

@@ -86,6 +86,10 @@ class FakeMessage:
         rendering_error: Why the template could not be rendered; `None` if it was.
         arrived: The fake's `clock()` when the request arrived.
         wall_time: The fake's `wall_clock()` then.
+        from_identity_arn: `FromEmailAddressIdentityArn`: the identity sent as (another
+            account's, for a delegate sender).
+        feedback_forwarding_address: `FeedbackForwardingEmailAddress`.
+        configuration_overrides: `ConfigurationOverrides` (per-send tracking), as sent.
     """
 
     message_id: str
@@ -109,6 +113,9 @@ class FakeMessage:
     rendering_error: str | None = None
     arrived: float = 0.0
     wall_time: float = 0.0
+    from_identity_arn: str | None = None
+    feedback_forwarding_address: str | None = None
+    configuration_overrides: Mapping[str, Any] | None = None
 
     @property
     def recipients(self) -> tuple[str, ...]:

@@ -10,7 +10,10 @@ A request is checked in this order; the first rule broken answers for the whole 
    `SendingPausedException` if its sending is disabled);
 4. the sender: a verified identity, the address or its domain (`MessageRejected`), and a
    custom MAIL FROM domain that is verified unless its `BehaviorOnMxFailure` is
-   `USE_DEFAULT_VALUE` (`MailFromDomainNotVerifiedException`);
+   `USE_DEFAULT_VALUE` (`MailFromDomainNotVerifiedException`); an identity named by ARN
+   (`FromEmailAddressIdentityArn`) may be another account's, whose sending authorization
+   policies must allow the send (HTTP 403 `AccessDeniedException`: see `_authorization.py`),
+   and a `FeedbackForwardingEmailAddress` must be verified too (or authorised by ARN);
 5. in the sandbox, every recipient verified or a mailbox-simulator address (`MessageRejected`);
 6. the daily quota (`LimitExceededException` "Daily message quota exceeded.");
 7. the rate: the recipients of the call plus those that arrived in the last second (by
@@ -34,6 +37,7 @@ an entry that does not fit fails and the next is tried.
 
 from __future__ import annotations
 
+import copy
 import email.policy
 import email.utils
 import math
@@ -46,12 +50,13 @@ from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
 from sesflow.testing._account import AccountStore
+from sesflow.testing._authorization import Authorizer, SendRequest, display_name, recipients_of
 from sesflow.testing._configuration_sets import ConfigurationSetStore
 from sesflow.testing._context import Context
 from sesflow.testing._fake import FakeError, Handlers, operation
 from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults
 from sesflow.testing._identities import FakeIdentity, IdentityStore, is_email_address
-from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox
+from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox, address_key
 from sesflow.testing._plain import plain
 from sesflow.testing._render import TemplateRenderError
 from sesflow.testing._suppression import SuppressionStore
@@ -79,7 +84,6 @@ _SIMULATOR_USERS = frozenset({"success", "bounce", "ooto", "complaint", "suppres
 _HEADER_NAME = re.compile(r"[!-9;-@A-~]{1,126}\Z")
 _HEADER_VALUE = re.compile(r"[ -~]{1,995}\Z")
 _TAG_TEXT = re.compile(r"[A-Za-z0-9_-]{1,255}\Z")
-_IDENTITY_ARN = re.compile(r"arn:aws[\w-]*:ses:[\w-]*:\d*:identity/(?P<name>.+)\Z")
 _DAILY_QUOTA_MESSAGE = "Daily message quota exceeded."
 _TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
 
@@ -141,6 +145,8 @@ class SendingHandlers(Handlers):
         outbox: Where accepted messages go.
         events: Publishes the event records of accepted messages.
         faults: Draws `TRANSIENT_FAILURE` for bulk entries.
+        authorizer: Resolves identities named by ARN (`FromEmailAddressIdentityArn`), another
+            account's through its sending authorization policies.
     """
 
     def __init__(
@@ -155,8 +161,10 @@ class SendingHandlers(Handlers):
         outbox: Outbox,
         events: EventStore,
         faults: RandomFaults,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self._context = context
+        self._authorizer = authorizer or Authorizer(context, identities, lambda account: None)
         self._identities = identities
         self._configuration_sets = configuration_sets
         self._templates = templates
@@ -195,8 +203,11 @@ class SendingHandlers(Handlers):
         recipients = _recipients(destination)
         reply_to = _addresses(params.get("ReplyToAddresses") or [], "ReplyToAddresses")
         tags = _tags(params.get("EmailTags") or [])
+        extras = _send_extras(params)
         configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
-        sender = self._check_sender(params, from_address, recipients.keys)
+        sender = self._check_sender(
+            params, from_address, recipients.keys, action=_SEND_ACTIONS[kinds[0]]
+        )
         configuration_set = configuration_set or self._default_configuration_set(sender)
         counted = recipients.counted
         if counted > self._account.daily_room():
@@ -217,6 +228,7 @@ class SendingHandlers(Handlers):
             tags=tags,
             configuration_set=configuration_set,
             reply_to=reply_to,
+            extras=extras,
         )
         return {"MessageId": message_id}
 
@@ -241,8 +253,14 @@ class SendingHandlers(Handlers):
             raise FakeError("BadRequestException", "FromEmailAddress is required.")
         reply_to = _addresses(params.get("ReplyToAddresses") or [], "ReplyToAddresses")
         default_tags = _tags(params.get("DefaultEmailTags") or [])
+        extras = _send_extras(params)
         configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
-        sender = self._check_sender(params, from_address)
+        sender = self._check_sender(
+            params,
+            from_address,
+            action="ses:SendBulkTemplatedEmail",
+            policy_recipients=recipients_of(entries),
+        )
         configuration_set = configuration_set or self._default_configuration_set(sender)
 
         now = self._context.clock()
@@ -296,6 +314,7 @@ class SendingHandlers(Handlers):
                 tags=tags,
                 configuration_set=configuration_set,
                 reply_to=reply_to,
+                extras=extras,
             )
             results[index] = {"Status": "SUCCESS", "MessageId": message_id}
         return {"BulkEmailEntryResults": results}
@@ -317,33 +336,76 @@ class SendingHandlers(Handlers):
             )
 
     def _check_sender(
-        self, params: Mapping[str, Any], from_address: str, recipients: Sequence[str] = ()
+        self,
+        params: Mapping[str, Any],
+        from_address: str,
+        recipients: Sequence[str] = (),
+        *,
+        action: str = "ses:SendEmail",
+        policy_recipients: Sequence[str] | None = None,
     ) -> FakeIdentity:
-        """The verified identity the sender sends as; in the sandbox, the recipients too."""
+        """The verified identity the sender sends as; in the sandbox, the recipients too.
+
+        An identity named by ARN may be another account's: its policies must allow `action`
+        for this request (`policy_recipients`, default `recipients`, for `ses:Recipients`).
+        """
         bare = bare_address(from_address, "FromEmailAddress")
         arn = params.get("FromEmailAddressIdentityArn")
+        feedback = params.get("FeedbackForwardingEmailAddress")
+        feedback_arn = params.get("FeedbackForwardingEmailAddressIdentityArn")
+        feedback_bare = (
+            None if feedback is None else bare_address(feedback, "FeedbackForwardingEmailAddress")
+        )
+        request = SendRequest(
+            account=self._context.account_id,
+            action=action,
+            from_address=bare,
+            from_display_name=display_name(from_address),
+            recipients=tuple(
+                address_key(r)
+                for r in (recipients if policy_recipients is None else policy_recipients)
+            ),
+            feedback_address=feedback_bare,
+            now=self._context.wall_now(),
+        )
         identity: FakeIdentity | None
+        store = self._identities
         if arn:
-            match = _IDENTITY_ARN.match(arn)
-            if match is None:
-                raise FakeError("BadRequestException", "FromEmailAddressIdentityArn is not valid.")
-            name = match["name"]
-            covered = bare == name or bare.rpartition("@")[2].lower() == name.lower()
-            identity = self._identities.verified(name) if covered else None
+            identity, store = self._authorizer.identity(
+                arn, bare, where="FromEmailAddressIdentityArn", request=request
+            )
         else:
             identity = self._identities.verified(bare)
         # SES names every unverified address of the message in one answer.
         failed = ([bare] if identity is None else []) + self._unverified(recipients)
         if identity is None or failed:
             raise self._not_verified(failed)
-        self._check_mail_from(identity)
+        if feedback_arn and feedback_bare is None:
+            raise FakeError(
+                "BadRequestException",
+                "FeedbackForwardingEmailAddressIdentityArn needs a FeedbackForwardingEmailAddress.",
+            )
+        if feedback_bare is not None:
+            if feedback_arn:
+                feedback_identity, _ = self._authorizer.identity(
+                    feedback_arn,
+                    feedback_bare,
+                    where="FeedbackForwardingEmailAddressIdentityArn",
+                    request=request,
+                )
+            else:
+                feedback_identity = self._identities.verified(feedback_bare)
+            if feedback_identity is None:
+                raise self._not_verified([feedback_bare])
+        self._check_mail_from(identity, store)
         return identity
 
-    def _check_mail_from(self, identity: FakeIdentity) -> None:
+    def _check_mail_from(self, identity: FakeIdentity, store: IdentityStore | None = None) -> None:
         # An address identity without a MAIL FROM of its own uses its domain's.
+        identities = self._identities if store is None else store
         candidates = [identity]
         if not identity.is_domain:
-            domain = self._identities.lookup(identity.domain) or self._identities.lookup(
+            domain = identities.lookup(identity.domain) or identities.lookup(
                 identity.domain.lower()
             )
             if domain is not None:
@@ -417,6 +479,7 @@ class SendingHandlers(Handlers):
         tags: dict[str, str],
         configuration_set: str | None,
         reply_to: tuple[str, ...],
+        extras: Mapping[str, Any] | None = None,
     ) -> str:
         """Count an accepted message against the quotas, keep it, and return its id."""
         subject, text, html = body.subject, body.text, body.html
@@ -454,6 +517,7 @@ class SendingHandlers(Handlers):
                 rendering_error=rendering_error,
                 arrived=now,
                 wall_time=self._context.wall_clock(),
+                **(extras or {}),
             )
         delivered = rendering_error is None
         self._outbox.record(recipients.keys, arrived=now, delivered=delivered, message=message)
@@ -519,6 +583,34 @@ class SendingHandlers(Handlers):
 
 
 _DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
+# The action a sending authorization policy must allow, by SendEmail content.
+_SEND_ACTIONS = {
+    "Simple": "ses:SendEmail",
+    "Raw": "ses:SendRawEmail",
+    "Template": "ses:SendTemplatedEmail",
+}
+_FEATURE_STATUSES = ("ENABLED", "DISABLED")
+
+
+def _send_extras(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What a `FakeMessage` records of a send's delegation and overrides; checks the
+    overrides' values (`BadRequestException`)."""
+    overrides = params.get("ConfigurationOverrides")
+    if overrides is not None:
+        tracking = overrides.get("Tracking") or {}
+        for key in ("OpenTrackingEnabled", "ClickTrackingEnabled"):
+            value = tracking.get(key)
+            if value is not None and value not in _FEATURE_STATUSES:
+                raise FakeError(
+                    "BadRequestException",
+                    f"Invalid ConfigurationOverrides.Tracking.{key} <{value}>: use ENABLED or "
+                    "DISABLED.",
+                )
+    return {
+        "from_identity_arn": params.get("FromEmailAddressIdentityArn"),
+        "feedback_forwarding_address": params.get("FeedbackForwardingEmailAddress"),
+        "configuration_overrides": None if overrides is None else copy.deepcopy(overrides),
+    }
 
 
 def bare_address(address: str, where: str) -> str:
