@@ -178,13 +178,13 @@ def _check_arn(region: str, address: str, arn: str, *, field: str) -> None:
         )
 
 
-def _strings(value: str | Iterable[str], *, field: str) -> tuple[str, ...]:
+def _strings(value: str | Iterable[str], *, field: str, spaces: bool = False) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else list(value)
     for i, item in enumerate(items):
         where = f"{field}[{i}]"
         if not isinstance(item, str) or not item.strip():
             raise ValidationError(f"{where}: expected a non-empty str", field=where, value=item)
-        if CONTROL_CHARACTER.search(item) or " " in item.strip():
+        if CONTROL_CHARACTER.search(item) or (" " in item.strip() and not spaces):
             raise ValidationError(
                 f"{where}: {item!r} has a space or control character", field=where, value=item
             )
@@ -275,7 +275,8 @@ class PolicyStatement:
         object.__setattr__(self, "principals", principals)
         object.__setattr__(self, "actions", actions)
         for name in ("from_addresses", "from_display_names", "recipients", "feedback_addresses"):
-            object.__setattr__(self, name, _strings(getattr(self, name), field=name))
+            value = _strings(getattr(self, name), field=name, spaces=name == "from_display_names")
+            object.__setattr__(self, name, value)
         ips = _strings(self.source_ips, field="source_ips")
         for i, ip in enumerate(ips):
             try:
@@ -500,7 +501,7 @@ def _statement(
         _strings(principals, field="principals"),
         actions=_strings(actions, field="actions"),
         from_addresses=_strings(from_addresses, field="from_addresses"),
-        from_display_names=_strings(from_display_names, field="from_display_names"),
+        from_display_names=_strings(from_display_names, field="from_display_names", spaces=True),
         recipients=_strings(recipients, field="recipients"),
         feedback_addresses=_strings(feedback_addresses, field="feedback_addresses"),
         source_ips=_strings(source_ips, field="source_ips"),
