@@ -83,8 +83,24 @@ def _request(ctx: Context) -> Result:
     return Result(info, text)
 
 
+def _pause(ctx: Context) -> Result:
+    acct = ctx.ses.account().update_sending(enabled=False)
+    info = _describe(ctx, acct)
+    return Result(
+        info,
+        f"Paused sending for the account in {info['region']}.\n"
+        "Every send fails with SendingPausedError until: sesflow account resume",
+    )
+
+
+def _resume(ctx: Context) -> Result:
+    acct = ctx.ses.account().update_sending(enabled=True)
+    info = _describe(ctx, acct)
+    return Result(info, f"Resumed sending for the account in {info['region']}.")
+
+
 def register(commands: Any) -> None:
-    """Add `sesflow account [show]` and `sesflow account request-production-access`."""
+    """Add `sesflow account [show]`, `request-production-access`, `pause` and `resume`."""
     group = add_command(
         commands,
         "account",
@@ -130,3 +146,5 @@ def register(commands: Any) -> None:
     request.add_argument(
         "--language", choices=("EN", "JA"), default="EN", type=str.upper, help="default EN"
     )
+    add_command(sub, "pause", _pause, help="pause sending for the whole account")
+    add_command(sub, "resume", _resume, help="resume sending for the account")

@@ -375,11 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
         _domain,
         _events,
         _identity,
+        _identity_policy,
         _ip_pool,
         _local,
         _send,
         _suppression,
         _template,
+        _verification,
     )
     from . import _bulk as _bulk_cli
 
@@ -400,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
         _ip_pool,
         _account,
         _template,
+        _verification,
+        _identity_policy,
         _send,
         _bulk_cli,
         _events,

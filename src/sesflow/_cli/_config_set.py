@@ -134,6 +134,14 @@ def _list(ctx: Context) -> Result:
     return Result({"configuration_sets": names}, text)
 
 
+def _pause(ctx: Context) -> Result:
+    return _show_result(ctx.ses.configuration_set(ctx.args.name).update_sending(enabled=False))
+
+
+def _resume(ctx: Context) -> Result:
+    return _show_result(ctx.ses.configuration_set(ctx.args.name).update_sending(enabled=True))
+
+
 def _destination(ctx: Context) -> Destination:
     from sesflow import (
         CloudWatchDestination,
@@ -254,6 +262,11 @@ def register(commands: Any) -> None:
     delete.add_argument("name", metavar="NAME")
 
     add_command(sub, "list", _list, help="list the configuration sets in the region")
+
+    pause = add_command(sub, "pause", _pause, help="pause sending with a configuration set")
+    pause.add_argument("name", metavar="NAME")
+    resume = add_command(sub, "resume", _resume, help="resume sending with a configuration set")
+    resume.add_argument("name", metavar="NAME")
 
     add = add_command(
         sub,
