@@ -67,6 +67,14 @@ PAGE_SETUP = {
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
     "docs/testing.md": 'template = "welcome"\n',
+    # The reader has verified their domain; the delegate's account is another fake, linked.
+    "docs/verification-emails.md": 'fake.verify("example.com")\n',
+    "docs/sending-authorization.md": (
+        'fake.verify("example.com")\n'
+        'delegate_fake = FakeSES(account_id="111122223333")\n'
+        "fake.link(delegate_fake)\n"
+        "delegate_ses = sesflow.SES(client=delegate_fake.client())\n"
+    ),
     "docs/sending.md": (
         "from types import SimpleNamespace\n"
         'order = SimpleNamespace(email="bob@example.com", id="order-1042")\n'

@@ -314,6 +314,8 @@ class SES:
         (`GetCallerIdentity`) once; a `FakeSES` client brings its own. Set it to skip STS.
 
         Identity ARNs are built from it (`Identity.arn`, sending authorization policies).
+        With `client=`, STS is asked with the session's credentials (the default session's
+        if none was given): set the id when the injected client's account differs.
 
         Examples:
             >>> ses.account_id
