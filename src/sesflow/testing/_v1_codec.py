@@ -411,7 +411,8 @@ def _finish(status: int, body: bytes, *, request_id: str) -> tuple[int, dict[str
 
 
 def _text(value: str) -> str:
-    return escape(_NOT_XML.sub("\ufffd", value))
+    # A bare CR would reach the client as LF (XML normalises line ends); a reference keeps it.
+    return escape(_NOT_XML.sub("\ufffd", value), {"\r": "&#13;"})
 
 
 def _write_members(parts: list[str], shape: StructureShape, value: Any, where: str) -> None:
@@ -431,9 +432,25 @@ def _write_members(parts: list[str], shape: StructureShape, value: Any, where: s
                 _write(parts, member.member, element, f"{where}.{name}[{i}]")
                 parts.append(f"</{tag}>")
             continue
+        if isinstance(member, MapShape) and member.serialization.get("flattened"):
+            for key, element in _mapping(item, f"{where}.{name}").items():
+                parts.append(f"<{wire}>")
+                _write_entry(parts, member, key, element, f"{where}.{name}")
+                parts.append(f"</{wire}>")
+            continue
         parts.append(f"<{wire}>")
         _write(parts, member, item, f"{where}.{name}")
         parts.append(f"</{wire}>")
+
+
+def _write_entry(parts: list[str], shape: MapShape, key: Any, value: Any, where: str) -> None:
+    key_tag = str(shape.key.serialization.get("name", "key"))
+    value_tag = str(shape.value.serialization.get("name", "value"))
+    parts.append(f"<{key_tag}>")
+    _write(parts, shape.key, key, f"{where}.{key}")
+    parts.append(f"</{key_tag}><{value_tag}>")
+    _write(parts, shape.value, value, f"{where}.{key}")
+    parts.append(f"</{value_tag}>")
 
 
 def _write(parts: list[str], shape: Shape, value: Any, where: str) -> None:
@@ -448,14 +465,10 @@ def _write(parts: list[str], shape: Shape, value: Any, where: str) -> None:
             parts.append(f"</{tag}>")
         return
     if isinstance(shape, MapShape):
-        key_tag = str(shape.key.serialization.get("name", "key"))
-        value_tag = str(shape.value.serialization.get("name", "value"))
         for key, item in _mapping(value, where).items():
-            parts.append(f"<entry><{key_tag}>")
-            _write(parts, shape.key, key, f"{where}.{key}")
-            parts.append(f"</{key_tag}><{value_tag}>")
-            _write(parts, shape.value, item, f"{where}.{key}")
-            parts.append(f"</{value_tag}></entry>")
+            parts.append("<entry>")
+            _write_entry(parts, shape, key, item, where)
+            parts.append("</entry>")
         return
     parts.append(_text(_scalar_text(shape, value, where)))
 
