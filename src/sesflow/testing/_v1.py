@@ -227,12 +227,12 @@ class QueryApi:
         request_id = next((v for k, v in headers.items() if k.lower() == "x-amzn-requestid"), None)
         raise _v1_error(code, message, status, sending=sending, request_id=request_id)
 
-    # --- sending -------------------------------------------------------------------------
 
-    def _send(self, params: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
-        _common_send_members(params, v2)
-        result = self._v2("SendEmail", v2, sending=True)
-        return {"MessageId": result["MessageId"]}
+def _send(api: QueryApi, params: Mapping[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
+    """Run a v1 send as v2 `SendEmail`, its shared members added."""
+    _common_send_members(params, v2)
+    result = api._v2("SendEmail", v2, sending=True)
+    return {"MessageId": result["MessageId"]}
 
 
 @_action("SendEmail")
@@ -244,7 +244,7 @@ def _send_email(api: QueryApi, params: dict[str, Any]) -> dict[str, Any]:
         "Destination": params["Destination"],
         "Content": {"Simple": simple},
     }
-    return api._send(params, v2)
+    return _send(api, params, v2)
 
 
 @_action("SendRawEmail")
@@ -267,7 +267,7 @@ def _send_raw_email(api: QueryApi, params: dict[str, Any]) -> dict[str, Any]:
         given = {tag["Name"] for tag in params.get("Tags") or []}
         extra = [tag for tag in header_tags if tag["Name"] not in given]
         params = {**params, "Tags": [*(params.get("Tags") or []), *extra]}
-    return api._send(params, v2)
+    return _send(api, params, v2)
 
 
 @_action("SendTemplatedEmail")
@@ -279,7 +279,7 @@ def _send_templated_email(api: QueryApi, params: dict[str, Any]) -> dict[str, An
         "Destination": params["Destination"],
         "Content": {"Template": template},
     }
-    return api._send(params, v2)
+    return _send(api, params, v2)
 
 
 @_action("SendBulkTemplatedEmail")
