@@ -640,7 +640,7 @@ def _invalid_template(err: QueryError) -> QueryError:
 
 
 def _raw_headers(data: bytes) -> Mapping[str, str]:
-    """The header fields of a raw message (only the first of each name), case-insensitive."""
+    """The header fields of a raw message, keyed in upper case (the first of each name wins)."""
     try:
         parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
     except (ValueError, LookupError, TypeError):
