@@ -56,9 +56,10 @@ from sesflow.testing._suppression import (
     SuppressionStore,
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
+from sesflow.testing._v1 import QueryApi
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from types_boto3_sesv2 import SESV2Client
 
@@ -231,6 +232,14 @@ class FakeSES(FakeSESBase):
             ),
         ]
         self._install(handlers)
+        # SES v1 (the Query API), answered by running the v2 operations above.
+        self._query_api = QueryApi(
+            context,
+            call=self._serve_v2,
+            outbox=self._outbox,
+            suppression=self._suppression,
+            events=self._events,
+        )
 
     @property
     def auto_verify(self) -> bool:
@@ -1025,6 +1034,44 @@ class FakeSES(FakeSESBase):
             )
         with self._lock:
             return self._loopback.start(self, host=host, port=port, latency=latency, jitter=jitter)
+
+    def dispatch_query(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one SES v1 request (the Query API: a form-encoded `POST /` with `Action`).
+
+        The action runs as the SES v2 operation(s) that do the same (see `_v1.py`), over the
+        same state and rules, and is logged and faulted under their names; the answer is v1's
+        XML, errors included. `serve()` sends every form-encoded `POST /` here.
+
+        Examples:
+            >>> status, headers, xml = fake.dispatch_query(
+            ...     "POST", "/", {}, b"Action=VerifyEmailIdentity&EmailAddress=ann%40example.com"
+            ... )
+            >>> status, headers["Content-Type"], fake.identity_state("ann@example.com").name
+            (200, 'text/xml', 'ann@example.com')
+
+        Args:
+            method: The HTTP method (`POST`).
+            path: The path (`/`).
+            headers: The request headers.
+            body: The form-encoded body.
+
+        Returns:
+            `(status, headers, body)` of the response.
+
+        Raises:
+            DroppedConnectionError: An injected fault breaks the connection instead.
+        """
+        with self._lock:
+            return self._query_api.answer(body)
+
+    def _serve_v2(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """Run one v2 operation for a v1 action, as `dispatch` would after decoding."""
+        with self._lock:
+            response = self._serve_call(name, params)
+            self._statuses[response[0]] += 1
+            return response
 
     @property
     def endpoint_url(self) -> str | None:
