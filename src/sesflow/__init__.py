@@ -18,6 +18,14 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 from ._account import Account, ReviewDetails, SendQuota
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
+from ._contact_list import (
+    Contact,
+    ContactList,
+    Contacts,
+    SubscriptionStatus,
+    Topic,
+    TopicPreference,
+)
 from ._destinations import (
     CloudWatchDestination,
     CloudWatchDimension,
@@ -107,7 +115,10 @@ __all__ = [
     "CloudWatchDimension",
     "ConfigurationSet",
     "ConflictError",
+    "Contact",
     "ContactLanguage",
+    "ContactList",
+    "Contacts",
     "DailyQuotaExceededError",
     "DedicatedIpPool",
     "DkimStatus",
@@ -144,12 +155,15 @@ __all__ = [
     "ServiceError",
     "SesflowError",
     "SnsDestination",
+    "SubscriptionStatus",
     "SuppressedDestination",
     "SuppressionList",
     "SuppressionReason",
     "Template",
     "ThrottledError",
     "TlsPolicy",
+    "Topic",
+    "TopicPreference",
     "TransportError",
     "ValidationError",
     "VerificationFailedError",

@@ -24,6 +24,7 @@ from __future__ import annotations
 from sesflow.testing._account import FakeAccount, FakeAccountDetails
 from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
+from sesflow.testing._contacts import FakeContact, FakeContactList, FakeUnsubscribedRecipient
 from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
@@ -40,6 +41,8 @@ __all__ = [
     "FakeCall",
     "FakeClock",
     "FakeConfigurationSet",
+    "FakeContact",
+    "FakeContactList",
     "FakeDedicatedIpPool",
     "FakeError",
     "FakeEventDelivery",
@@ -50,4 +53,5 @@ __all__ = [
     "FakeStats",
     "FakeSuppressedDestination",
     "FakeSuppressedRecipient",
+    "FakeUnsubscribedRecipient",
 ]
