@@ -92,6 +92,8 @@ from ._ses import SES
 from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
+from ._unsubscribe import InvalidTokenError, Unsubscribe, UnsubscribeToken
+from ._unsubscribe_web import OptOut, handle_unsubscribe
 from ._version import __version__
 
 __all__ = [
@@ -134,6 +136,7 @@ __all__ = [
     "Identity",
     "IdentityType",
     "InlineTemplate",
+    "InvalidTokenError",
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
@@ -143,6 +146,7 @@ __all__ = [
     "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
+    "OptOut",
     "Recipient",
     "RecordPurpose",
     "ReviewDetails",
@@ -165,11 +169,14 @@ __all__ = [
     "Topic",
     "TopicPreference",
     "TransportError",
+    "Unsubscribe",
+    "UnsubscribeToken",
     "ValidationError",
     "VerificationFailedError",
     "VerificationStatus",
     "WaiterTimeoutError",
     "__version__",
+    "handle_unsubscribe",
     "interrupt_on_sigterm",
     "partial_report",
 ]
