@@ -376,8 +376,8 @@ class Unsubscribe:
             >>> unsub = Unsubscribe("a long random secret, 32+ bytes!", "https://example.com/u",
             ...                     mailto="unsubscribe@example.com")
             >>> print(unsub.headers("ann@example.com")["List-Unsubscribe"])
-            <https://example.com/u/1....>,
-            <mailto:unsubscribe@example.com?subject=unsubscribe%201....>
+            <https://example.com/u/1.YW5uQGV4YW1wbGUuY29tHx8...>,
+            <mailto:unsubscribe@example.com?subject=unsubscribe%201.YW5uQGV4YW1wbGUuY29tHx8...>
         """
         token = self.token(address, topic=topic, campaign=campaign)
         value = f"<{self._link(token)}>"
