@@ -3,6 +3,8 @@ it (CRUD, unfiltered listings without paging), against moto too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import sesflow
@@ -87,14 +89,14 @@ def test_one_contact_list_per_account(ses: sesflow.SES, news: ContactList) -> No
 
 def test_bad_input_is_refused_before_any_call(ses: sesflow.SES, fake: FakeSES) -> None:
     too_many = [Topic(f"t{i}", f"Topic {i}") for i in range(21)]
-    cases = [
+    cases: list[Callable[[], object]] = [
         lambda: ses.contact_list("newsletter").create(topics=too_many),
         lambda: ses.contact_list("newsletter").create(topics=[WEEKLY, WEEKLY]),
         lambda: ses.contact_list("newsletter").create(topics=["weekly"]),  # type: ignore[list-item]
         lambda: ses.contact_list("news letter"),
         lambda: ses.contact_list("newsletter").contacts.add("not an address"),
         lambda: ses.contact_list("newsletter").contacts.add("a@example.com", topics={"w": "MAYBE"}),
-        lambda: ses.contact_list("newsletter").contacts.add("a@example.com", attributes={1j: 1}),
+        lambda: ses.contact_list("newsletter").contacts.add("a@example.com", attributes={1j: 1}),  # type: ignore[dict-item]
         lambda: list(ses.contact_list("newsletter").contacts.filter(status="SOMETIMES")),
         lambda: list(ses.contact_list("newsletter").contacts.filter(page_size=0)),
     ]
@@ -105,7 +107,7 @@ def test_bad_input_is_refused_before_any_call(ses: sesflow.SES, fake: FakeSES) -
     with pytest.raises(sesflow.ValidationError, match="display_name"):
         Topic("weekly", "")
     with pytest.raises(sesflow.ValidationError, match=r"topic\.default"):
-        Topic("weekly", "Weekly", default="MAYBE")  # type: ignore[arg-type]
+        Topic("weekly", "Weekly", default="MAYBE")
 
 
 def test_listing_pages_through_every_contact(news: ContactList, fake: FakeSES) -> None:

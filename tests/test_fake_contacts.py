@@ -52,7 +52,7 @@ def _send(
     )["MessageId"]
 
 
-MANAGED = {"ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "weekly"}}
+MANAGED: Any = {"ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "weekly"}}
 
 
 def test_one_contact_list_per_account(client: SESV2Client) -> None:
@@ -71,7 +71,7 @@ def test_one_contact_list_per_account(client: SESV2Client) -> None:
 
 def test_at_most_20_distinct_topics(fake: FakeSES) -> None:
     client = fake.client()
-    topics = [
+    topics: Any = [
         {"TopicName": f"t{i}", "DisplayName": f"T{i}", "DefaultSubscriptionStatus": "OPT_IN"}
         for i in range(21)
     ]
@@ -183,11 +183,13 @@ def test_list_management_fills_a_templates_placeholder(client: SESV2Client, fake
 def test_list_management_is_refused_for_a_missing_list_or_topic_or_many_recipients(
     client: SESV2Client, fake: FakeSES
 ) -> None:
-    missing_list = {"ListManagementOptions": {"ContactListName": "nope"}}
+    missing_list: Any = {"ListManagementOptions": {"ContactListName": "nope"}}
     assert _refused(_send, client=client, to="ann@example.com", **missing_list)[0] == (
         "NotFoundException"
     )
-    missing_topic = {"ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "x"}}
+    missing_topic: Any = {
+        "ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "x"}
+    }
     assert _refused(_send, client=client, to="ann@example.com", **missing_topic)[0] == (
         "NotFoundException"
     )
@@ -217,7 +219,9 @@ def test_an_opted_out_contact_is_accepted_but_not_delivered(
     ann_id = _send(client, "ann@example.com", **MANAGED)
     _send(client, "gone@example.com", **MANAGED)
     _send(client, "quiet@example.com", **MANAGED)
-    offers = {"ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "offers"}}
+    offers: Any = {
+        "ListManagementOptions": {"ContactListName": "newsletter", "TopicName": "offers"}
+    }
     _send(client, "quiet@example.com", **offers)  # chose nothing: the default OPT_OUT applies
     assert fake.delivery_counts() == {"quiet@example.com": 1}
     assert [(r.address, r.topic) for r in fake.unsubscribed_recipients] == [

@@ -265,7 +265,7 @@ def test_a_botocore_without_replacement_headers_is_refused(
     real = model.shape_for
 
     def older(name: str, member_traits: Any = None) -> Any:
-        shape = real(name)
+        shape: Any = real(name)
         if name == "BulkEmailEntry":
             shape = type(
                 "Shape",

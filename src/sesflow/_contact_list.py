@@ -80,7 +80,8 @@ class Topic:
         name: the topic's name (1-64 letters, digits, `-`, `_`), what sends name.
         display_name: the name contacts see (on SES's unsubscribe page, for one).
         description: what the topic is about, for contacts.
-        default: the status of a contact who has said nothing about this topic.
+        default: the status of a contact who has said nothing about this topic (a
+            `SubscriptionStatus` once made; its plain string is accepted).
 
     Examples:
         >>> Topic("weekly", "The weekly digest", default="OPT_OUT").default
@@ -90,7 +91,7 @@ class Topic:
     name: str
     display_name: str
     description: str | None = None
-    default: SubscriptionStatus = SubscriptionStatus.OPT_IN
+    default: SubscriptionStatus | str = SubscriptionStatus.OPT_IN
 
     def __post_init__(self) -> None:
         validate_name(self.name, field="topic.name")
@@ -104,7 +105,7 @@ class Topic:
         topic = {
             "TopicName": self.name,
             "DisplayName": self.display_name,
-            "DefaultSubscriptionStatus": self.default.value,
+            "DefaultSubscriptionStatus": SubscriptionStatus(self.default).value,
         }
         if self.description:
             topic["Description"] = self.description
@@ -721,7 +722,7 @@ def opted_out_addresses(contact_list: ContactList, topic: str | None) -> dict[st
     """
     default = SubscriptionStatus.OPT_IN
     if topic is not None:
-        default = contact_list.refresh().topic(topic).default
+        default = SubscriptionStatus(contact_list.refresh().topic(topic).default)
     left: dict[str, str] = {}
     for contact in contact_list.contacts:
         if contact.unsubscribe_all:
