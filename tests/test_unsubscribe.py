@@ -161,10 +161,13 @@ def test_bad_arguments_are_refused(kwargs: dict[str, object], field: str) -> Non
     assert excinfo.value.field == field
 
 
-def test_the_repr_shows_no_secret() -> None:
+def test_the_repr_shows_no_secret_and_it_cannot_change() -> None:
     unsub = Unsubscribe({"k1": SECRET}, URL, topic="weekly")
     assert repr(unsub) == "Unsubscribe('https://example.com/u', key_ids=['k1'], topic='weekly')"
     assert SECRET not in repr(unsub)
+    with pytest.raises(AttributeError, match="immutable"):
+        unsub.topic = "offers"  # type: ignore[misc]
+    assert unsub.topic == "weekly"
 
 
 # --- handle_unsubscribe -----------------------------------------------------------------------

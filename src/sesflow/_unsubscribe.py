@@ -276,6 +276,12 @@ class Unsubscribe:
     """
 
     __slots__ = ("_keys", "_url", "campaign", "data_key", "mailto", "topic")
+    _keys: tuple[tuple[str, bytes], ...]
+    _url: urllib.parse.SplitResult
+    campaign: str | None
+    data_key: str
+    mailto: str | None
+    topic: str | None
 
     def __init__(
         self,
@@ -287,18 +293,25 @@ class Unsubscribe:
         campaign: str | None = None,
         data_key: str = "unsubscribe_url",
     ) -> None:
-        self._keys = _keys(secrets)
-        self._url = _check_url(url)
-        self.mailto = None if mailto is None else validate_address(mailto, field="mailto")
-        self.topic = _check_topic(topic)
-        self.campaign = _check_campaign(campaign)
         if not isinstance(data_key, str) or not re.fullmatch(
             r"[A-Za-z_][A-Za-z0-9_]{0,63}", data_key
         ):
             raise ValidationError(
                 f"data_key: {data_key!r} is not a template variable name", field="data_key"
             )
-        self.data_key = data_key
+        # Immutable once made, as sesflow's values are.
+        for name, value in (
+            ("_keys", _keys(secrets)),
+            ("_url", _check_url(url)),
+            ("mailto", None if mailto is None else validate_address(mailto, field="mailto")),
+            ("topic", _check_topic(topic)),
+            ("campaign", _check_campaign(campaign)),
+            ("data_key", data_key),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Unsubscribe is immutable: make another to change {name}")
 
     @property
     def url(self) -> str:
