@@ -166,7 +166,7 @@ def test_the_repr_shows_no_secret_and_it_cannot_change() -> None:
     assert repr(unsub) == "Unsubscribe('https://example.com/u', key_ids=['k1'], topic='weekly')"
     assert SECRET not in repr(unsub)
     with pytest.raises(AttributeError, match="immutable"):
-        unsub.topic = "offers"  # type: ignore[misc]
+        unsub.topic = "offers"
     assert unsub.topic == "weekly"
 
 
