@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
 import sesflow
-from sesflow import testing
+from example_events import RECORDS, TOPIC_ARN, sns_deliveries
+from sesflow import events, testing
 from sesflow.testing import FakeClock, FakeSES
 
 
@@ -254,10 +255,20 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
     """The names every example may use without defining them.
 
     `clock` (a `FakeClock`), `fake` (a `FakeSES` on it), `ses` (an `SES` on the fake's client,
-    sharing its clock), `sender` (mail from the verified `news@example.com`), a stored template
-    `"welcome"` (`Welcome, {{name}}!`), `recipients` (Ann and Bob, with a `name` each), and
-    with `with_report` the `report` of `sender.send_bulk(recipients, "welcome")`. Plus
-    `sesflow` and the public names of `sesflow` and `sesflow.testing`.
+    sharing its clock), `client` (that boto3 `sesv2` client), `sender` (mail from the verified
+    `news@example.com`), a stored template `"welcome"` (`Welcome, {{name}}!`), `recipients`
+    (Ann and Bob, with a `name` each), and with `with_report` the `report` of
+    `sender.send_bulk(recipients, "welcome")`. Plus
+    `sesflow` and the public names of `sesflow`, `sesflow.events` and `sesflow.testing`.
+
+    For events (see `example_events`): `topic_arn` (an SNS topic), `verifier` (an
+    `SnsVerifier` allowing that topic, fetching FakeSES's test certificate), `body` and
+    `headers` (the HTTP POST by which SNS delivers a signed notification of a bounce of
+    `bob@example.com`), `subscription_body` (a signed `SubscriptionConfirmation`), and the
+    JSON text of an SES record of each event type: `send_record`, `delivery_record`,
+    `bounce_record`, `complaint_record`, `reject_record`, `open_record`, `click_record`,
+    `rendering_failure_record`, `delivery_delay_record` and `subscription_record` (all of
+    one message from `news@example.com` to `bob@example.com`).
     """
     clock = FakeClock()
     fake = FakeSES(clock=clock, seed=7)
@@ -272,14 +283,23 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
         sesflow.Recipient("bob@example.com", data={"name": "Bob"}),
     ]
     namespace: dict[str, Any] = {name: getattr(sesflow, name) for name in sesflow.__all__}
+    namespace.update({name: getattr(events, name) for name in events.__all__})
     namespace.update({name: getattr(testing, name) for name in testing.__all__})
+    deliveries = sns_deliveries()
     namespace.update(
         sesflow=sesflow,
         clock=clock,
         fake=fake,
         ses=ses,
+        client=ses.client,
         sender=sender,
         recipients=recipients,
+        topic_arn=TOPIC_ARN,
+        verifier=events.SnsVerifier(allowed_topic_arns={TOPIC_ARN}, cert_fetcher=fake.cert_fetcher),
+        body=deliveries.body,
+        headers=dict(deliveries.headers),
+        subscription_body=deliveries.subscription_body,
+        **RECORDS,
     )
     if with_report:
         namespace["report"] = sender.send_bulk(recipients, "welcome")

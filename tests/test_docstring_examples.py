@@ -44,37 +44,9 @@ DOCTESTS = [
 ]
 
 
-#: Docstrings whose examples need SNS envelopes and SES event records in the namespace
-#: (not there yet): they must still fail, so each one fixed is noticed and removed here.
-PENDING = {
-    "sesflow._cli._events.event_data",
-    "sesflow.events",
-    "sesflow.events._parse.parse_event",
-    "sesflow.events._records.BounceEvent",
-    "sesflow.events._records.BounceEvent.is_permanent",
-    "sesflow.events._records.BouncedRecipient",
-    "sesflow.events._records.ClickEvent",
-    "sesflow.events._records.ComplaintEvent",
-    "sesflow.events._records.DelayedRecipient",
-    "sesflow.events._records.DeliveryDelayEvent",
-    "sesflow.events._records.DeliveryEvent",
-    "sesflow.events._records.EventParseError",
-    "sesflow.events._records.OpenEvent",
-    "sesflow.events._records.RejectEvent",
-    "sesflow.events._records.RenderingFailureEvent",
-    "sesflow.events._records.SendEvent",
-    "sesflow.events._records.SesEvent",
-    "sesflow.events._records.SubscriptionEvent",
-    "sesflow.events._records.TopicPreferences",
-    "sesflow.events._sns.InvalidSignatureError",
-    "sesflow.events._sns.SnsMessage",
-    "sesflow.events._sns.SnsVerifier",
-    "sesflow.events._sns.SnsVerifier.verify",
-    "sesflow.events._sns.default_cert_fetcher",
-    "sesflow.events._webhook.confirm_subscription",
-    "sesflow.events._webhook.handle_sns",
-    "sesflow.events._webhook.parse_sns",
-}
+#: Docstrings whose examples cannot run yet: they must still fail (strict xfail), so each one
+#: fixed is noticed and removed here.
+PENDING: set[str] = set()
 
 
 def _params() -> list[Any]:
@@ -83,7 +55,7 @@ def _params() -> list[Any]:
             module,
             test,
             id=test.name,
-            marks=[pytest.mark.xfail(reason="needs SNS/event fixtures", strict=True)]
+            marks=[pytest.mark.xfail(reason="not runnable yet", strict=True)]
             if test.name in PENDING
             else [],
         )

@@ -129,6 +129,49 @@ def test_a_probe_that_helps_resets_the_hold() -> None:
     assert window._next_hold == CallWindow.HOLD
 
 
+def _cpu_bound(window: CallWindow, calls: _Calls, *, slow: bool = False) -> int:
+    """One round against a client that is the bottleneck: 300 calls a second whatever the
+    window (`slow`: 100 a second, as while the first connections are made)."""
+    return calls.round(wall=window.size / 300, per_call=0.01 if slow else 1 / 300)
+
+
+def test_a_growth_kept_on_a_slow_round_is_undone() -> None:
+    calls = _Calls()
+    window = CallWindow(rate=100_000, batch=50, maximum=64, clock=lambda: calls.now)
+    calls.window = window
+    calls.run(1, wall=2 / 300, per_call=1 / 300)
+    # The first round warms up (slow): 8 seems to deliver three times as much, and is
+    # kept; more (as many as 2,000 calls/s at 6.7 ms need) then delivers no more than 8.
+    assert _cpu_bound(window, calls, slow=True) == 8
+    assert _cpu_bound(window, calls) == 18
+    # Back down: 8 is itself a growth, so the window it grew from is tried for a round,
+    # delivers as much, and is held.
+    assert _cpu_bound(window, calls) == 2
+    assert _cpu_bound(window, calls) == 2
+    assert window._hold == CallWindow.HOLD
+    held = [_cpu_bound(window, calls) for _ in range(CallWindow.HOLD)]
+    assert set(held) == {2}
+
+
+def test_a_smaller_window_that_delivers_less_is_given_up() -> None:
+    calls = _Calls()
+    window = CallWindow(rate=100_000, batch=50, maximum=64, clock=lambda: calls.now)
+    calls.window = window
+    calls.run(1, wall=0.05, per_call=0.05)
+    # Latency-bound (50 ms calls) up to 8 in flight, then the server is the bottleneck.
+
+    def server(window: CallWindow, calls: _Calls) -> int:
+        size = window.size
+        return calls.round(wall=0.05, per_call=0.05 / min(size, 8))
+
+    assert [server(window, calls) for _ in range(2)] == [8, 32]
+    # 32 delivered no more than 8, and 8 is a growth from 2: 2 is tried for one round ...
+    assert server(window, calls) == 2
+    assert server(window, calls) == 8  # ... delivers a quarter: back to 8, held
+    held = [server(window, calls) for _ in range(CallWindow.HOLD)]
+    assert set(held) == {8}
+
+
 @settings(max_examples=50)
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=400), st.integers(1, 30))
 def test_seen_addresses_are_exact_in_memory_and_on_disk(numbers: list[int], limit: int) -> None:

@@ -24,7 +24,10 @@ milliseconds long is mostly noise), from the rate of calls delivered in that rou
   bottleneck, not latency, so go back to the window that delivered the most, hold it
   for a while (`HOLD` rounds), then probe once more; each probe that does not help
   doubles the hold (up to `MAX_HOLD`), since every probe costs threads and switching,
-  and a run that is CPU-bound stays so.
+  and a run that is CPU-bound stays so. If the window it goes back to is itself a
+  growth, the window it grew from is tried first, for one round, and kept if it delivers
+  90 % as much (`KEEP_SMALLER`): a growth kept on a noisy round (the first one warms up
+  connections) is undone, rather than paid for in threads for the rest of the run.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ class CallWindow:
     #: times as much; where the client or the server is, far less (overlapping the
     #: client's work with SQLite's or SES's gives a little), and those threads cost CPU.
     GAIN_SHARE = 0.5
+    #: The share of the best delivered rate that a smaller window must deliver to be kept.
+    KEEP_SMALLER = 0.9
 
     def __init__(
         self,
@@ -88,6 +93,8 @@ class CallWindow:
         self._clock = clock
         # Never more to start with than one second of calls at the rate.
         self._size = max(1, min(initial, self.maximum, math.ceil(self.calls_per_second)))
+        self._initial = self._size
+        self._shrinking: tuple[float, int] | None = None  # (delivered, window) while trying less
         self._walls: deque[float] = deque(maxlen=self.HISTORY)
         self._round_start: float | None = None
         self._round_calls = 0
@@ -124,11 +131,19 @@ class CallWindow:
         if rate_bound:
             # Little's law needs the mean time in flight (jitter included), not the least.
             self._best, self._hold, self._next_hold = None, 0, self.HOLD
+            self._shrinking = None
             mean = sum(self._walls) / len(self._walls)
             return window_size(self.calls_per_second, round_trip=mean, maximum=self.maximum)
         needed = window_size(
             self.calls_per_second, round_trip=min(self._walls), maximum=self.maximum
         )
+        shrinking = self._shrinking
+        if shrinking is not None:
+            # The smaller window keeps it if it delivers nearly as much, for fewer threads.
+            self._shrinking = None
+            return self._settle(
+                self._size if delivered >= shrinking[0] * self.KEEP_SMALLER else shrinking[1]
+            )
         if self._hold > 0:
             self._hold -= 1
             return self._size
@@ -143,11 +158,19 @@ class CallWindow:
             self._expected = 1 + (grown / self._size - 1) * self.GAIN_SHARE
             return grown
         # A larger window delivered no more: the client or the server is the bottleneck.
-        # Go back to the window that delivered the most, and hold it.
+        # Go back to the window that delivered the most, and hold it — unless that one is
+        # itself a growth: then first try the window it grew from (one round), since a
+        # growth can be kept on a noisy or warming-up round and nothing else shrinks it.
+        self._best = None  # probe afresh after the hold
+        if best[1] > self._initial:
+            self._shrinking = best
+            return max(self._initial, best[1] // 4)
+        return self._settle(best[1])
+
+    def _settle(self, size: int) -> int:
         self._hold = self._next_hold
         self._next_hold = min(self.MAX_HOLD, self._next_hold * 2)
-        self._best = None  # probe afresh after the hold
-        return best[1]
+        return size
 
     def __repr__(self) -> str:
         return f"CallWindow(size={self._size}, maximum={self.maximum})"

@@ -29,8 +29,11 @@ def event_data(event: SesEvent) -> dict[str, Any]:
     """An event as JSON data: every dataclass field (datetimes as ISO 8601) and its class.
 
     Examples:
-        >>> event_data(parse_event(record))["event_type"]
-        'Bounce'
+        >>> data = event_data(parse_event(bounce_record))
+        >>> data["class"], data["event_type"], data["bounce_type"]
+        ('BounceEvent', 'Bounce', 'Permanent')
+        >>> data["timestamp"], data["bounced_recipients"][0]["status"]
+        ('2024-05-01T12:00:00+00:00', '5.1.1')
     """
     data: dict[str, Any] = {"class": type(event).__name__}
     data.update(jsonable(event))

@@ -1,9 +1,12 @@
 """Receiving SES events: verify SNS messages and parse event records into typed objects.
 
-    >>> from sesflow.events import SnsVerifier, handle_sns, parse_sns
-    >>> verifier = SnsVerifier(allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses"})
-    >>> status = handle_sns(request_body, request_headers, verifier=verifier,
-    ...                     on_event=lambda event: print(event))
+    >>> from sesflow.events import SnsVerifier, handle_sns
+    >>> verifier = SnsVerifier(allowed_topic_arns={topic_arn},  # your SNS topics
+    ...                        cert_fetcher=fake.cert_fetcher)  # in tests; AWS's by default
+    >>> handle_sns(body, headers, verifier=verifier,  # the HTTP POST that SNS made
+    ...            on_event=lambda event: print(event.event_type, event.destination))
+    Bounce ('bob@example.com',)
+    200
 
 Verification needs the optional `cryptography` package: `pip install "sesflow[events]"`.
 Parsing needs nothing beyond the standard library.

@@ -495,10 +495,11 @@ def parse_event(record: str | bytes | Mapping[str, Any]) -> SesEvent:
             never raises anything else.
 
     Examples:
-        >>> event = parse_event(sns_message["Message"])
-        >>> if isinstance(event, BounceEvent) and event.is_permanent:
-        ...     for recipient in event.bounced_recipients:
-        ...         suppress(recipient.email_address)
+        >>> event = parse_event(bounce_record)  # JSON text, e.g. an SNS message's "Message"
+        >>> type(event).__name__, event.is_permanent
+        ('BounceEvent', True)
+        >>> [r.email_address for r in event.bounced_recipients]
+        ['bob@example.com']
         >>> parse_event({"eventType": "Send", "mail": {
         ...     "messageId": "m-1", "timestamp": "2024-05-01T12:00:00Z",
         ...     "source": "me@example.com", "destination": ["you@example.com"]},

@@ -99,11 +99,11 @@ class SesEvent:
         is_notification: True for the older identity notifications (`notificationType`).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(send_record)
         >>> event.event_type, event.message_id, event.destination
-        ('Send', '0100018f...-000000', ('alice@example.com',))
+        ('Send', '0100018f2b4a6c1e-...-000000', ('bob@example.com',))
         >>> event.tags["ses:configuration-set"]
-        ('my-config-set',)
+        ('marketing',)
     """
 
     event_type: str
@@ -142,9 +142,9 @@ class SendEvent(SesEvent):
     The `send` object SES publishes is always empty; everything is in the base fields.
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(send_record)
         >>> isinstance(event, SendEvent), event.destination
-        (True, ('alice@example.com',))
+        (True, ('bob@example.com',))
     """
 
     event_type: str = "Send"
@@ -164,9 +164,11 @@ class DeliveryEvent(SesEvent):
         remote_mta_ip: the IP address of the receiving server (identity notifications).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(delivery_record)
         >>> event.recipients, event.smtp_response
-        (('alice@example.com',), '250 2.6.0 Message received')
+        (('bob@example.com',), '250 2.6.0 Message received')
+        >>> event.processing_time_millis
+        2345
     """
 
     event_type: str = "Delivery"
@@ -189,7 +191,7 @@ class BouncedRecipient:
         diagnostic_code: the DSN's `Diagnostic-Code`, e.g. `"smtp; 550 5.1.1 user unknown"`.
 
     Examples:
-        >>> recipient = event.bounced_recipients[0]
+        >>> recipient = parse_event(bounce_record).bounced_recipients[0]
         >>> recipient.email_address, recipient.status, recipient.diagnostic_code
         ('bob@example.com', '5.1.1', 'smtp; 550 5.1.1 user unknown')
     """
@@ -215,7 +217,7 @@ class BounceEvent(SesEvent):
         remote_mta_ip: the IP address SES tried to deliver to, when it reached one.
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(bounce_record)
         >>> event.bounce_type, event.bounce_sub_type, event.is_permanent
         ('Permanent', 'General', True)
         >>> [r.email_address for r in event.bounced_recipients]
@@ -239,11 +241,12 @@ class BounceEvent(SesEvent):
         ones carry too little information to suppress an address on.
 
         Examples:
-            >>> BounceEvent(message_id="m", timestamp=now, source="s",
-            ...             bounce_type="Permanent").is_permanent
-            True
-            >>> BounceEvent(message_id="m", timestamp=now, source="s",
-            ...             bounce_type="Transient").is_permanent
+            >>> hard = parse_event(bounce_record)
+            >>> hard.bounce_type, hard.is_permanent
+            ('Permanent', True)
+            >>> soft = BounceEvent(message_id="m-1", timestamp=hard.timestamp,
+            ...                    source="news@example.com", bounce_type="Transient")
+            >>> soft.is_permanent
             False
         """
         return self.bounce_type == "Permanent"
@@ -266,7 +269,7 @@ class ComplaintEvent(SesEvent):
             comes from the ISP, not from SES).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(complaint_record)
         >>> event.complained_recipients, event.complaint_feedback_type
         (('bob@example.com',), 'abuse')
     """
@@ -289,7 +292,7 @@ class RejectEvent(SesEvent):
         reason: SES's reason; documented as `"Bad content"`.
 
     Examples:
-        >>> parse_event(body).reason
+        >>> parse_event(reject_record).reason
         'Bad content'
     """
 
@@ -307,9 +310,9 @@ class OpenEvent(SesEvent):
         opened_at: when it was opened (`open.timestamp`).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(open_record)
         >>> event.ip_address, event.opened_at.isoformat()
-        ('192.0.2.1', '2017-08-09T22:00:19.652000+00:00')
+        ('192.0.2.1', '2024-05-01T12:30:19.652000+00:00')
     """
 
     event_type: str = "Open"
@@ -330,9 +333,9 @@ class ClickEvent(SesEvent):
         clicked_at: when the link was clicked (`click.timestamp`).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(click_record)
         >>> event.link, event.link_tags["campaign"]
-        ('https://example.com/welcome', ('spring',))
+        ('https://example.com/spring', ('spring',))
     """
 
     event_type: str = "Click"
@@ -354,9 +357,11 @@ class RenderingFailureEvent(SesEvent):
         error_message: why, e.g. `"Attribute 'name' is not present in the rendering data."`.
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(rendering_failure_record)
         >>> event.event_type, event.template_name
-        ('Rendering Failure', 'Welcome')
+        ('Rendering Failure', 'welcome')
+        >>> event.error_message
+        "Attribute 'name' is not present in the rendering data."
     """
 
     event_type: str = "Rendering Failure"
@@ -374,8 +379,9 @@ class DelayedRecipient:
         diagnostic_code: the receiving server's diagnostic, when it gave one.
 
     Examples:
-        >>> event.delayed_recipients[0].status
-        '4.4.1'
+        >>> recipient = parse_event(delivery_delay_record).delayed_recipients[0]
+        >>> recipient.email_address, recipient.status
+        ('bob@example.com', '4.4.1')
     """
 
     email_address: str
@@ -401,9 +407,11 @@ class DeliveryDelayEvent(SesEvent):
         delayed_at: when the delay happened (`deliveryDelay.timestamp`).
 
     Examples:
-        >>> event = parse_event(body)
+        >>> event = parse_event(delivery_delay_record)
         >>> event.delay_type, [r.email_address for r in event.delayed_recipients]
         ('TransientCommunicationFailure', ['bob@example.com'])
+        >>> event.expiration_time.isoformat()
+        '2024-05-01T23:00:00+00:00'
     """
 
     event_type: str = "DeliveryDelay"
@@ -424,9 +432,12 @@ class TopicPreferences:
             SES's `topicSubscriptionStatus` list.
 
     Examples:
+        >>> event = parse_event(subscription_record)
         >>> prefs = event.new_topic_preferences
         >>> prefs.unsubscribe_all, dict(prefs.topic_subscription_statuses)
         (True, {'Newsletter': 'OptOut'})
+        >>> dict(event.old_topic_preferences.topic_subscription_statuses)
+        {'Newsletter': 'OptIn'}
     """
 
     unsubscribe_all: bool = False
@@ -446,9 +457,11 @@ class SubscriptionEvent(SesEvent):
         old_topic_preferences: the preferences before the change.
 
     Examples:
-        >>> event = parse_event(body)
-        >>> event.contact_list, event.new_topic_preferences.unsubscribe_all
-        ('Customers', True)
+        >>> event = parse_event(subscription_record)
+        >>> event.contact_list, event.subscription_source
+        ('Customers', 'UnsubscribeHeader')
+        >>> event.new_topic_preferences.unsubscribe_all
+        True
     """
 
     event_type: str = "Subscription"

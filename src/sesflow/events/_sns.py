@@ -90,11 +90,14 @@ class InvalidSignatureError(SesflowError):
     `"timestamp"`, `"certificate"`, `"signature"`, `"topic"`.
 
     Examples:
+        A bounce whose recipient was changed on the way no longer matches its signature:
+
+        >>> forged = body.replace(b"bob@example.com", b"ceo@example.com")
         >>> try:
-        ...     verifier.verify(request_body)
+        ...     verifier.verify(forged)
         ... except InvalidSignatureError as exc:
-        ...     print(exc.check)   # answer 403
-        cert_url
+        ...     print(exc.check, "|", exc)   # answer 403
+        signature | the signature does not verify
     """
 
     def __init__(self, message: str, *, check: str) -> None:
@@ -106,7 +109,14 @@ class MissingExtraError(SesflowError, ImportError):
     """An optional dependency is missing; the message names the extra to install.
 
     Examples:
-        >>> # pip install "sesflow[events]"
+        Without `cryptography`, `SnsVerifier.verify` raises one that says what to install:
+
+        >>> exc = MissingExtraError("verifying SNS signatures needs the 'cryptography' "
+        ...                         "package: pip install 'sesflow[events]'")
+        >>> print(exc)
+        verifying SNS signatures needs the 'cryptography' package: pip install 'sesflow[events]'
+        >>> isinstance(exc, ImportError), isinstance(exc, SesflowError)
+        (True, True)
     """
 
 
@@ -149,6 +159,10 @@ class SnsMessage:
         >>> envelope = verifier.verify(body)
         >>> envelope.type, envelope.topic_arn
         ('Notification', 'arn:aws:sns:us-east-1:123456789012:ses-events')
+        >>> envelope.subject
+        'Amazon SES Email Event Notification'
+        >>> json.loads(envelope.message)["eventType"]
+        'Bounce'
     """
 
     type: str
@@ -233,7 +247,22 @@ def default_cert_fetcher(url: str, *, timeout: float = 5.0) -> bytes:
     Only ever called with a URL that passed `check_sns_url`.
 
     Examples:
-        >>> SnsVerifier(cert_fetcher=lambda url: default_cert_fetcher(url, timeout=2.0))
+        A verifier that gives AWS 2 seconds instead of 5 to send a certificate:
+
+        >>> SnsVerifier(allowed_topic_arns={topic_arn},
+        ...             cert_fetcher=lambda url: default_cert_fetcher(url, timeout=2.0))
+        SnsVerifier(topics=1, max_age=3600)
+
+        Fetching needs the internet (and a certificate that exists on AWS):
+
+        >>> pem = default_cert_fetcher(  # doctest: +SKIP
+        ...     "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123.pem")
+
+        A URL that is not SNS's is refused before anything is fetched:
+
+        >>> default_cert_fetcher("https://sns.us-east-1.amazonaws.com.evil.example/cert.pem")
+        Traceback (most recent call last):
+        sesflow.events._sns.InvalidSignatureError: SigningCertURL: '...' is not an SNS host ...
     """
     check_sns_url(url, field="SigningCertURL", pem=True)
     opener = urllib.request.build_opener(_NoRedirects())
@@ -342,8 +371,15 @@ class SnsVerifier:
     Examples:
         >>> verifier = SnsVerifier(
         ...     allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses-events"})
-        >>> envelope = verifier.verify(request.body)
-        >>> event = parse_sns(envelope)
+        >>> verifier
+        SnsVerifier(topics=1, max_age=3600)
+
+        In a test, give it the certificate that signed a `FakeSES`'s envelopes:
+
+        >>> verifier = SnsVerifier(allowed_topic_arns={topic_arn}, cert_fetcher=fake.cert_fetcher)
+        >>> envelope = verifier.verify(body)  # the body of SNS's HTTP POST
+        >>> parse_sns(envelope).event_type
+        'Bounce'
     """
 
     def __init__(
@@ -379,9 +415,14 @@ class SnsVerifier:
         """Verify an SNS envelope; return it parsed, or raise `InvalidSignatureError`.
 
         Examples:
-            >>> msg = verifier.verify(b'{"Type": "Notification", ...}')
+            >>> msg = verifier.verify(body)
+            >>> msg.type, msg.signature_version
+            ('Notification', '1')
             >>> msg.message_id
-            'f3f2a6e0-...'
+            'f77127cc-3bce-4984-9884-d82f155e73d4'
+            >>> verifier.verify(body.replace(b'"Type": "Notification"', b'"Type": "Other"'))
+            Traceback (most recent call last):
+            sesflow.events._sns.InvalidSignatureError: unknown message Type 'Other'
         """
         crypto = _require_cryptography()
         envelope = load_envelope(body)

@@ -32,8 +32,10 @@ def parse_sns(envelope_or_body: SnsMessage | str | bytes | Mapping[str, Any]) ->
 
     Examples:
         >>> event = parse_sns(verifier.verify(body))
-        >>> if isinstance(event, BounceEvent) and event.is_permanent:
-        ...     unsubscribe(event.bounced_recipients)
+        >>> type(event).__name__, event.is_permanent
+        ('BounceEvent', True)
+        >>> [r.email_address for r in event.bounced_recipients]
+        ['bob@example.com']
     """
     if isinstance(envelope_or_body, SnsMessage):
         message = envelope_or_body.message
@@ -53,7 +55,19 @@ def confirm_subscription(url: str, *, timeout: float = 5.0) -> None:
     """Visit a `SubscribeURL` after the same host checks as certificates; no redirects.
 
     Examples:
-        >>> confirm_subscription(envelope.subscribe_url)
+        >>> envelope = verifier.verify(subscription_body)
+        >>> envelope.type, envelope.subscribe_url
+        ('SubscriptionConfirmation', 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&...')
+
+        Confirming visits that URL on AWS, so it needs the internet:
+
+        >>> confirm_subscription(envelope.subscribe_url)  # doctest: +SKIP
+
+        A URL that is not on an SNS host is refused before any request is made:
+
+        >>> confirm_subscription("https://sns.us-east-1.amazonaws.com.evil.example/?Token=1")
+        Traceback (most recent call last):
+        sesflow.events._sns.InvalidSignatureError: SubscribeURL: '...' is not an SNS host ...
     """
     check_sns_url(url, field="SubscribeURL", pem=False)
     opener = urllib.request.build_opener(_NoRedirects())
@@ -101,10 +115,33 @@ def handle_sns(
     headers.
 
     Examples:
-        >>> verifier = SnsVerifier(
-        ...     allowed_topic_arns={"arn:aws:sns:us-east-1:123456789012:ses-events"})
-        >>> status = handle_sns(request.body, request.headers, verifier=verifier,
-        ...                     on_event=record_event, confirm_subscriptions=True)
+        `body` and `headers` are an SNS delivery of a bounce; `verifier` allows its topic:
+
+        >>> received = []
+        >>> handle_sns(body, headers, verifier=verifier, on_event=received.append)
+        200
+        >>> [(event.event_type, event.destination) for event in received]
+        [('Bounce', ('bob@example.com',))]
+
+        SNS delivers it again (a retry): answered, not passed on. A forgery is refused:
+
+        >>> handle_sns(body, headers, verifier=verifier, on_event=received.append)
+        200
+        >>> forged = body.replace(b"bob@example.com", b"ceo@example.com")
+        >>> handle_sns(forged, headers, verifier=verifier, on_event=received.append)
+        403
+        >>> len(received)
+        1
+
+        A subscription confirmation is confirmed by `confirm` (`confirm_subscription`, which
+        visits AWS; here a list keeps the URL instead):
+
+        >>> visited = []
+        >>> handle_sns(subscription_body, None, verifier=verifier, on_event=received.append,
+        ...            confirm_subscriptions=True, confirm=visited.append)
+        200
+        >>> visited[0].split("&")[0]
+        'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription'
     """
     declared = _header(headers, "x-amz-sns-message-type")
     try:

@@ -5,18 +5,16 @@ hooks, so botocore's parameter validation, REST-JSON serialisation and response 
 exactly as against AWS; only the socket is missing. Identities start `PENDING` as in SES and
 move when a test says so; `FakeClock` lets waits and timed transitions run instantly.
 
-Example:
-    ```python
-    from sesflow.testing import FakeClock, FakeSES
-
-    clock = FakeClock()
-    fake = FakeSES(clock=clock)
-    client = fake.client()
-    client.create_email_identity(EmailIdentity="example.com")
-    fake.transition("example.com", "SUCCESS", after_seconds=300)
-    clock.advance(300)
-    assert client.get_email_identity(EmailIdentity="example.com")["VerifiedForSendingStatus"]
-    ```
+Examples:
+    >>> from sesflow.testing import FakeClock, FakeSES
+    >>> clock = FakeClock()
+    >>> fake = FakeSES(clock=clock)
+    >>> client = fake.client()
+    >>> _ = client.create_email_identity(EmailIdentity="example.com")
+    >>> fake.transition("example.com", "SUCCESS", after_seconds=300)
+    >>> clock.advance(300)  # five minutes, at once
+    >>> client.get_email_identity(EmailIdentity="example.com")["VerifiedForSendingStatus"]
+    True
 """
 
 from __future__ import annotations

@@ -54,15 +54,14 @@ class FakeAccountDetails:
     """The production-access request on file (`GetAccount`'s `Details`). Edit it freely.
 
     Examples:
-        ```python
-        fake.account.details = FakeAccountDetails(
-            mail_type="TRANSACTIONAL",
-            website_url="https://example.com",
-            review_status="PENDING",
-            review_case_id="case-1",
-        )
-        assert client.get_account()["Details"]["ReviewDetails"]["Status"] == "PENDING"
-        ```
+        >>> fake.account.details = FakeAccountDetails(
+        ...     mail_type="TRANSACTIONAL",
+        ...     website_url="https://example.com",
+        ...     review_status="PENDING",
+        ...     review_case_id="case-1",
+        ... )
+        >>> client.get_account()["Details"]["ReviewDetails"]
+        {'Status': 'PENDING', 'CaseId': 'case-1'}
 
     Attributes:
         mail_type: `MARKETING` or `TRANSACTIONAL`.
@@ -87,10 +86,10 @@ class FakeAccountDetails:
         """Render as `GetAccount`'s `Details` member.
 
         Examples:
-            ```python
-            details = FakeAccountDetails(mail_type="MARKETING", website_url="https://a.example")
-            assert details.to_response()["MailType"] == "MARKETING"
-            ```
+            >>> details = FakeAccountDetails(mail_type="MARKETING", website_url="https://a.example")
+            >>> details.to_response()
+            {'MailType': 'MARKETING', 'WebsiteURL': 'https://a.example', 'ContactLanguage': 'EN',
+             'UseCaseDescription': None, 'AdditionalContactEmailAddresses': None}
         """
         details: dict[str, Any] = {
             "MailType": self.mail_type,
@@ -117,12 +116,11 @@ class FakeAccount:
     options.
 
     Examples:
-        ```python
-        fake = FakeSES(sandbox=True)
-        assert fake.account.max_send_rate == 1 and fake.account.in_sandbox
-        fake.account.sent_offset = 199  # one recipient left today
-        fake.account.sending_enabled = False  # sends now fail with SendingPausedException
-        ```
+        >>> fake = FakeSES(sandbox=True)
+        >>> fake.account.in_sandbox, fake.account.max_send_rate, fake.account.max_24_hour_send
+        (True, 1.0, 200.0)
+        >>> fake.account.sent_offset = 199  # one recipient left today
+        >>> fake.account.sending_enabled = False  # sends now fail with SendingPausedException
 
     Attributes:
         max_24_hour_send: `Max24HourSend`: recipients per rolling 24 hours; -1 = unlimited.
@@ -162,9 +160,8 @@ class FakeAccount:
         """Whether the account is in the sandbox (no production access).
 
         Examples:
-            ```python
-            assert FakeSES(sandbox=True).account.in_sandbox
-            ```
+            >>> FakeSES(sandbox=True).account.in_sandbox, FakeSES().account.in_sandbox
+            (True, False)
         """
         return not self.production_access_enabled
 
@@ -173,10 +170,9 @@ class FakeAccount:
         """Whether `max_24_hour_send` is -1 (or any negative number): no daily quota.
 
         Examples:
-            ```python
-            fake.account.max_24_hour_send = -1
-            assert fake.account.unlimited_daily_quota
-            ```
+            >>> fake.account.max_24_hour_send = -1
+            >>> fake.account.unlimited_daily_quota
+            True
         """
         return self.max_24_hour_send < 0
 
@@ -204,10 +200,10 @@ class AccountStore:
     (`window`).
 
     Examples:
-        ```python
-        account = AccountStore(context, sandbox=True)
-        assert account.account.in_sandbox and account.daily_room() == 200
-        ```
+        >>> account = AccountStore(Context("us-east-1", "123456789012", clock, clock, seed=7),
+        ...                        sandbox=True)
+        >>> account.account.in_sandbox, account.daily_room()
+        (True, 200.0)
 
     Args:
         context: The fake's clocks and seed.

@@ -17,12 +17,14 @@ class FakeClock:
     The same clock can drive `FakeSES` timed transitions.
 
     Examples:
-        ```python
-        clock = FakeClock()
-        ses = SES(client=fake.client(), sleep=clock.sleep, clock=clock)
-        clock.sleep(2.5)
-        assert clock() == 2.5 and clock.sleeps == [2.5]
-        ```
+        >>> clock = FakeClock()
+        >>> fake = FakeSES(clock=clock)
+        >>> ses = SES(client=fake.client())  # waits on the fake's clock
+        >>> fake.transition("alice@example.com", "SUCCESS", after_polls=2)
+        >>> ses.identity("alice@example.com").create().wait_until_verified(poll_interval=5.0)
+        Identity('alice@example.com', verification_status=SUCCESS)
+        >>> clock(), clock.sleeps
+        (15.0, [5.0, 10.0])
 
     Args:
         start: The reading before any time passes, in seconds.
@@ -39,9 +41,8 @@ class FakeClock:
         """Return the current reading in seconds.
 
         Examples:
-            ```python
-            assert FakeClock(start=10.0)() == 10.0
-            ```
+            >>> FakeClock(start=10.0)()
+            10.0
         """
         with self._lock:
             return self._now
@@ -51,11 +52,10 @@ class FakeClock:
         """The current reading in seconds (the same as calling the clock).
 
         Examples:
-            ```python
-            clock = FakeClock()
-            clock.advance(3)
-            assert clock.now == 3.0
-            ```
+            >>> clock = FakeClock()
+            >>> clock.advance(3)
+            >>> clock.now
+            3.0
         """
         return self()
 
@@ -64,11 +64,10 @@ class FakeClock:
         """Every duration passed to `sleep()`, oldest first (a copy).
 
         Examples:
-            ```python
-            clock.sleep(1.0)
-            clock.sleep(2.0)
-            assert clock.sleeps == [1.0, 2.0]
-            ```
+            >>> clock.sleep(1.0)
+            >>> clock.sleep(2.0)
+            >>> clock.sleeps
+            [1.0, 2.0]
         """
         with self._lock:
             return list(self._sleeps)
@@ -78,11 +77,10 @@ class FakeClock:
         """The total of every `sleep()` so far, in seconds.
 
         Examples:
-            ```python
-            clock.sleep(1.0)
-            clock.sleep(0.5)
-            assert clock.slept == 1.5
-            ```
+            >>> clock.sleep(1.0)
+            >>> clock.sleep(0.5)
+            >>> clock.slept
+            1.5
         """
         with self._lock:
             return math.fsum(self._sleeps)
@@ -91,10 +89,12 @@ class FakeClock:
         """Advance the clock by `seconds` at once and record the sleep.
 
         Examples:
-            ```python
-            clock.sleep(5)
-            assert clock() == 5.0
-            ```
+            >>> clock.sleep(5)
+            >>> clock(), clock
+            (5.0, FakeClock(now=5.0, sleeps=1))
+            >>> clock.sleep(-1)
+            Traceback (most recent call last):
+            ValueError: sleep length must not be negative, got -1
 
         Raises:
             ValueError: `seconds` is negative or not a finite number (as `time.sleep()`
@@ -109,10 +109,11 @@ class FakeClock:
         """Move the clock forward without recording a sleep (time passing elsewhere).
 
         Examples:
-            ```python
-            fake.transition("example.com", "SUCCESS", after_seconds=60)
-            clock.advance(60)
-            ```
+            >>> _ = client.create_email_identity(EmailIdentity="example.com")
+            >>> fake.transition("example.com", "SUCCESS", after_seconds=60)
+            >>> clock.advance(60)
+            >>> fake.identity_state("example.com").verification_status, clock.sleeps
+            ('SUCCESS', [])
 
         Raises:
             ValueError: `seconds` is negative or not finite: a monotonic clock never goes back.

@@ -6,14 +6,16 @@ string, headers and JSON body back into the parameters the caller passed, and re
 result (or an error) as the response botocore will parse. Nothing here knows about SES itself,
 so the same code serves the in-process hook and a loopback HTTP server.
 
-Example:
-    ```python
-    model = botocore.session.get_session().get_service_model("sesv2")
-    op, params = decode_request(model, "GET", "/v2/email/identities/a%40b.com", "", {}, b"")
-    assert (op, params) == ("GetEmailIdentity", {"EmailIdentity": "a@b.com"})
-    result = {"IdentityType": "EMAIL_ADDRESS"}
-    status, headers, body = encode_response(model.operation_model(op), result)
-    ```
+Examples:
+    >>> import botocore.session
+    >>> model = botocore.session.get_session().get_service_model("sesv2")
+    >>> op, params = decode_request(model, "GET", "/v2/email/identities/a%40b.com", "", {}, b"")
+    >>> op, params
+    ('GetEmailIdentity', {'EmailIdentity': 'a@b.com'})
+    >>> status, headers, body = encode_response(model.operation_model(op),
+    ...                                         {"IdentityType": "EMAIL_ADDRESS"})
+    >>> status, body
+    (200, b'{"IdentityType":"EMAIL_ADDRESS"}')
 """
 
 from __future__ import annotations
@@ -53,10 +55,11 @@ class RouteNotFoundError(LookupError):
     """No operation of the service model answers this method and path.
 
     Examples:
-        ```python
-        with pytest.raises(RouteNotFoundError):
-            decode_request(model, "GET", "/nowhere", "", {}, b"")
-        ```
+        >>> import botocore.session
+        >>> model = botocore.session.get_session().get_service_model("sesv2")
+        >>> decode_request(model, "GET", "/nowhere", "", {}, b"")
+        Traceback (most recent call last):
+        sesflow.testing._codec.RouteNotFoundError: no sesv2 operation answers GET /nowhere
     """
 
 
@@ -64,10 +67,11 @@ class RequestDecodeError(ValueError):
     """The request matched an operation but its content does not fit the operation's shapes.
 
     Examples:
-        ```python
-        with pytest.raises(RequestDecodeError):
-            decode_request(model, "POST", "/v2/email/identities", "", {}, b"{not json")
-        ```
+        >>> import botocore.session
+        >>> model = botocore.session.get_session().get_service_model("sesv2")
+        >>> decode_request(model, "POST", "/v2/email/identities", "", {}, b"{not json")
+        Traceback (most recent call last):
+        sesflow.testing._codec.RequestDecodeError: ...
     """
 
 
@@ -179,12 +183,10 @@ def decode_request(
     aware UTC `datetime`, blobs as `bytes`, numbers and booleans typed, absent members absent.
 
     Examples:
-        ```python
-        op, params = decode_request(
-            model, "POST", "/v2/email/list-identities", "", {}, b'{"PageSize": 5}'
-        )
-        assert (op, params) == ("ListEmailIdentities", {"PageSize": 5})
-        ```
+        >>> import botocore.session
+        >>> model = botocore.session.get_session().get_service_model("sesv2")
+        >>> decode_request(model, "POST", "/v2/email/list-identities", "", {}, b'{"PageSize": 5}')
+        ('ListEmailIdentities', {'PageSize': 5})
 
     Args:
         service_model: The botocore model of the service being served.
@@ -414,11 +416,12 @@ def encode_response(
     `bytes` for blob members as base64, str-enums as their values. `None` means absent.
 
     Examples:
-        ```python
-        op = model.operation_model("CreateEmailIdentity")
-        status, headers, body = encode_response(op, {"IdentityType": "DOMAIN"})
-        assert status == 200 and json.loads(body) == {"IdentityType": "DOMAIN"}
-        ```
+        >>> import botocore.session
+        >>> model = botocore.session.get_session().get_service_model("sesv2")
+        >>> op = model.operation_model("CreateEmailIdentity")
+        >>> status, headers, body = encode_response(op, {"IdentityType": "DOMAIN"})
+        >>> status, headers["Content-Type"], body
+        (200, 'application/json', b'{"IdentityType":"DOMAIN"}')
 
     Args:
         operation_model: The operation being answered.
@@ -483,10 +486,9 @@ def encode_error(
     from the body's `message`.
 
     Examples:
-        ```python
-        status, headers, body = encode_error("NotFoundException", "No such identity", 404)
-        assert headers["x-amzn-ErrorType"] == "NotFoundException"
-        ```
+        >>> status, headers, body = encode_error("NotFoundException", "No such identity", 404)
+        >>> status, headers["x-amzn-ErrorType"], body
+        (404, 'NotFoundException', b'{"message":"No such identity"}')
 
     Args:
         code: The error code, e.g. `"TooManyRequestsException"`.

@@ -131,12 +131,13 @@ class FakeEventDestination:
     """A snapshot of one event destination of a configuration set.
 
     Examples:
-        ```python
-        state = fake.configuration_set_state("marketing")
-        destination = state.event_destinations[0]
-        assert destination.destination_type == "SnsDestination"
-        assert destination.destination["TopicArn"].endswith(":ses-events")
-        ```
+        >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+        ...     "to-sns", ["BOUNCE", "COMPLAINT"], SnsDestination(topic_arn))
+        >>> [destination] = fake.configuration_set_state("marketing").event_destinations
+        >>> destination
+        FakeEventDestination('to-sns', SnsDestination, events=['BOUNCE', 'COMPLAINT'], enabled=True)
+        >>> destination.destination["TopicArn"]
+        'arn:aws:sns:us-east-1:123456789012:ses-events'
 
     Attributes:
         name: `Name`.
@@ -158,10 +159,11 @@ class FakeEventDestination:
         """Render as one entry of `GetConfigurationSetEventDestinations`.
 
         Examples:
-            ```python
-            entry = destination.to_response()
-            assert entry["Name"] == destination.name
-            ```
+            >>> destination = FakeEventDestination(
+            ...     "to-sns", True, ("BOUNCE",), "SnsDestination", {"TopicArn": topic_arn})
+            >>> destination.to_response()
+            {'Name': 'to-sns', 'Enabled': True, 'MatchingEventTypes': ['BOUNCE'],
+             'SnsDestination': {'TopicArn': 'arn:aws:sns:us-east-1:123456789012:ses-events'}}
         """
         return {
             "Name": self.name,
@@ -185,14 +187,13 @@ class FakeConfigurationSet:
     `None` for a group never set that SES does not report then.
 
     Examples:
-        ```python
-        client.create_configuration_set(ConfigurationSetName="marketing")
-        client.put_configuration_set_sending_options(
-            ConfigurationSetName="marketing", SendingEnabled=False
-        )
-        state = fake.configuration_set_state("marketing")
-        assert not state.sending_enabled and state.event_destinations == ()
-        ```
+        >>> _ = client.create_configuration_set(ConfigurationSetName="marketing")
+        >>> _ = client.put_configuration_set_sending_options(
+        ...     ConfigurationSetName="marketing", SendingEnabled=False
+        ... )
+        >>> fake.configuration_set_state("marketing")
+        FakeConfigurationSet('marketing', sending_enabled=False, sending_pool_name=None,
+                             event_destinations=[])
 
     Attributes:
         name: `ConfigurationSetName`.
@@ -225,9 +226,9 @@ class FakeConfigurationSet:
         """`SendingOptions.SendingEnabled`: false makes sends with the set fail.
 
         Examples:
-            ```python
-            assert fake.configuration_set_state("marketing").sending_enabled
-            ```
+            >>> _ = ses.configuration_set("marketing").create()
+            >>> fake.configuration_set_state("marketing").sending_enabled
+            True
         """
         return bool((self.sending_options or {}).get("SendingEnabled", True))
 
@@ -236,9 +237,10 @@ class FakeConfigurationSet:
         """`DeliveryOptions.SendingPoolName`: the dedicated IP pool, or `None` (shared).
 
         Examples:
-            ```python
-            assert fake.configuration_set_state("marketing").sending_pool_name is None
-            ```
+            >>> _ = ses.ip_pool("marketing-ips").create()
+            >>> _ = ses.configuration_set("marketing").create(sending_pool="marketing-ips")
+            >>> fake.configuration_set_state("marketing").sending_pool_name
+            'marketing-ips'
         """
         pool = (self.delivery_options or {}).get("SendingPoolName")
         return None if pool is None else str(pool)
@@ -248,12 +250,14 @@ class FakeConfigurationSet:
         """The set's own suppressed reasons, or `None` when the account's apply.
 
         Examples:
-            ```python
-            client.put_configuration_set_suppression_options(
-                ConfigurationSetName="marketing", SuppressedReasons=[]
-            )
-            assert fake.configuration_set_state("marketing").suppressed_reasons == ()
-            ```
+            >>> _ = client.create_configuration_set(ConfigurationSetName="marketing")
+            >>> print(fake.configuration_set_state("marketing").suppressed_reasons)
+            None
+            >>> _ = client.put_configuration_set_suppression_options(
+            ...     ConfigurationSetName="marketing", SuppressedReasons=[]
+            ... )
+            >>> fake.configuration_set_state("marketing").suppressed_reasons
+            ()
         """
         reasons = (self.suppression_options or {}).get("SuppressedReasons")
         return None if reasons is None else tuple(reasons)
@@ -281,10 +285,9 @@ class ConfigurationSetStore:
     whether a set may send and which suppression reasons it sets, events where its records go.
 
     Examples:
-        ```python
-        sets = ConfigurationSetStore(context)
-        assert sets.suppressed_reasons("marketing") is None  # no such set: the account's apply
-        ```
+        >>> sets = ConfigurationSetStore(Context("us-east-1", "123456789012", clock, clock, seed=7))
+        >>> print(sets.suppressed_reasons("marketing"))  # no such set: the account's apply
+        None
     """
 
     def __init__(self, context: Context) -> None:
@@ -623,11 +626,14 @@ def check_suppression_validation(value: Mapping[str, Any] | None) -> None:
     """Check a `SuppressionValidationOptions` (or `...Attributes`) value's enums.
 
     Examples:
-        ```python
-        check_suppression_validation(
-            {"ConditionThreshold": {"ConditionThresholdEnabled": "DISABLED"}}
-        )
-        ```
+        >>> check_suppression_validation(
+        ...     {"ConditionThreshold": {"ConditionThresholdEnabled": "DISABLED"}}
+        ... )
+        >>> check_suppression_validation(
+        ...     {"ConditionThreshold": {"ConditionThresholdEnabled": "OFF"}}
+        ... )
+        Traceback (most recent call last):
+        sesflow.testing._fake.FakeError: BadRequestException: ...
     """
     threshold = (value or {}).get("ConditionThreshold") or {}
     if "ConditionThresholdEnabled" in threshold:

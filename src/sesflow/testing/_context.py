@@ -20,10 +20,9 @@ class Sequence:
     One counter for every store, as one fake has always numbered its resources in one series.
 
     Examples:
-        ```python
-        numbers = Sequence()
-        assert (numbers.next(), numbers.next()) == (1, 2)
-        ```
+        >>> numbers = Sequence()
+        >>> numbers.next(), numbers.next()
+        (1, 2)
     """
 
     __slots__ = ("_last",)
@@ -35,9 +34,8 @@ class Sequence:
         """Return the next number.
 
         Examples:
-            ```python
-            assert Sequence().next() == 1
-            ```
+            >>> Sequence().next()
+            1
         """
         self._last += 1
         return self._last
@@ -48,10 +46,10 @@ class Context:
     """The fake's fixed settings, and the resource sequence its stores share.
 
     Examples:
-        ```python
-        context = Context("us-east-1", "123456789012", time.monotonic, time.time, seed=1)
-        assert context.generator("events").random() == context.generator("events").random()
-        ```
+        >>> import time
+        >>> context = Context("us-east-1", "123456789012", time.monotonic, time.time, seed=1)
+        >>> context.region, context.sequence.next()
+        ('us-east-1', 1)
 
     Attributes:
         region: The region the fake plays.
@@ -73,9 +71,10 @@ class Context:
         """Return `wall_clock` as an aware UTC datetime.
 
         Examples:
-            ```python
-            assert context.wall_now().tzinfo is dt.UTC
-            ```
+            >>> context = Context("us-east-1", "123456789012", clock, lambda: 1_700_000_000,
+            ...                   seed=1)
+            >>> context.wall_now()
+            datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
         """
         return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC)
 
@@ -86,10 +85,11 @@ class Context:
         shift the DKIM tokens or message ids a seeded test expects.
 
         Examples:
-            ```python
-            tokens = context.generator()  # the fake's own seed, as DKIM tokens always used
-            ids = context.generator("message-ids")
-            ```
+            >>> context = Context("us-east-1", "123456789012", clock, clock, seed=1)
+            >>> context.generator("events").random() == context.generator("events").random()
+            True
+            >>> context.generator("events").random() == context.generator("message-ids").random()
+            False
         """
         if label is None:
             return random.Random(self.seed)

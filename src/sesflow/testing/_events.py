@@ -93,10 +93,12 @@ class FakeEventDelivery(NamedTuple):
     A tuple, so it unpacks as `(destination, kind, record)`.
 
     Examples:
-        ```python
-        for name, kind, record in fake.event_deliveries():
-            assert kind == "SnsDestination" and record["eventType"] in {"Send", "Delivery"}
-        ```
+        >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+        ...     "to-sns", ["SEND"], SnsDestination(topic_arn))
+        >>> _ = ses.sender("news@example.com", configuration_set="marketing").send(
+        ...     "bob@example.com", "Hi", text="Yo")
+        >>> [(name, kind, record["eventType"]) for name, kind, record in fake.event_deliveries()]
+        [('to-sns', 'SnsDestination', 'Send')]
 
     Attributes:
         destination: The event destination's name.
@@ -197,10 +199,14 @@ class EventStore:
     SNS store.
 
     Examples:
-        ```python
-        events = EventStore(context, configuration_sets, identities, sns)
-        events.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
-        ```
+        >>> from sesflow.testing._identities import IdentitySettings
+        >>> context = Context("us-east-1", "123456789012", clock, clock, seed=7)
+        >>> sets = ConfigurationSetStore(context)
+        >>> events = EventStore(context, sets, IdentityStore(context, sets, IdentitySettings()),
+        ...                     SnsStore(context))
+        >>> events.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
+        >>> len(events), events.events()
+        (0, [])
     """
 
     def __init__(

@@ -68,9 +68,8 @@ def sesv2_model() -> ServiceModel:
     """Return botocore's bundled SES v2 service model (loaded once per process).
 
     Examples:
-        ```python
-        assert "GetEmailIdentity" in sesv2_model().operation_names
-        ```
+        >>> "GetEmailIdentity" in sesv2_model().operation_names
+        True
     """
     return _isolated_session().get_service_model("sesv2")
 
@@ -103,12 +102,12 @@ def operation(name: str) -> Callable[[_F], _F]:
     fake's lock, so it may read and change state freely.
 
     Examples:
-        ```python
-        class AccountHandlers(Handlers):
-            @operation("GetAccount")
-            def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
-                return {"ProductionAccessEnabled": False}
-        ```
+        >>> class AccountHandlers(Handlers):
+        ...     @operation("GetAccount")
+        ...     def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        ...         return {"ProductionAccessEnabled": False}
+        >>> AccountHandlers.operations
+        {'GetAccount': '_get_account'}
     """
 
     def mark(func: _F) -> _F:
@@ -126,9 +125,10 @@ class FakeError(Exception):
     """An SES error response; raise it from an operation handler.
 
     Examples:
-        ```python
-        raise FakeError("NotFoundException", "Email identity a@b.com does not exist.")
-        ```
+        >>> FakeError("NotFoundException", "Email identity a@b.com does not exist.")
+        FakeError('NotFoundException', 'Email identity a@b.com does not exist.', status=404)
+        >>> FakeError("NoSuchCode", "Not in the SES model.").status
+        400
 
     Args:
         code: The error code botocore reports as `Error.Code`.
@@ -157,9 +157,8 @@ class DroppedConnectionError(Exception):
     answering.
 
     Examples:
-        ```python
-        raise DroppedConnectionError(processed=True)  # the mail went out; the answer is lost
-        ```
+        >>> DroppedConnectionError(processed=True)  # the mail went out; the answer is lost
+        DroppedConnectionError('connection dropped after the request was processed')
 
     Args:
         processed: Whether the fake handled the request (and kept its effects) before the
@@ -176,9 +175,10 @@ def modeled_status(code: str) -> int:
     """Return the HTTP status the SES v2 model assigns to the error `code` (400 if unknown).
 
     Examples:
-        ```python
-        assert modeled_status("TooManyRequestsException") == 429
-        ```
+        >>> modeled_status("TooManyRequestsException"), modeled_status("NotFoundException")
+        (429, 404)
+        >>> modeled_status("NoSuchCode")
+        400
     """
     return _modeled_statuses().get(code, 400)
 
@@ -198,11 +198,10 @@ class FakeCall:
     """One request the fake received, as logged in `FakeSESBase.calls`.
 
     Examples:
-        ```python
-        call = fake.calls[-1]
-        assert call.operation == "GetEmailIdentity"
-        assert call.params == {"EmailIdentity": "alice@example.com"}
-        ```
+        >>> _ = client.get_email_identity(EmailIdentity="news@example.com")
+        >>> call = fake.calls[-1]
+        >>> call.operation, call.params, call.time
+        ('GetEmailIdentity', {'EmailIdentity': 'news@example.com'}, 0.0)
 
     Attributes:
         operation: The SES v2 operation name.
@@ -261,15 +260,15 @@ class Handlers:
     `FakeSESBase.implemented_operations()` is known without building a fake.
 
     Examples:
-        ```python
-        class TemplateHandlers(Handlers):
-            def __init__(self, templates: TemplateStore) -> None:
-                self._templates = templates
-
-            @operation("DeleteEmailTemplate")
-            def _delete(self, params: Mapping[str, Any]) -> None:
-                self._templates.delete(params["TemplateName"])
-        ```
+        >>> class TemplateHandlers(Handlers):
+        ...     def __init__(self, templates: TemplateStore) -> None:
+        ...         self._templates = templates
+        ...
+        ...     @operation("DeleteEmailTemplate")
+        ...     def _delete(self, params: Mapping[str, Any]) -> None:
+        ...         self._templates.delete(params["TemplateName"])
+        >>> TemplateHandlers.operations
+        {'DeleteEmailTemplate': '_delete'}
     """
 
     operations: ClassVar[dict[str, str]] = {}
@@ -282,9 +281,12 @@ class Handlers:
         """Return this object's handlers by operation name.
 
         Examples:
-            ```python
-            assert "DeleteEmailTemplate" in TemplateHandlers(store).bound()
-            ```
+            >>> class AccountHandlers(Handlers):
+            ...     @operation("GetAccount")
+            ...     def _get_account(self, params: Mapping[str, Any]) -> dict[str, Any]:
+            ...         return {"ProductionAccessEnabled": False}
+            >>> AccountHandlers().bound()["GetAccount"]({})
+            {'ProductionAccessEnabled': False}
         """
         return {name: getattr(self, attribute) for name, attribute in self.operations.items()}
 
@@ -298,12 +300,11 @@ class FakeSESBase:
     which then answer in place of those.
 
     Examples:
-        ```python
-        fake = FakeSES()
-        client = fake.client()
-        client.create_email_identity(EmailIdentity="alice@example.com")
-        assert fake.call_count("CreateEmailIdentity") == 1
-        ```
+        >>> fake = FakeSES()
+        >>> client = fake.client()
+        >>> _ = client.create_email_identity(EmailIdentity="alice@example.com")
+        >>> fake.call_count("CreateEmailIdentity")
+        1
     """
 
     # The Handlers classes whose objects _build installs; known per class, before any fake.
@@ -383,10 +384,12 @@ class FakeSESBase:
         random generator is re-seeded, so a seeded fake replays the same tokens after a reset.
 
         Examples:
-            ```python
-            fake.reset()
-            assert fake.calls == []
-            ```
+            >>> _ = sender.send("bob@example.com", "Hi", text="Yo")
+            >>> fake.reset()
+            >>> fake.calls, fake.outbox
+            ([], [])
+            >>> client.list_email_identities()["EmailIdentities"]
+            []
         """
         with self._lock:
             self._calls.clear()
@@ -405,9 +408,10 @@ class FakeSESBase:
         Calls answered with an injected fault are logged too: the request did reach SES.
 
         Examples:
-            ```python
-            assert [c.operation for c in fake.calls] == ["CreateEmailIdentity"]
-            ```
+            >>> fake.reset()
+            >>> _ = client.create_email_identity(EmailIdentity="alice@example.com")
+            >>> [c.operation for c in fake.calls]
+            ['CreateEmailIdentity']
         """
         with self._lock:
             return list(self._calls)
@@ -416,9 +420,13 @@ class FakeSESBase:
         """Return how many requests for `operation` the fake received.
 
         Examples:
-            ```python
-            assert fake.call_count("GetEmailIdentity") == 3
-            ```
+            >>> for _ in range(3):
+            ...     _ = client.get_email_identity(EmailIdentity="news@example.com")
+            >>> fake.call_count("GetEmailIdentity")
+            3
+            >>> fake.call_count("GetEmailIdentities")
+            Traceback (most recent call last):
+            ValueError: 'GetEmailIdentities' is not an SES v2 operation; did you mean ...?
 
         Raises:
             ValueError: `operation` is not an SES v2 operation name (a typo would otherwise
@@ -435,9 +443,13 @@ class FakeSESBase:
         Rate enforcement, injected throttles and `fail_next()` with status 429 all count.
 
         Examples:
-            ```python
-            assert fake.throttled_calls == 0
-            ```
+            >>> fake.throttled_calls
+            0
+            >>> fake.fail_next("GetAccount", "TooManyRequestsException", "Too many requests")
+            >>> ses.account().in_sandbox  # sesflow waits and asks again
+            False
+            >>> fake.throttled_calls
+            1
         """
         with self._lock:
             return self._statuses[429]
@@ -456,11 +468,14 @@ class FakeSESBase:
         Faults queue up: two calls to `fail_next` fail the next two requests in order.
 
         Examples:
-            ```python
-            fake.fail_next("SendEmail", "TooManyRequestsException", "Too many requests")
-            with pytest.raises(ClientError):
-                client.send_email(...)
-            ```
+            >>> fake.fail_next("GetAccount", "TooManyRequestsException", "Too many requests")
+            >>> try:
+            ...     client.get_account()
+            ... except client.exceptions.TooManyRequestsException as exc:
+            ...     print(exc.response["Error"]["Message"])
+            Too many requests
+            >>> client.get_account()["SendingEnabled"]  # the next request is answered
+            True
 
         Args:
             operation: The SES v2 operation name, e.g. `"GetEmailIdentity"`.
@@ -515,12 +530,11 @@ class FakeSESBase:
           `TRANSIENT_FAILURE`; the entry is not sent.
 
         Examples:
-            ```python
-            fake.inject_faults(seed=1, throttle=0.05, drop_after=0.01, transient_entry=0.02)
-            ...  # run the code under test
-            assert fake.injected_faults["throttle"] > 0
-            fake.clear_faults()
-            ```
+            >>> fake.inject_faults(seed=1, throttle=0.5)
+            >>> report = sender.send_bulk(recipients, "welcome")  # the code under test
+            >>> report.sent, fake.injected_faults["throttle"]
+            (2, 1)
+            >>> fake.clear_faults()
 
         Args:
             seed: Seeds the generator the draws come from.
@@ -557,9 +571,10 @@ class FakeSESBase:
         """Stop injecting random faults (queued `fail_next()` faults stay).
 
         Examples:
-            ```python
-            fake.clear_faults()
-            ```
+            >>> fake.inject_faults(seed=1, throttle=1.0)  # every send throttled
+            >>> fake.clear_faults()
+            >>> sender.send("bob@example.com", "Hi", text="Yo")
+            SendResult(message_id='...')
         """
         with self._lock:
             self._random_faults.clear()
@@ -573,9 +588,14 @@ class FakeSESBase:
         not.
 
         Examples:
-            ```python
-            assert fake.injected_faults["drop_after"] == 1
-            ```
+            >>> fake.inject_faults(seed=1, drop_after=1.0, operations=["GetAccount"])
+            >>> try:
+            ...     client.get_account()
+            ... except Exception as exc:
+            ...     print(type(exc).__name__)
+            ConnectionClosedError
+            >>> fake.injected_faults
+            Counter({'drop_after': 1})
         """
         with self._lock:
             return self._random_faults.counts
@@ -585,9 +605,8 @@ class FakeSESBase:
         """Return the names of the SES v2 operations this fake answers, sorted.
 
         Examples:
-            ```python
-            assert "GetEmailIdentity" in FakeSES.implemented_operations()
-            ```
+            >>> "GetEmailIdentity" in FakeSES.implemented_operations()
+            True
         """
         names = set(cls._operations)
         for handler_type in cls._handler_types:
@@ -611,12 +630,12 @@ class FakeSESBase:
         calls it, and so can an HTTP server.
 
         Examples:
-            ```python
-            status, headers, body = fake.dispatch(
-                "POST", "/v2/email/identities", {}, b'{"EmailIdentity": "example.com"}'
-            )
-            assert status == 200
-            ```
+            >>> import json
+            >>> status, headers, answer = fake.dispatch(
+            ...     "POST", "/v2/email/identities", {}, b'{"EmailIdentity": "example.com"}'
+            ... )
+            >>> status, json.loads(answer)["IdentityType"]
+            (200, 'DOMAIN')
 
         Args:
             method: The HTTP method.
@@ -712,11 +731,10 @@ class FakeSESBase:
         answering in the fake's place.
 
         Examples:
-            ```python
-            client = fake.client()
-            client.create_email_identity(EmailIdentity="alice@example.com")
-            ses = sesflow.SES(client=client)
-            ```
+            >>> client = fake.client()
+            >>> _ = client.create_email_identity(EmailIdentity="alice@example.com")
+            >>> sesflow.SES(client=client).identity("alice@example.com").refresh()
+            Identity('alice@example.com', verification_status=PENDING)
 
         Args:
             region_name: The client's region; defaults to the fake's. The fake keeps one

@@ -99,12 +99,12 @@ class FakeSES(FakeSESBase, ContactListKnobs):
     `review_transition()`; `suppress()` puts an address on the suppression list.
 
     Examples:
-        ```python
-        fake = FakeSES(auto_verify=True)
-        ses = sesflow.SES(client=fake.client())
-        ses.identity("alice@example.com").create()
-        assert fake.identity_state("alice@example.com").verification_status == "SUCCESS"
-        ```
+        >>> fake = FakeSES(auto_verify=True)
+        >>> ses = sesflow.SES(client=fake.client())
+        >>> ses.identity("alice@example.com").create()
+        Identity('alice@example.com', verification_status=SUCCESS)
+        >>> fake.identity_state("alice@example.com").verification_status
+        'SUCCESS'
 
     Args:
         region: The region the fake plays.
@@ -263,10 +263,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         Transitions whose time has come are applied first; poll-counted ones are not touched.
 
         Examples:
-            ```python
-            client.create_email_identity(EmailIdentity="example.com")
-            tokens = fake.identity_state("example.com").dkim_tokens
-            ```
+            >>> _ = client.create_email_identity(EmailIdentity="example.com")
+            >>> state = fake.identity_state("example.com")
+            >>> state.verification_status, len(state.dkim_tokens)
+            ('PENDING', 3)
 
         Raises:
             KeyError: No such identity.
@@ -290,10 +290,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         queued. `error_type` alone changes the reason of a failure already showing.
 
         Examples:
-            ```python
-            fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
-            fake.set_status("example.com", mail_from=MailFromDomainStatus.SUCCESS)
-            ```
+            >>> _ = client.create_email_identity(EmailIdentity="example.com")
+            >>> fake.set_status("example.com", verification="FAILED", error_type="HOST_NOT_FOUND")
+            >>> identity = client.get_email_identity(EmailIdentity="example.com")
+            >>> identity["VerificationStatus"], identity["VerificationInfo"]["ErrorType"]
+            ('FAILED', 'HOST_NOT_FOUND')
 
         Args:
             name: The identity.
@@ -343,12 +344,20 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         its transitions.
 
         Examples:
-            ```python
-            fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
-            fake.transition("example.com", "SUCCESS", after_polls=2)
-            # polls see: PENDING, PENDING, TEMPORARY_FAILURE, TEMPORARY_FAILURE, SUCCESS
-            fake.transition("example.com", "SUCCESS", aspect="mail_from", after_seconds=60)
-            ```
+            >>> _ = client.create_email_identity(EmailIdentity="example.com")
+            >>> fake.transition("example.com", "TEMPORARY_FAILURE", after_polls=2)
+            >>> fake.transition("example.com", "SUCCESS", after_polls=2)
+            >>> [client.get_email_identity(EmailIdentity="example.com")["VerificationStatus"]
+            ...  for _ in range(5)]
+            ['PENDING', 'PENDING', 'TEMPORARY_FAILURE', 'TEMPORARY_FAILURE', 'SUCCESS']
+
+            By time instead, on the fake's `clock`:
+
+            >>> _ = client.create_email_identity(EmailIdentity="alice@example.com")
+            >>> fake.transition("alice@example.com", "SUCCESS", after_seconds=60)
+            >>> clock.advance(60)
+            >>> fake.identity_state("alice@example.com").verification_status
+            'SUCCESS'
 
         Args:
             name: The identity.
@@ -383,10 +392,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         wants to send.
 
         Examples:
-            ```python
-            fake.verify("example.com", "alice@other.example")
-            client.send_email(FromEmailAddress="news@example.com", ...)
-            ```
+            >>> fake.verify("example.com", "alice@other.example")
+            >>> fake.identity_state("example.com").dkim_status
+            'SUCCESS'
+            >>> ses.sender("alice@other.example").send("bob@example.com", "Hi", text="Yo")
+            SendResult(message_id='...')
 
         Raises:
             ValueError: A name that is neither an email address nor a domain.
@@ -400,20 +410,19 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Return a snapshot of configuration set `name`: options and event destinations.
 
         Examples:
-            ```python
-            client.create_configuration_set(ConfigurationSetName="marketing")
-            client.create_configuration_set_event_destination(
-                ConfigurationSetName="marketing",
-                EventDestinationName="to-sns",
-                EventDestination={
-                    "Enabled": True,
-                    "MatchingEventTypes": ["BOUNCE"],
-                    "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"},
-                },
-            )
-            state = fake.configuration_set_state("marketing")
-            assert [d.name for d in state.event_destinations] == ["to-sns"]
-            ```
+            >>> _ = client.create_configuration_set(ConfigurationSetName="marketing")
+            >>> _ = client.create_configuration_set_event_destination(
+            ...     ConfigurationSetName="marketing",
+            ...     EventDestinationName="to-sns",
+            ...     EventDestination={
+            ...         "Enabled": True,
+            ...         "MatchingEventTypes": ["BOUNCE"],
+            ...         "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"},
+            ...     },
+            ... )
+            >>> state = fake.configuration_set_state("marketing")
+            >>> [(d.name, d.matching_event_types) for d in state.event_destinations]
+            [('to-sns', ('BOUNCE',))]
 
         Raises:
             KeyError: No such configuration set.
@@ -425,10 +434,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Return a snapshot of the dedicated IP pool `name`.
 
         Examples:
-            ```python
-            client.create_dedicated_ip_pool(PoolName="transactional")
-            assert fake.dedicated_ip_pool_state("transactional").scaling_mode == "STANDARD"
-            ```
+            >>> _ = client.create_dedicated_ip_pool(PoolName="transactional")
+            >>> fake.dedicated_ip_pool_state("transactional").scaling_mode
+            'STANDARD'
 
         Raises:
             KeyError: No such pool.
@@ -443,10 +451,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """The live account state; edit its fields to change what SES enforces and reports.
 
         Examples:
-            ```python
-            fake.account.max_send_rate = 10
-            assert client.get_account()["SendQuota"]["MaxSendRate"] == 10
-            ```
+            >>> fake.account.max_send_rate = 10
+            >>> client.get_account()["SendQuota"]["MaxSendRate"]
+            10.0
         """
         with self._lock:
             return self._account.account
@@ -464,10 +471,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         Counted by the fake's `wall_clock`; mailbox-simulator recipients are not counted.
 
         Examples:
-            ```python
-            client.send_email(...)  # to two recipients
-            assert fake.sent_last_24_hours() == 2
-            ```
+            >>> _ = sender.send(["ann@example.com", "bob@example.com"], "Hi", text="Yo")
+            >>> fake.sent_last_24_hours()
+            2.0
         """
         with self._lock:
             return self._account.sent_last_24_hours()
@@ -485,18 +491,19 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         `review_transition()` steps stay queued.
 
         Examples:
-            ```python
-            client.put_account_details(
-                MailType="TRANSACTIONAL",
-                WebsiteURL="https://example.com",
-                ProductionAccessEnabled=True,
-            )
-            fake.grant_production_access()
-            account = client.get_account()
-            assert account["ProductionAccessEnabled"]
-            assert account["Details"]["ReviewDetails"]["Status"] == "GRANTED"
-            assert account["SendQuota"]["MaxSendRate"] == 14
-            ```
+            >>> fake = FakeSES(sandbox=True)
+            >>> client = fake.client()
+            >>> _ = client.put_account_details(
+            ...     MailType="TRANSACTIONAL",
+            ...     WebsiteURL="https://example.com",
+            ...     ProductionAccessEnabled=True,
+            ... )
+            >>> fake.grant_production_access()
+            >>> account = client.get_account()
+            >>> account["ProductionAccessEnabled"], account["Details"]["ReviewDetails"]["Status"]
+            (True, 'GRANTED')
+            >>> account["SendQuota"]["MaxSendRate"]
+            14.0
 
         Raises:
             ValueError: No production-access request is on file (`PutAccountDetails` with
@@ -514,12 +521,16 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         The account stays in the sandbox, and may file a new request.
 
         Examples:
-            ```python
-            fake.deny_production_access()
-            account = client.get_account()
-            assert account["Details"]["ReviewDetails"]["Status"] == "DENIED"
-            assert not account["ProductionAccessEnabled"]
-            ```
+            >>> fake = FakeSES(sandbox=True)
+            >>> client = fake.client()
+            >>> _ = client.put_account_details(
+            ...     MailType="TRANSACTIONAL", WebsiteURL="https://example.com",
+            ...     ProductionAccessEnabled=True,
+            ... )
+            >>> fake.deny_production_access()
+            >>> account = client.get_account()
+            >>> account["ProductionAccessEnabled"], account["Details"]["ReviewDetails"]["Status"]
+            (False, 'DENIED')
 
         Raises:
             ValueError: No production-access request is on file.
@@ -550,17 +561,15 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         countdown.
 
         Examples:
-            ```python
-            fake.review_transition("GRANTED", after_polls=2)
-            client.put_account_details(
-                MailType="MARKETING", WebsiteURL="https://example.com",
-                ProductionAccessEnabled=True,
-            )
-            statuses = [
-                client.get_account()["Details"]["ReviewDetails"]["Status"] for _ in range(3)
-            ]
-            assert statuses == ["PENDING", "PENDING", "GRANTED"]
-            ```
+            >>> fake = FakeSES(sandbox=True)
+            >>> client = fake.client()
+            >>> fake.review_transition("GRANTED", after_polls=2)
+            >>> _ = client.put_account_details(
+            ...     MailType="MARKETING", WebsiteURL="https://example.com",
+            ...     ProductionAccessEnabled=True,
+            ... )
+            >>> [client.get_account()["Details"]["ReviewDetails"]["Status"] for _ in range(3)]
+            ['PENDING', 'PENDING', 'GRANTED']
 
         Args:
             to: `PENDING`, `FAILED`, `GRANTED` or `DENIED` (a string or str-enum).
@@ -597,11 +606,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         `PutSuppressedDestination`. Putting an address again replaces its entry.
 
         Examples:
-            ```python
-            fake.suppress("bounced@example.org", "BOUNCE", message_id="0100...-000000")
-            got = client.get_suppressed_destination(EmailAddress="bounced@example.org")
-            assert got["SuppressedDestination"]["Attributes"]["MessageId"] == "0100...-000000"
-            ```
+            >>> _ = fake.suppress("bounced@example.org", "BOUNCE", message_id="0100-example-000000")
+            >>> got = client.get_suppressed_destination(EmailAddress="bounced@example.org")
+            >>> entry = got["SuppressedDestination"]
+            >>> entry["Reason"], entry["Attributes"]["MessageId"]
+            ('BOUNCE', '0100-example-000000')
 
         Args:
             address: The email address.
@@ -624,10 +633,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Every entry of the account-level suppression list, oldest first.
 
         Examples:
-            ```python
-            fake.suppress("a@example.org", "COMPLAINT")
-            assert [e.email_address for e in fake.suppressed_destinations()] == ["a@example.org"]
-            ```
+            >>> _ = fake.suppress("a@example.org", "COMPLAINT")
+            >>> [(e.email_address, e.reason) for e in fake.suppressed_destinations()]
+            [('a@example.org', 'COMPLAINT')]
         """
         with self._lock:
             return self._suppression.destinations()
@@ -639,9 +647,12 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         Kept whether or not the fake keeps messages; cleared by `reset()`.
 
         Examples:
-            ```python
-            assert [r.address for r in fake.suppressed_recipients] == ["gone@example.org"]
-            ```
+            >>> _ = fake.suppress("gone@example.org", "BOUNCE")
+            >>> _ = sender.send(["gone@example.org", "bob@example.com"], "Hi", text="Yo")
+            >>> [(r.address, r.reason) for r in fake.suppressed_recipients]
+            [('gone@example.org', 'BOUNCE')]
+            >>> fake.deliveries("gone@example.org"), fake.deliveries("bob@example.com")
+            (0, 1)
         """
         with self._lock:
             return self._suppression.recipients
@@ -653,9 +664,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Every message accepted, oldest first (a copy).
 
         Examples:
-            ```python
-            assert [m.subject for m in fake.outbox] == ["Welcome"]
-            ```
+            >>> _ = sender.send("bob@example.com", "Welcome", text="Hi Bob")
+            >>> [(m.to, m.subject) for m in fake.outbox]
+            [(('bob@example.com',), 'Welcome')]
 
         Raises:
             RuntimeError: The fake was made with `keep_messages=False`; use
@@ -675,9 +686,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         Addresses compare without display names and with the domain in any case.
 
         Examples:
-            ```python
-            assert fake.deliveries("bob@example.com") == 1  # delivered exactly once
-            ```
+            >>> _ = sender.send("bob@example.com", "Hi", text="Yo")
+            >>> fake.deliveries("Bob <bob@EXAMPLE.com>"), fake.deliveries("ann@example.com")
+            (1, 0)
         """
         with self._lock:
             return self._outbox.deliveries(address)
@@ -686,10 +697,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Deliveries per recipient address (a copy); see `deliveries()`.
 
         Examples:
-            ```python
-            counts = fake.delivery_counts()
-            assert max(counts.values()) == 1  # nobody got a message twice
-            ```
+            >>> _ = sender.send_bulk(recipients, "welcome")
+            >>> fake.delivery_counts()
+            Counter({'ann@example.com': 1, 'bob@example.com': 1})
         """
         with self._lock:
             return self._outbox.delivery_counts()
@@ -698,9 +708,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """`(clock reading, recipients)` of every accepted message, oldest first.
 
         Examples:
-            ```python
-            assert fake.arrivals() == [(0.0, 2)]
-            ```
+            >>> _ = sender.send(["ann@example.com", "bob@example.com"], "Hi", text="Yo")
+            >>> clock.advance(1.5)
+            >>> _ = sender.send("bob@example.com", "Hi again", text="Yo")
+            >>> fake.arrivals()
+            [(0.0, 2), (1.5, 1)]
         """
         with self._lock:
             return self._outbox.arrivals()
@@ -709,10 +721,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Forget accepted messages and delivery counts (not the quotas they used).
 
         Examples:
-            ```python
-            fake.clear_outbox()
-            assert fake.delivery_counts() == Counter()
-            ```
+            >>> _ = sender.send("bob@example.com", "Hi", text="Yo")
+            >>> fake.clear_outbox()
+            >>> fake.outbox, fake.delivery_counts()
+            ([], Counter())
         """
         with self._lock:
             self._outbox.clear()
@@ -727,11 +739,15 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         A record is listed once however many destinations received it.
 
         Examples:
-            ```python
-            client.send_email(..., ConfigurationSetName="marketing")  # to bounce@simulator...
-            [bounce] = fake.events(event_type="BOUNCE")
-            assert bounce["bounce"]["bounceType"] == "Permanent"
-            ```
+            >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+            ...     "to-sns", ["SEND", "BOUNCE"], SnsDestination(topic_arn))
+            >>> marketing = ses.sender("news@example.com", configuration_set="marketing")
+            >>> _ = marketing.send("bounce@simulator.amazonses.com", "Hi", text="Yo")
+            >>> [record["eventType"] for record in fake.events()]
+            ['Send', 'Bounce']
+            >>> [bounce] = fake.events(event_type="BOUNCE")
+            >>> bounce["bounce"]["bounceType"]
+            'Permanent'
 
         Args:
             configuration_set: Only records of messages sent with this configuration set.
@@ -752,12 +768,12 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         the set's destinations were created.
 
         Examples:
-            ```python
-            assert [(d.destination, d.record["eventType"]) for d in fake.event_deliveries()] == [
-                ("to-sns", "Send"),
-                ("to-sns", "Delivery"),
-            ]
-            ```
+            >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+            ...     "to-sns", ["SEND", "DELIVERY"], SnsDestination(topic_arn))
+            >>> marketing = ses.sender("news@example.com", configuration_set="marketing")
+            >>> _ = marketing.send("bob@example.com", "Hi", text="Yo")
+            >>> [(d.destination, d.record["eventType"]) for d in fake.event_deliveries()]
+            [('to-sns', 'Send'), ('to-sns', 'Delivery')]
         """
         with self._lock:
             return self._events.event_deliveries()
@@ -768,10 +784,15 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         Scripted outcomes (`recipient_outcome()`) stay.
 
         Examples:
-            ```python
-            fake.clear_events()
-            assert fake.events() == []
-            ```
+            >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+            ...     "to-sns", ["SEND"], SnsDestination(topic_arn))
+            >>> _ = ses.sender("news@example.com", configuration_set="marketing").send(
+            ...     "bob@example.com", "Hi", text="Yo")
+            >>> len(fake.events())
+            1
+            >>> fake.clear_events()
+            >>> fake.events(), fake.sns_messages()
+            ([], [])
         """
         with self._lock:
             self._events.clear()
@@ -791,12 +812,14 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         accepted as before. The account-level suppression list still comes first.
 
         Examples:
-            ```python
-            fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
-            client.send_email(..., ConfigurationSetName="marketing")  # to slow@example.org
-            [delay] = fake.events(event_type="DELIVERY_DELAY")
-            assert delay["deliveryDelay"]["delayType"] == "TransientCommunicationFailure"
-            ```
+            >>> fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
+            >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+            ...     "to-sns", ["DELIVERY", "DELIVERY_DELAY"], SnsDestination(topic_arn))
+            >>> _ = ses.sender("news@example.com", configuration_set="marketing").send(
+            ...     "slow@example.org", "Hi", text="Yo")
+            >>> [delay] = fake.events()
+            >>> delay["eventType"], delay["deliveryDelay"]["delayType"]
+            ('DeliveryDelay', 'TransientCommunicationFailure')
 
         Args:
             address: The recipient; compared without display name and regardless of case.
@@ -832,12 +855,18 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         every call but for the signature version asked for.
 
         Examples:
-            ```python
-            [envelope] = fake.sns_messages("arn:aws:sns:us-east-1:123456789012:ses-events")
-            assert json.loads(envelope["Message"])["eventType"] == "Bounce"
-            verifier = SnsVerifier(cert_fetcher=fake.cert_fetcher)
-            verifier.verify(envelope)
-            ```
+            >>> import json
+            >>> _ = ses.configuration_set("marketing").create().add_event_destination(
+            ...     "to-sns", ["BOUNCE"], SnsDestination(topic_arn))
+            >>> _ = ses.sender("news@example.com", configuration_set="marketing").send(
+            ...     "bounce@simulator.amazonses.com", "Hi", text="Yo")
+            >>> [envelope] = fake.sns_messages(topic_arn)
+            >>> envelope["Type"], json.loads(envelope["Message"])["eventType"]
+            ('Notification', 'Bounce')
+            >>> verifier = SnsVerifier(allowed_topic_arns={topic_arn},
+            ...                        cert_fetcher=fake.cert_fetcher)
+            >>> verifier.verify(envelope).topic_arn
+            'arn:aws:sns:us-east-1:123456789012:ses-events'
 
         Args:
             topic_arn: Only envelopes for this topic.
@@ -862,12 +891,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         makes a new token.
 
         Examples:
-            ```python
-            envelope = fake.sns_subscription_confirmation(
-                "arn:aws:sns:us-east-1:123456789012:ses-events", "https://example.com/sns"
-            )
-            assert envelope["SubscribeURL"].endswith("&Token=" + envelope["Token"])
-            ```
+            >>> envelope = fake.sns_subscription_confirmation(
+            ...     "arn:aws:sns:us-east-1:123456789012:ses-events", "https://example.com/sns"
+            ... )
+            >>> envelope["Type"], envelope["SubscribeURL"].endswith("&Token=" + envelope["Token"])
+            ('SubscriptionConfirmation', True)
 
         Args:
             topic_arn: The topic being subscribed to.
@@ -893,12 +921,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         at first use and cached for the process.
 
         Examples:
-            ```python
-            from cryptography import x509
-
-            certificate = x509.load_pem_x509_certificate(fake.sns_certificate_pem)
-            assert certificate.public_key().key_size == 2048
-            ```
+            >>> from cryptography import x509
+            >>> certificate = x509.load_pem_x509_certificate(fake.sns_certificate_pem)
+            >>> certificate.subject.rfc4514_string(), certificate.public_key().key_size
+            ('CN=sns.amazonaws.com', 2048)
 
         Raises:
             ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
@@ -914,10 +940,12 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         verifier should never fetch those).
 
         Examples:
-            ```python
-            [envelope] = fake.sns_messages()
-            assert fake.cert_fetcher(envelope["SigningCertURL"]) == fake.sns_certificate_pem
-            ```
+            >>> envelope = fake.sns_subscription_confirmation(topic_arn, "https://example.com/sns")
+            >>> fake.cert_fetcher(envelope["SigningCertURL"]) == fake.sns_certificate_pem
+            True
+            >>> fake.cert_fetcher("https://sns.us-east-1.amazonaws.com/other.pem")
+            Traceback (most recent call last):
+            ValueError: FakeSES serves no SNS signing certificate at 'https://sns.us-east-1.amazonaws.com/other.pem'
 
         Raises:
             ImportError: `cryptography` is not installed (`pip install 'sesflow[events]'`).
@@ -932,9 +960,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Return a snapshot of the fake's counters.
 
         Examples:
-            ```python
-            assert fake.stats().throttled_calls == fake.throttled_calls
-            ```
+            >>> _ = sender.send_bulk(recipients, "welcome")
+            >>> stats = fake.stats()
+            >>> stats.calls["SendBulkEmail"], stats.recipients_accepted, stats.throttled_calls
+            (1, 2, 0)
         """
         with self._lock:
             return FakeStats(
@@ -974,12 +1003,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         serve `stats()` and an outbox summary as JSON.
 
         Examples:
-            ```python
-            with FakeSES(max_send_rate=100) as fake:
-                url = fake.serve(latency=0.02, jitter=0.005)
-                client = fake.http_client()  # or boto3.client("sesv2", endpoint_url=url, ...)
-                client.get_account()
-            ```
+            >>> with FakeSES(max_send_rate=100) as fake:  # on real time: not a FakeClock
+            ...     url = fake.serve(latency=0.02, jitter=0.005)
+            ...     client = fake.http_client()  # or boto3.client("sesv2", endpoint_url=url, ...)
+            ...     client.get_account()["SendQuota"]["MaxSendRate"]
+            100.0
 
         Args:
             host: A loopback address (`127.0.0.1`, `::1` or `localhost`).
@@ -1008,10 +1036,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """The URL `serve()` returned, or `None` while not serving.
 
         Examples:
-            ```python
-            url = fake.serve()
-            assert fake.endpoint_url == url
-            ```
+            >>> with FakeSES() as fake:
+            ...     url = fake.serve()
+            ...     fake.endpoint_url == url, url.startswith("http://127.0.0.1:")
+            (True, True)
         """
         return self._loopback.url
 
@@ -1019,11 +1047,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         """Stop serving and close every open connection (nothing happens if not serving).
 
         Examples:
-            ```python
-            fake.serve()
-            fake.stop()
-            assert fake.endpoint_url is None
-            ```
+            >>> fake = FakeSES()
+            >>> _ = fake.serve()
+            >>> fake.stop()
+            >>> fake.endpoint_url is None
+            True
         """
         with self._lock:
             server, thread = self._loopback.detach()
@@ -1043,11 +1071,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         merged over that; other keyword arguments go to `create_client`.
 
         Examples:
-            ```python
-            fake.serve()
-            client = fake.http_client()
-            assert client.get_account()["SendingEnabled"]
-            ```
+            >>> with FakeSES() as fake:
+            ...     _ = fake.serve()
+            ...     fake.http_client().get_account()["SendingEnabled"]
+            True
 
         Raises:
             RuntimeError: The fake is not serving.

@@ -46,11 +46,12 @@ class RandomFaults:
     """The random-fault plan, its generator, and how many of each fault fired.
 
     Examples:
-        ```python
-        faults = RandomFaults()
-        faults.plan(FaultPlan(1, (0.0, 1.0, 0.0, 0.0), 0.0, frozenset({"SendEmail"})))
-        assert faults.draw("SendEmail").kind == "throttle"
-        ```
+        >>> faults = RandomFaults()
+        >>> faults.plan(FaultPlan(1, (0.0, 1.0, 0.0, 0.0), 0.0, frozenset({"SendEmail"})))
+        >>> faults.applies("SendEmail"), faults.applies("GetAccount")
+        (True, False)
+        >>> faults.draw("SendEmail").kind, faults.counts
+        ('throttle', Counter({'throttle': 1}))
     """
 
     def __init__(self) -> None:

@@ -62,11 +62,13 @@ class FakeIdentity:
     itself, so an edit shows in the next response.
 
     Examples:
-        ```python
-        state = fake.identity_state("example.com")
-        assert len(state.dkim_tokens) == 3
-        state.verification_status = state.dkim_status = "SUCCESS"
-        ```
+        >>> _ = client.create_email_identity(EmailIdentity="example.com")
+        >>> state = fake.identity_state("example.com")
+        >>> state.verification_status, len(state.dkim_tokens)
+        ('PENDING', 3)
+        >>> state.verification_status = state.dkim_status = "SUCCESS"  # shows at once
+        >>> client.get_email_identity(EmailIdentity="example.com")["VerifiedForSendingStatus"]
+        True
 
     Attributes:
         name: The identity: an email address or a domain.
@@ -122,9 +124,9 @@ class FakeIdentity:
         """Whether this is a domain identity (not an email address).
 
         Examples:
-            ```python
-            assert fake.identity_state("example.com").is_domain
-            ```
+            >>> fake.verify("example.com")
+            >>> [fake.identity_state(n).is_domain for n in ("example.com", "news@example.com")]
+            [True, False]
         """
         return self.identity_type == "DOMAIN"
 
@@ -133,9 +135,8 @@ class FakeIdentity:
         """The domain: the identity itself, or the part of an address after `@`.
 
         Examples:
-            ```python
-            assert fake.identity_state("alice@example.com").domain == "example.com"
-            ```
+            >>> fake.identity_state("news@example.com").domain
+            'example.com'
         """
         return self.name.rpartition("@")[2]
 
@@ -144,13 +145,12 @@ class FakeIdentity:
         """The Easy DKIM key length SES is set to use (`NextSigningKeyLength`).
 
         Examples:
-            ```python
-            client.create_email_identity(
-                EmailIdentity="example.com",
-                DkimSigningAttributes={"NextSigningKeyLength": "RSA_1024_BIT"},
-            )
-            assert fake.identity_state("example.com").dkim_key_length == "RSA_1024_BIT"
-            ```
+            >>> _ = client.create_email_identity(
+            ...     EmailIdentity="example.com",
+            ...     DkimSigningAttributes={"NextSigningKeyLength": "RSA_1024_BIT"},
+            ... )
+            >>> fake.identity_state("example.com").dkim_key_length
+            'RSA_1024_BIT'
         """
         return self.next_signing_key_length
 
@@ -159,9 +159,11 @@ class FakeIdentity:
         """`VerifiedForSendingStatus`: true exactly when verification succeeded.
 
         Examples:
-            ```python
-            assert not fake.identity_state("alice@example.com").verified_for_sending
-            ```
+            >>> _ = client.create_email_identity(EmailIdentity="alice@example.com")
+            >>> fake.identity_state("alice@example.com").verified_for_sending
+            False
+            >>> fake.identity_state("news@example.com").verified_for_sending
+            True
         """
         return plain(self.verification_status) == "SUCCESS"
 
@@ -203,11 +205,11 @@ class IdentityStore:
     Sending asks it for the verified identity that covers an address (`verified()`).
 
     Examples:
-        ```python
-        identities = IdentityStore(context, configuration_sets, IdentitySettings())
-        identities.create({"EmailIdentity": "example.com"})
-        assert identities.state("example.com").verification_status == "PENDING"
-        ```
+        >>> context = Context("us-east-1", "123456789012", clock, clock, seed=7)
+        >>> identities = IdentityStore(context, ConfigurationSetStore(context), IdentitySettings())
+        >>> _ = identities.create({"EmailIdentity": "example.com"})
+        >>> identities.state("example.com").verification_status
+        'PENDING'
 
     Args:
         context: The fake's clocks, seed and resource sequence.

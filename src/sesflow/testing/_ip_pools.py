@@ -31,11 +31,9 @@ class FakeDedicatedIpPool:
     """A snapshot of one dedicated IP pool, from `FakeSES.dedicated_ip_pool_state()`.
 
     Examples:
-        ```python
-        client.create_dedicated_ip_pool(PoolName="marketing", ScalingMode="MANAGED")
-        pool = fake.dedicated_ip_pool_state("marketing")
-        assert (pool.name, pool.scaling_mode) == ("marketing", "MANAGED")
-        ```
+        >>> _ = client.create_dedicated_ip_pool(PoolName="marketing", ScalingMode="MANAGED")
+        >>> fake.dedicated_ip_pool_state("marketing")
+        FakeDedicatedIpPool('marketing', scaling_mode='MANAGED')
 
     Attributes:
         name: `PoolName`.
@@ -55,10 +53,10 @@ class IpPoolStore:
     """The dedicated IP pools, in creation order.
 
     Examples:
-        ```python
-        pools = IpPoolStore(context)
-        pools.get("marketing")  # FakeError NotFoundException while it does not exist
-        ```
+        >>> pools = IpPoolStore(Context("us-east-1", "123456789012", clock, clock, seed=7))
+        >>> pools.get("marketing")
+        Traceback (most recent call last):
+        sesflow.testing._fake.FakeError: NotFoundException: ...
     """
 
     def __init__(self, context: Context) -> None:

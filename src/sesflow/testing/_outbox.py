@@ -25,10 +25,11 @@ class FakeAttachment:
     """One attachment of a `Simple` message, as sent.
 
     Examples:
-        ```python
-        attachment = fake.outbox[-1].attachments[0]
-        assert (attachment.filename, attachment.content) == ("a.txt", b"hello")
-        ```
+        >>> _ = sender.send("bob@example.com", "Notes", text="Attached.",
+        ...                 attachments=[Attachment("a.txt", b"hello")])
+        >>> attachment = fake.outbox[-1].attachments[0]
+        >>> attachment.filename, attachment.content, attachment.content_type
+        ('a.txt', b'hello', 'text/plain')
 
     Attributes:
         filename: `FileName`.
@@ -52,15 +53,14 @@ class FakeMessage:
     not delivered: `rendering_error` says why, as SES's Rendering Failure event would.
 
     Examples:
-        ```python
-        client.send_email(
-            FromEmailAddress="news@example.com",
-            Destination={"ToAddresses": ["bob@example.com"]},
-            Content={"Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Yo"}}}},
-        )
-        message = fake.outbox[-1]
-        assert (message.to, message.subject, message.text) == (("bob@example.com",), "Hi", "Yo")
-        ```
+        >>> _ = client.send_email(
+        ...     FromEmailAddress="news@example.com",
+        ...     Destination={"ToAddresses": ["bob@example.com"]},
+        ...     Content={"Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Yo"}}}},
+        ... )
+        >>> message = fake.outbox[-1]
+        >>> message.operation, message.to, message.subject, message.text
+        ('SendEmail', ('bob@example.com',), 'Hi', 'Yo')
 
     Attributes:
         message_id: The `MessageId` SES answered.
@@ -115,9 +115,9 @@ class FakeMessage:
         """To, Cc and Bcc addresses together.
 
         Examples:
-            ```python
-            assert fake.outbox[-1].recipients == ("a@example.com", "b@example.com")
-            ```
+            >>> _ = sender.send("ann@example.com", "Hi", text="Yo", cc="bob@example.com")
+            >>> fake.outbox[-1].recipients
+            ('ann@example.com', 'bob@example.com')
         """
         return self.to + self.cc + self.bcc
 
@@ -126,9 +126,12 @@ class FakeMessage:
         """Whether the message went out (it was not a rendering failure).
 
         Examples:
-            ```python
-            assert all(message.delivered for message in fake.outbox)
-            ```
+            >>> _ = sender.send_template("bob@example.com", "welcome", data={"name": "Bob"})
+            >>> _ = sender.send_template("ann@example.com", "welcome", data={})  # no name
+            >>> [(m.to, m.delivered) for m in fake.outbox]
+            [(('bob@example.com',), True), (('ann@example.com',), False)]
+            >>> fake.outbox[-1].rendering_error
+            "Attribute 'name' is not present in the rendering data."
         """
         return self.rendering_error is None
 
@@ -143,9 +146,8 @@ def address_key(address: str) -> str:
     """The form recipients are counted under: the bare address, its domain lower-cased.
 
     Examples:
-        ```python
-        assert address_key("Bob <bob@Example.COM>") == "bob@example.com"
-        ```
+        >>> address_key("Bob <bob@Example.COM>")
+        'bob@example.com'
     """
     bare = email.utils.parseaddr(address)[1] or address
     local, at, domain = bare.rpartition("@")
@@ -159,11 +161,10 @@ class Outbox:
     withheld (`take_back()`); stats and the served summary read its counts.
 
     Examples:
-        ```python
-        outbox = Outbox(keep_messages=False)
-        outbox.record(("bob@example.com",), arrived=0.0, delivered=True, message=None)
-        assert outbox.deliveries("bob@example.com") == 1
-        ```
+        >>> outbox = Outbox(keep_messages=False)
+        >>> outbox.record(("bob@example.com",), arrived=0.0, delivered=True, message=None)
+        >>> outbox.deliveries("Bob <bob@EXAMPLE.com>"), outbox.messages_accepted, outbox.messages
+        (1, 1, [])
     """
 
     def __init__(self, *, keep_messages: bool = True) -> None:

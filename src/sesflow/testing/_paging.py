@@ -26,10 +26,11 @@ def paginate(
     """Cut one page from `items` (`(sequence, item)` pairs in sequence order).
 
     Examples:
-        ```python
-        page, token = paginate("templates", [(1, "a"), (2, "b")], {"PageSize": 1})
-        assert page == ["a"] and token is not None
-        ```
+        >>> page, token = paginate("templates", [(1, "a"), (2, "b")], {"PageSize": 1})
+        >>> page, token
+        (['a'], 'dGVtcGxhdGVzOjE=')
+        >>> paginate("templates", [(1, "a"), (2, "b")], {"PageSize": 1, "NextToken": token})
+        (['b'], None)
     """
     size = params.get("PageSize", _DEFAULT_PAGE_SIZE)
     if not 1 <= size <= _MAX_PAGE_SIZE:
@@ -48,10 +49,11 @@ def read_token(kind: str, token: str) -> int:
     """Return the sequence number a `NextToken` of `kind` names; `FakeError` if invalid.
 
     Examples:
-        ```python
-        with pytest.raises(FakeError):
-            read_token("templates", "nonsense")
-        ```
+        >>> read_token("templates", "dGVtcGxhdGVzOjE=")
+        1
+        >>> read_token("templates", "nonsense")
+        Traceback (most recent call last):
+        sesflow.testing._fake.FakeError: BadRequestException: The NextToken is not valid.
     """
     try:
         token_kind, _, sequence = base64.urlsafe_b64decode(token.encode()).decode().partition(":")

@@ -15,8 +15,7 @@ def plain(value: object) -> str:
     """Return the SES string for `value`: an enum member's value, else `str(value)`.
 
     Examples:
-        ```python
-        assert plain("SUCCESS") == "SUCCESS"
-        ```
+        >>> plain(VerificationStatus.SUCCESS), plain("SUCCESS")
+        ('SUCCESS', 'SUCCESS')
     """
     return str(value.value if isinstance(value, enum.Enum) else value)

@@ -17,11 +17,10 @@ class SlidingWindow:
     """Counts added within the last `span` seconds of a monotonic clock.
 
     Examples:
-        ```python
-        window = SlidingWindow(1.0)
-        window.add(0.0, 10)
-        assert window.used(0.5) == 10 and window.used(1.0) == 0
-        ```
+        >>> window = SlidingWindow(1.0)
+        >>> window.add(0.0, 10)
+        >>> window.used(0.5), window.used(1.0)
+        (10, 0)
     """
 
     __slots__ = ("_events", "_span", "_total", "peak")
@@ -37,9 +36,10 @@ class SlidingWindow:
         """Return the total of the arrivals in `(now - span, now]`.
 
         Examples:
-            ```python
-            assert SlidingWindow(1.0).used(5.0) == 0
-            ```
+            >>> window = SlidingWindow(1.0)
+            >>> window.add(2.0, 3)
+            >>> window.used(2.5), window.used(5.0)
+            (3, 0)
         """
         events = self._events
         # An arrival exactly one span ago has left the window: a clock reading of t + span
@@ -52,9 +52,11 @@ class SlidingWindow:
         """Record `count` arriving at `now` (not earlier than the last arrival).
 
         Examples:
-            ```python
-            window.add(2.0, 3)
-            ```
+            >>> window = SlidingWindow(1.0)
+            >>> window.add(2.0, 3)
+            >>> window.add(2.5, 4)
+            >>> window
+            SlidingWindow(span=1.0, total=7, peak=7)
         """
         if count <= 0:
             return

@@ -18,10 +18,9 @@ not present in the rendering data."), and false in `#if`/`#unless`/`#each`. Stri
 as they are, `null` as nothing, `true`/`false` and numbers as JSON writes them, lists and
 objects as JSON text. Partials, `../` paths, `#with` and other helpers are not supported.
 
-Example:
-    ```python
-    assert render("Hi {{user.name}}", {"user": {"name": "<Al>"}}, html=True) == "Hi &lt;Al&gt;"
-    ```
+Examples:
+    >>> render("Hi {{user.name}}", {"user": {"name": "<Al>"}}, html=True)
+    'Hi &lt;Al&gt;'
 """
 
 from __future__ import annotations
@@ -55,10 +54,9 @@ class TemplateSyntaxError(ValueError):
     """The template text is not well formed (an unclosed block, a stray `{{/if}}`...).
 
     Examples:
-        ```python
-        with pytest.raises(TemplateSyntaxError):
-            check("{{#if x}}no end")
-        ```
+        >>> check("{{#if x}}no end")
+        Traceback (most recent call last):
+        sesflow.testing._render.TemplateSyntaxError: {{#if}} is never closed
     """
 
 
@@ -66,10 +64,9 @@ class TemplateRenderError(ValueError):
     """The data lacks a value the template needs; the message is the one SES gives.
 
     Examples:
-        ```python
-        with pytest.raises(TemplateRenderError, match="Attribute 'name' is not present"):
-            render("Hi {{name}}", {}, html=False)
-        ```
+        >>> render("Hi {{name}}", {}, html=False)
+        Traceback (most recent call last):
+        sesflow.testing._render.TemplateRenderError: Attribute 'name' is not present in the ...
     """
 
 
@@ -173,9 +170,7 @@ def check(text: str) -> None:
     """Raise `TemplateSyntaxError` if `text` is not a well-formed template.
 
     Examples:
-        ```python
-        check("Hello {{name}}{{#if vip}}!{{/if}}")
-        ```
+        >>> check("Hello {{name}}{{#if vip}}!{{/if}}")  # well formed: nothing happens
     """
     _parse(text)
 
@@ -184,9 +179,8 @@ def render(text: str, data: Mapping[str, Any], *, html: bool) -> str:
     """Render `text` with `data`; `html` escapes `{{value}}` tags.
 
     Examples:
-        ```python
-        assert render("{{#each xs}}{{this}},{{/each}}", {"xs": [1, 2]}, html=False) == "1,2,"
-        ```
+        >>> render("{{#each xs}}{{this}},{{/each}}", {"xs": [1, 2]}, html=False)
+        '1,2,'
 
     Raises:
         TemplateSyntaxError: The template is not well formed.

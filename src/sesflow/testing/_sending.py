@@ -90,10 +90,10 @@ def is_mailbox_simulator(address: str) -> bool:
     """Whether `address` is one of SES's mailbox-simulator addresses (`+label` allowed).
 
     Examples:
-        ```python
-        assert is_mailbox_simulator("success+run7@simulator.amazonses.com")
-        assert not is_mailbox_simulator("someone@simulator.amazonses.com")
-        ```
+        >>> is_mailbox_simulator("success+run7@simulator.amazonses.com")
+        True
+        >>> is_mailbox_simulator("someone@simulator.amazonses.com")
+        False
     """
     local, _, domain = address.rpartition("@")
     return domain.lower() == SIMULATOR_DOMAIN and local.partition("+")[0].lower() in (

@@ -210,11 +210,13 @@ class Loopback:
     Kept apart from the stores, so that `FakeSES.reset` forgets state but keeps serving.
 
     Examples:
-        ```python
-        loopback = Loopback()
-        url = loopback.start(fake, host="127.0.0.1", port=0, latency=0.0, jitter=0.0)
-        loopback.stop()
-        ```
+        >>> loopback = Loopback()
+        >>> url = loopback.start(FakeSES(), host="127.0.0.1", port=0, latency=0.0, jitter=0.0)
+        >>> url == loopback.url, url.startswith("http://127.0.0.1:")
+        (True, True)
+        >>> shut_down(*loopback.detach())
+        >>> print(loopback.url)
+        None
     """
 
     def __init__(self) -> None:

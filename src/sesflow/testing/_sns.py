@@ -71,9 +71,8 @@ def iso_millis(millis: int) -> str:
     """Format epoch milliseconds as SES and SNS do: ISO 8601 UTC, milliseconds, `Z`.
 
     Examples:
-        ```python
-        assert iso_millis(1_700_000_000_123) == "2023-11-14T22:13:20.123Z"
-        ```
+        >>> iso_millis(1_700_000_000_123)
+        '2023-11-14T22:13:20.123Z'
     """
     seconds, rest = divmod(millis, 1000)
     moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
@@ -184,10 +183,10 @@ class SnsStore:
     """The notifications queued for SNS event destinations, signed when asked for.
 
     Examples:
-        ```python
-        sns = SnsStore(context, signature_version="2")
-        assert sns.messages() == []
-        ```
+        >>> sns = SnsStore(Context("us-east-1", "123456789012", clock, clock, seed=7),
+        ...                signature_version="2")
+        >>> sns.messages()
+        []
 
     Args:
         context: The fake's region, clocks and seed.

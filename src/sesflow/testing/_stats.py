@@ -20,11 +20,12 @@ class FakeStats:
     Also served as JSON at `GET /_sesflow/stats` by `FakeSES.serve()`.
 
     Examples:
-        ```python
-        stats = fake.stats()
-        assert stats.peak_recipients_per_second <= fake.account.max_send_rate
-        assert stats.calls["SendBulkEmail"] == 20
-        ```
+        >>> _ = sender.send_bulk(recipients, "welcome")
+        >>> stats = fake.stats()
+        >>> stats.calls["SendBulkEmail"], stats.recipients_accepted, stats.throttled_calls
+        (1, 2, 0)
+        >>> stats.peak_recipients_per_second <= fake.account.max_send_rate
+        True
 
     Attributes:
         calls: Requests received per operation (dropped-before requests are not received).
@@ -50,9 +51,10 @@ class FakeStats:
         """Return the snapshot as JSON-ready data (what `/_sesflow/stats` serves).
 
         Examples:
-            ```python
-            assert fake.stats().to_json()["throttled_calls"] == 0
-            ```
+            >>> fake.stats().to_json()
+            {'calls': {'CreateEmailTemplate': 1}, 'throttled_calls': 0,
+             'peak_recipients_per_second': 0, 'messages_accepted': 0, 'recipients_accepted': 0,
+             'rendering_failures': 0, 'injected_faults': {}}
         """
         return {
             "calls": dict(self.calls),

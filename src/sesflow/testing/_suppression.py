@@ -47,10 +47,9 @@ class FakeSuppressedDestination:
     """One entry of the account-level suppression list.
 
     Examples:
-        ```python
-        entry = fake.suppress("bounced@example.org", "BOUNCE")
-        assert (entry.email_address, entry.reason) == ("bounced@example.org", "BOUNCE")
-        ```
+        >>> entry = fake.suppress("bounced@example.org", "BOUNCE")
+        >>> entry.email_address, entry.reason
+        ('bounced@example.org', 'BOUNCE')
 
     Attributes:
         email_address: `EmailAddress`, as last put.
@@ -70,9 +69,10 @@ class FakeSuppressedDestination:
         """Render as `GetSuppressedDestination`'s `SuppressedDestination`.
 
         Examples:
-            ```python
-            assert entry.to_response()["Reason"] == "BOUNCE"
-            ```
+            >>> entry = fake.suppress("bounced@example.org", "BOUNCE", message_id="0100-ex-000000")
+            >>> answer = entry.to_response()
+            >>> answer["Reason"], answer["Attributes"]
+            ('BOUNCE', {'MessageId': '0100-ex-000000', 'FeedbackId': None})
         """
         answer: dict[str, Any] = {
             "EmailAddress": self.email_address,
@@ -95,13 +95,13 @@ class FakeSuppressedRecipient:
     """A recipient of an accepted message that was not delivered: it is on the suppression list.
 
     Examples:
-        ```python
-        fake.suppress("gone@example.org", "BOUNCE")
-        client.send_email(...)  # to gone@example.org and bob@example.org: accepted
-        [held] = fake.suppressed_recipients
-        assert (held.address, held.reason) == ("gone@example.org", "BOUNCE")
-        assert fake.deliveries("gone@example.org") == 0
-        ```
+        >>> _ = fake.suppress("gone@example.org", "BOUNCE")
+        >>> _ = sender.send(["gone@example.org", "bob@example.org"], "Hi", text="Yo")  # accepted
+        >>> [held] = fake.suppressed_recipients
+        >>> held.address, held.reason, held.operation
+        ('gone@example.org', 'BOUNCE', 'SendEmail')
+        >>> fake.deliveries("gone@example.org"), fake.deliveries("bob@example.org")
+        (0, 1)
 
     Attributes:
         message_id: The `MessageId` SES answered for the message.
@@ -126,11 +126,10 @@ class SuppressionStore:
     Sending asks it which recipients of an accepted message to withhold (`withhold()`).
 
     Examples:
-        ```python
-        suppression = SuppressionStore(context)
-        suppression.put("gone@example.org", "BOUNCE")
-        assert suppression.entry("GONE@example.org").reason == "BOUNCE"
-        ```
+        >>> suppression = SuppressionStore(Context("us-east-1", "123456789012", clock, clock, 7))
+        >>> _ = suppression.put("gone@example.org", "BOUNCE")
+        >>> suppression.entry("GONE@example.org").reason
+        'BOUNCE'
     """
 
     def __init__(self, context: Context) -> None:

@@ -114,11 +114,10 @@ class TemplateStore:
     """The stored email templates, and how a send's `Template` member finds its content.
 
     Examples:
-        ```python
-        templates = TemplateStore(context)
-        name, content = templates.resolve({"TemplateContent": {"Subject": "Hi {{name}}"}})
-        assert name is None and content.subject == "Hi {{name}}"
-        ```
+        >>> templates = TemplateStore(Context("us-east-1", "123456789012", clock, clock, seed=7))
+        >>> name, content = templates.resolve({"TemplateContent": {"Subject": "Hi {{name}}"}})
+        >>> name, content.subject
+        (None, 'Hi {{name}}')
     """
 
     def __init__(self, context: Context) -> None:
