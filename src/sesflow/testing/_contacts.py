@@ -65,10 +65,11 @@ class FakeContact:
     """One contact, as the fake keeps it.
 
     Examples:
-        ```python
-        contact = fake.contact_list_state("newsletter").contacts[0]
-        assert contact.preferences == {"weekly": "OPT_OUT"}
-        ```
+        >>> news = ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly")])
+        >>> news.contacts.add("ann@example.com", topics={"weekly": "OPT_OUT"})
+        >>> [contact] = fake.contact_list_state("newsletter").contacts
+        >>> contact.email_address, contact.preferences, contact.unsubscribe_all
+        ('ann@example.com', {'weekly': 'OPT_OUT'}, False)
 
     Attributes:
         email_address: `EmailAddress`, as added.
@@ -92,10 +93,10 @@ class FakeContactList:
     """A snapshot of the contact list: topics (as SES shapes them) and contacts.
 
     Examples:
-        ```python
-        state = fake.contact_list_state("newsletter")
-        assert [t["TopicName"] for t in state.topics] == ["weekly"]
-        ```
+        >>> _ = ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly")])
+        >>> state = fake.contact_list_state("newsletter")
+        >>> [t["TopicName"] for t in state.topics], state.contacts
+        (['weekly'], ())
 
     Attributes:
         name: `ContactListName`.
@@ -119,10 +120,14 @@ class FakeUnsubscribedRecipient:
     the contact had opted out of its topic, or of every topic.
 
     Examples:
-        ```python
-        [held] = fake.unsubscribed_recipients
-        assert (held.address, held.topic) == ("ann@example.com", "weekly")
-        ```
+        >>> news = ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly")])
+        >>> news.contacts.opt_out("ann@example.com", "weekly")
+        >>> _ = sender.send("ann@example.com", "Hi", text="Yo", contact_list=news, topic="weekly")
+        >>> [held] = fake.unsubscribed_recipients
+        >>> held.address, held.contact_list, held.topic
+        ('ann@example.com', 'newsletter', 'weekly')
+        >>> fake.deliveries("ann@example.com")
+        0
 
     Attributes:
         message_id: The `MessageId` SES answered.
@@ -191,11 +196,10 @@ class ContactListStore:
     """The account's contact lists and the recipients list management withheld.
 
     Examples:
-        ```python
-        store = ContactListStore(context)
-        store.create({"ContactListName": "newsletter", "Topics": []})
-        assert store.state("newsletter").topics == ()
-        ```
+        >>> store = ContactListStore(Context("us-east-1", "123456789012", clock, clock, 7))
+        >>> store.create({"ContactListName": "newsletter", "Topics": []})
+        >>> store.state("newsletter").topics
+        ()
     """
 
     def __init__(self, context: Context) -> None:
@@ -567,11 +571,9 @@ class ContactListKnobs:
     """`FakeSES`'s test knobs for list management (mixed into it).
 
     Examples:
-        ```python
-        fake = FakeSES()
-        fake.client().create_contact_list(ContactListName="newsletter")
-        assert fake.contact_list_state("newsletter").contacts == ()
-        ```
+        >>> _ = client.create_contact_list(ContactListName="newsletter")
+        >>> fake.contact_list_state("newsletter").contacts
+        ()
     """
 
     _lock: threading.RLock
@@ -581,13 +583,11 @@ class ContactListKnobs:
         """Return a snapshot of the contact list `name`: topics and contacts.
 
         Examples:
-            ```python
-            client.create_contact_list(ContactListName="newsletter")
-            client.create_contact(ContactListName="newsletter", EmailAddress="a@example.com")
-            assert [c.email_address for c in fake.contact_list_state("newsletter").contacts] == [
-                "a@example.com"
-            ]
-            ```
+            >>> _ = client.create_contact_list(ContactListName="newsletter")
+            >>> _ = client.create_contact(ContactListName="newsletter",
+            ...                           EmailAddress="a@example.com")
+            >>> [c.email_address for c in fake.contact_list_state("newsletter").contacts]
+            ['a@example.com']
 
         Raises:
             KeyError: No such contact list.
@@ -600,10 +600,13 @@ class ContactListKnobs:
         """Recipients of accepted list-management sends not delivered: they had opted out.
 
         Examples:
-            ```python
-            [held] = fake.unsubscribed_recipients
-            assert fake.deliveries(held.address) == 0
-            ```
+            >>> _ = client.create_contact_list(ContactListName="newsletter")
+            >>> _ = client.create_contact(ContactListName="newsletter",
+            ...                           EmailAddress="gone@example.com", UnsubscribeAll=True)
+            >>> _ = sender.send("gone@example.com", "Hi", text="Yo", contact_list="newsletter")
+            >>> [held] = fake.unsubscribed_recipients
+            >>> held.address, fake.deliveries(held.address)
+            ('gone@example.com', 0)
         """
         with self._lock:
             return list(self._contacts.withheld)
@@ -614,10 +617,15 @@ class ContactListKnobs:
         the contact is opted out of the message's topic, or of everything if it named none.
 
         Examples:
-            ```python
-            link = fake.outbox[-1].headers[-2][1].split(">")[0][1:]
-            fake.follow_unsubscribe_link(link)
-            ```
+            >>> news = ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly")])
+            >>> _ = sender.send("ann@example.com", "Hi", text="Leave: {{amazonSESUnsubscribeUrl}}",
+            ...                 contact_list=news, topic="weekly")
+            >>> link = fake.outbox[-1].text.removeprefix("Leave: ")
+            >>> link.startswith("https://unsubscribe.us-east-1.amazonses.com/")
+            True
+            >>> fake.follow_unsubscribe_link(link)
+            >>> news.contacts.get("ann@example.com").subscribed("weekly")
+            False
 
         Raises:
             ValueError: Not an unsubscribe link of this fake.
