@@ -66,6 +66,12 @@ PAGE_SETUP = {
         'ses.template("spring-news").create("Spring news for {{name}}", text="Hi {{name}}")\n'
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
+    "docs/deliverability.md": (
+        'unsubscribe_secret = "the secret from your secret store"\n'
+        'new_secret = "the next secret, from the same store"\n'
+        'readers = [Recipient(f"reader{i}@example.net", data={"name": f"Reader {i}"})'
+        " for i in range(5)]\n"
+    ),
     "docs/testing.md": 'template = "welcome"\n',
     "docs/sending.md": (
         "from types import SimpleNamespace\n"

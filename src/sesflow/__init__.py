@@ -18,6 +18,14 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 from ._account import Account, ReviewDetails, SendQuota
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
+from ._contact_list import (
+    Contact,
+    ContactList,
+    Contacts,
+    SubscriptionStatus,
+    Topic,
+    TopicPreference,
+)
 from ._destinations import (
     CloudWatchDestination,
     CloudWatchDimension,
@@ -84,6 +92,8 @@ from ._ses import SES
 from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
+from ._unsubscribe import InvalidTokenError, Unsubscribe, UnsubscribeToken
+from ._unsubscribe_web import OptOut, handle_unsubscribe
 from ._version import __version__
 
 __all__ = [
@@ -107,7 +117,10 @@ __all__ = [
     "CloudWatchDimension",
     "ConfigurationSet",
     "ConflictError",
+    "Contact",
     "ContactLanguage",
+    "ContactList",
+    "Contacts",
     "DailyQuotaExceededError",
     "DedicatedIpPool",
     "DkimStatus",
@@ -123,6 +136,7 @@ __all__ = [
     "Identity",
     "IdentityType",
     "InlineTemplate",
+    "InvalidTokenError",
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
@@ -132,6 +146,7 @@ __all__ = [
     "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
+    "OptOut",
     "Recipient",
     "RecordPurpose",
     "ReviewDetails",
@@ -144,18 +159,24 @@ __all__ = [
     "ServiceError",
     "SesflowError",
     "SnsDestination",
+    "SubscriptionStatus",
     "SuppressedDestination",
     "SuppressionList",
     "SuppressionReason",
     "Template",
     "ThrottledError",
     "TlsPolicy",
+    "Topic",
+    "TopicPreference",
     "TransportError",
+    "Unsubscribe",
+    "UnsubscribeToken",
     "ValidationError",
     "VerificationFailedError",
     "VerificationStatus",
     "WaiterTimeoutError",
     "__version__",
+    "handle_unsubscribe",
     "interrupt_on_sigterm",
     "partial_report",
 ]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from ._account import Account
     from ._configuration_set import ConfigurationSet
+    from ._contact_list import ContactList
     from ._domain import Domain
     from ._identity import Identity
     from ._ip_pool import DedicatedIpPool
@@ -502,6 +503,30 @@ class SES:
             self._lister("ListEmailTemplates"), "TemplatesMetadata", page_size=page_size
         ):
             yield Template(self, str(item["TemplateName"]))
+
+    def contact_list(self, name: str) -> ContactList:
+        """A contact list (no AWS call until you use it); SES allows one per account.
+
+        Examples:
+            >>> ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly digest")])
+            ContactList('newsletter')
+        """
+        from ._contact_list import ContactList
+
+        return ContactList(self, name)
+
+    def contact_lists(self, *, page_size: int = PAGE_SIZE) -> Iterator[ContactList]:
+        """Every contact list in the region, across all pages (SES allows one).
+
+        Examples:
+            >>> _ = ses.contact_list("newsletter").create()
+            >>> [c.name for c in ses.contact_lists()]
+            ['newsletter']
+        """
+        from ._contact_list import ContactList
+
+        for item in pages(self._lister("ListContactLists"), "ContactLists", page_size=page_size):
+            yield ContactList(self, str(item["ContactListName"]))
 
     def account(self) -> Account:
         """A snapshot of the account (calls `GetAccount`).

@@ -33,6 +33,7 @@ from sesflow.testing._configuration_sets import (
     ConfigurationSetStore,
     FakeConfigurationSet,
 )
+from sesflow.testing._contacts import ContactListHandlers, ContactListKnobs, ContactListStore
 from sesflow.testing._context import Context
 from sesflow.testing._events import EventStore, FakeEventDelivery
 from sesflow.testing._fake import FakeSESBase, Handlers
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeSES"]
 
 
-class FakeSES(FakeSESBase):
+class FakeSES(FakeSESBase, ContactListKnobs):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
     Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
@@ -144,6 +145,7 @@ class FakeSES(FakeSESBase):
         AccountHandlers,
         SuppressionHandlers,
         SendingHandlers,
+        ContactListHandlers,
     )
 
     def __init__(
@@ -205,6 +207,7 @@ class FakeSES(FakeSESBase):
             throttle_entries=self._throttle_entries_option,
         )
         self._suppression = SuppressionStore(context)
+        self._contacts = ContactListStore(context)
         self._outbox = Outbox(keep_messages=self._keep_messages)
         self._sns = SnsStore(
             context, signature_version=self._sns_signature_version, subject=self._sns_subject
@@ -229,7 +232,9 @@ class FakeSES(FakeSESBase):
                 outbox=self._outbox,
                 events=self._events,
                 faults=self._random_faults,
+                contacts=self._contacts,
             ),
+            ContactListHandlers(self._contacts),
         ]
         self._install(handlers)
         # SES v1 (the Query API), answered by running the v2 operations above.
