@@ -24,6 +24,7 @@ from __future__ import annotations
 from sesflow.testing._account import FakeAccount, FakeAccountDetails
 from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
+from sesflow.testing._dns import FakeDNS
 from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
@@ -40,6 +41,7 @@ __all__ = [
     "FakeCall",
     "FakeClock",
     "FakeConfigurationSet",
+    "FakeDNS",
     "FakeDedicatedIpPool",
     "FakeError",
     "FakeEventDelivery",
