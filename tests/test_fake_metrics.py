@@ -4,7 +4,7 @@ BatchGetMetricData computed from the messages it accepted and what happened to t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -13,6 +13,8 @@ from sesflow.testing import FakeClock, FakeSES
 
 if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
+    from types_boto3_sesv2.literals import MetricDimensionNameType, MetricType
+    from types_boto3_sesv2.type_defs import BatchGetMetricDataQueryTypeDef
 
 DAY = 86_400
 START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
@@ -40,18 +42,22 @@ def _send(client: SESV2Client, *to: str, configuration_set: str | None = None) -
     )
 
 
-def _query(metric: str, start: float, end: float, **dimensions: str) -> dict[str, Any]:
+def _query(
+    metric: MetricType, start: float, end: float, **dimensions: str
+) -> BatchGetMetricDataQueryTypeDef:
     return {
         "Id": metric.lower(),
         "Namespace": "VDM",
         "Metric": metric,
-        "Dimensions": dimensions or {"EMAIL_IDENTITY": "example.com"},
+        "Dimensions": cast(
+            "dict[MetricDimensionNameType, str]", dimensions or {"EMAIL_IDENTITY": "example.com"}
+        ),
         "StartDate": dt.datetime.fromtimestamp(start, dt.UTC),
         "EndDate": dt.datetime.fromtimestamp(end, dt.UTC),
     }
 
 
-def _totals(client: SESV2Client, *metrics: str, **dimensions: str) -> dict[str, int]:
+def _totals(client: SESV2Client, *metrics: MetricType, **dimensions: str) -> dict[str, int]:
     response = client.batch_get_metric_data(
         Queries=[_query(m, START - DAY, START + DAY, **dimensions) for m in metrics]
     )
