@@ -44,6 +44,15 @@ PAGE_SETUP = {
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
     "docs/testing.md": 'template = "welcome"\n',
+    # The reader's own report, from the page's first block (which needs AWS): here one with
+    # an error, the MAIL FROM MX missing, on a FakeDNS.
+    "docs/deliverability.md": (
+        'dom = ses.domain("example.com").create(mail_from="mail.example.com")\n'
+        'fake.set_status("example.com", verification="SUCCESS", mail_from="SUCCESS")\n'
+        "with FakeDNS() as _dns:\n"
+        '    _dns.publish(r for r in dom.dns_records() if r.type != "MX")\n'
+        '    report = ses.doctor("example.com", resolver=_dns.resolver())\n'
+    ),
     "docs/sending.md": (
         "from types import SimpleNamespace\n"
         'order = SimpleNamespace(email="bob@example.com", id="order-1042")\n'
