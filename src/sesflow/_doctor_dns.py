@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ._dns import DnsRecord, DnsRecords
+from ._domain import DEFAULT_DMARC, SPF_VALUE
 from ._enums import RecordPurpose
 from ._findings import Finding, Severity
 
@@ -39,7 +40,6 @@ __all__ = [
     "require_dnspython",
 ]
 
-DEFAULT_DMARC = "v=DMARC1; p=none;"
 SPF_INCLUDE = "include:amazonses.com"
 #: How many DNS lookups an SPF check may make (RFC 7208, 4.6.4).
 _SPF_LOOKUPS = 10
@@ -691,7 +691,7 @@ def _alignment_findings(facts: DomainFacts, dmarc: Dmarc) -> list[Finding]:
                     DnsRecord(
                         suggested,
                         "TXT",
-                        f"v=spf1 {SPF_INCLUDE} ~all",
+                        SPF_VALUE,
                         purpose=RecordPurpose.MAIL_FROM_SPF,
                     ),
                 ]
@@ -826,7 +826,7 @@ def _mail_from_findings(facts: DomainFacts, lookup: Lookup) -> list[Finding]:
         mail_from, "MX", facts.feedback_host, priority=10, purpose=RecordPurpose.MAIL_FROM_MX
     )
     spf = _expected(facts.mail_from_records, RecordPurpose.MAIL_FROM_SPF) or DnsRecord(
-        mail_from, "TXT", f"v=spf1 {SPF_INCLUDE} ~all", purpose=RecordPurpose.MAIL_FROM_SPF
+        mail_from, "TXT", SPF_VALUE, purpose=RecordPurpose.MAIL_FROM_SPF
     )
     return [_mx_finding(facts, mx, lookup), _spf_finding(mail_from, spf, lookup)]
 
