@@ -76,6 +76,7 @@ from ._errors import (
     VerificationFailedError,
     WaiterTimeoutError,
 )
+from ._findings import DoctorReport, Finding, Severity
 from ._identity import Identity
 from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
@@ -126,11 +127,13 @@ __all__ = [
     "DkimStatus",
     "DnsRecord",
     "DnsRecords",
+    "DoctorReport",
     "Domain",
     "EasyDkim",
     "EventBridgeDestination",
     "EventDestination",
     "EventType",
+    "Finding",
     "FirehoseDestination",
     "HttpsPolicy",
     "Identity",
@@ -158,6 +161,7 @@ __all__ = [
     "SendingPausedError",
     "ServiceError",
     "SesflowError",
+    "Severity",
     "SnsDestination",
     "SubscriptionStatus",
     "SuppressedDestination",

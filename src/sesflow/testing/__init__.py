@@ -23,6 +23,7 @@ from sesflow.testing._account import FakeAccount, FakeAccountDetails
 from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
 from sesflow.testing._contacts import FakeContact, FakeContactList, FakeUnsubscribedRecipient
+from sesflow.testing._dns import FakeDNS
 from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
@@ -41,6 +42,7 @@ __all__ = [
     "FakeConfigurationSet",
     "FakeContact",
     "FakeContactList",
+    "FakeDNS",
     "FakeDedicatedIpPool",
     "FakeError",
     "FakeEventDelivery",

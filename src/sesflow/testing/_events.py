@@ -432,6 +432,12 @@ class EventStore:
             "feedbackId": self._feedback_id(millis),
         }
 
+    def outcome_with_type(self, key: str) -> tuple[str, str]:
+        """What mail to `key` does by the scripted outcomes and the simulator's rules:
+        `(kind, bounce type)`, kind one of `DELIVERY BOUNCE COMPLAINT DELIVERY_DELAY REJECT`."""
+        found = self._outcome_for(key)
+        return found.kind, found.bounce_type
+
     def _outcome_for(self, key: str) -> _Outcome:
         scripted = self._outcomes.get(key.lower())
         if scripted is not None:

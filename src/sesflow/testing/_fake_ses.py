@@ -45,6 +45,7 @@ from sesflow.testing._identities import (
     IdentityStore,
 )
 from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
+from sesflow.testing._metrics import MetricsHandlers, MetricsStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
 from sesflow.testing._sending import SendingHandlers
 from sesflow.testing._serve import Loopback, http_client, shut_down
@@ -99,6 +100,11 @@ class FakeSES(FakeSESBase, ContactListKnobs):
     `grant_production_access()`, `deny_production_access()` or a scripted
     `review_transition()`; `suppress()` puts an address on the suppression list.
 
+    Virtual Deliverability Manager's `BatchGetMetricData` answers from every message accepted
+    (sends, bounces, complaints per day, identity and configuration set, as VDM counts them:
+    single-recipient messages, no mailbox simulator); `PutAccountVdmAttributes` is kept and
+    shown by `GetAccount` (`fake.account.vdm_attributes`).
+
     Examples:
         >>> fake = FakeSES(auto_verify=True)
         >>> ses = sesflow.SES(client=fake.client())
@@ -146,6 +152,7 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         SuppressionHandlers,
         SendingHandlers,
         ContactListHandlers,
+        MetricsHandlers,
     )
 
     def __init__(
@@ -213,6 +220,7 @@ class FakeSES(FakeSESBase, ContactListKnobs):
             context, signature_version=self._sns_signature_version, subject=self._sns_subject
         )
         self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
+        self._metrics = MetricsStore(context)
         # A fake that keeps no messages logs send calls without their (large) parameters.
         self._unlogged_params = frozenset() if self._keep_messages else SEND_OPERATIONS
         handlers: list[Handlers] = [
@@ -233,8 +241,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
                 events=self._events,
                 faults=self._random_faults,
                 contacts=self._contacts,
+                metrics=self._metrics,
             ),
             ContactListHandlers(self._contacts),
+            MetricsHandlers(self._metrics),
         ]
         self._install(handlers)
         # SES v1 (the Query API), answered by running the v2 operations above.

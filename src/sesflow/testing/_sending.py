@@ -52,6 +52,7 @@ from sesflow.testing._context import Context
 from sesflow.testing._fake import FakeError, Handlers, operation
 from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults
 from sesflow.testing._identities import FakeIdentity, IdentityStore, is_email_address
+from sesflow.testing._metrics import MetricsStore
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox
 from sesflow.testing._plain import plain
 from sesflow.testing._render import TemplateRenderError
@@ -144,6 +145,7 @@ class SendingHandlers(Handlers):
         events: Publishes the event records of accepted messages.
         faults: Draws `TRANSIENT_FAILURE` for bulk entries.
         contacts: Contact lists, for `SendEmail`'s `ListManagementOptions`.
+        metrics: Counts accepted messages for VDM's metrics.
     """
 
     def __init__(
@@ -159,6 +161,7 @@ class SendingHandlers(Handlers):
         events: EventStore,
         faults: RandomFaults,
         contacts: ContactListStore | None = None,
+        metrics: MetricsStore | None = None,
     ) -> None:
         self._contacts = contacts
         self._context = context
@@ -170,6 +173,7 @@ class SendingHandlers(Handlers):
         self._outbox = outbox
         self._events = events
         self._faults = faults
+        self._metrics = metrics
         self._id_random = context.generator("message-ids")
 
     # --- operations ----------------------------------------------------------------------
@@ -483,6 +487,17 @@ class SendingHandlers(Handlers):
             delivered=delivered,
             arrived=now,
         )
+        if self._metrics is not None:
+            sender = self._identities.verified(bare_address(from_address, "FromEmailAddress"))
+            self._metrics.record(
+                sender.name if sender is not None else from_address,
+                configuration_set,
+                recipients.keys,
+                rendered=delivered,
+                withheld=withheld,
+                simulator=is_mailbox_simulator,
+                outcome=self._events.outcome_with_type,
+            )
         if configuration_set is not None and self._outbox.keep_messages:
             self._events.publish(
                 message_id,
