@@ -45,6 +45,7 @@ RESOURCES: list[type[Any]] = [
     sesflow.Domain,
     sesflow.ConfigurationSet,
     sesflow.DedicatedIpPool,
+    sesflow.ContactList,
     sesflow.Template,
     sesflow.VerificationTemplate,
     sesflow.IdentityPolicy,
@@ -87,9 +88,9 @@ def test_every_class_with_a_create_verb_is_a_listed_resource() -> None:
 def test_no_odd_lifecycle_verbs_remain() -> None:
     odd = {"put", "get", "load", "fetch", "remove_self", "destroy", "ensure"}
     found = [name for name, _ in _public_methods() if name.rsplit(".", 1)[1] in odd]
-    # The suppression list is a collection, not a named resource: its get(address) is
-    # a look-up by key, as a mapping's is.
-    assert found == ["sesflow.SuppressionList.get"]
+    # The suppression list and a contact list's contacts are collections, not named
+    # resources: their get(address) is a look-up by key, as a mapping's is.
+    assert found == ["sesflow.Contacts.get", "sesflow.SuppressionList.get"]
 
 
 def test_waiters_are_named_wait_until_and_take_keywords() -> None:
@@ -120,6 +121,8 @@ def test_listings_share_one_keyword_page_size() -> None:
         "ip_pools": sesflow.SES.ip_pools,
         "suppression_list.filter": sesflow.SuppressionList.filter,
         "verification_templates": sesflow.SES.verification_templates,
+        "contact_lists": sesflow.SES.contact_lists,
+        "contacts.filter": sesflow.Contacts.filter,
     }
     for name, function in listings.items():
         page_size = inspect.signature(function).parameters["page_size"]

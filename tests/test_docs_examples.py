@@ -67,6 +67,19 @@ PAGE_SETUP = {
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
     "docs/testing.md": 'template = "welcome"\n',
+    # The reader's own report, from the page's first block (which needs AWS): here one with
+    # an error, the MAIL FROM MX missing, on a FakeDNS.
+    "docs/deliverability.md": (
+        'unsubscribe_secret = "the secret from your secret store"\n'
+        'new_secret = "the next secret, from the same store"\n'
+        'readers = [Recipient(f"reader{i}@example.net", data={"name": f"Reader {i}"})'
+        " for i in range(5)]\n"
+        'dom = ses.domain("example.com").create(mail_from="mail.example.com")\n'
+        'fake.set_status("example.com", verification="SUCCESS", mail_from="SUCCESS")\n'
+        "with FakeDNS() as _dns:\n"
+        '    _dns.publish(r for r in dom.dns_records() if r.type != "MX")\n'
+        '    checkup = ses.doctor("example.com", resolver=_dns.resolver())\n'
+    ),
     # The reader has verified their domain; the delegate's account is another fake, linked.
     "docs/verification-emails.md": 'fake.verify("example.com")\n',
     "docs/sending-authorization.md": (

@@ -19,6 +19,14 @@ from ._account import Account, ReviewDetails, SendQuota
 from ._authorization import IdentityPolicy, PolicyStatement, SendingPolicy
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
+from ._contact_list import (
+    Contact,
+    ContactList,
+    Contacts,
+    SubscriptionStatus,
+    Topic,
+    TopicPreference,
+)
 from ._destinations import (
     CloudWatchDestination,
     CloudWatchDimension,
@@ -70,6 +78,7 @@ from ._errors import (
     VerificationFailedError,
     WaiterTimeoutError,
 )
+from ._findings import DoctorReport, Finding, Severity
 from ._identity import Identity
 from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
@@ -86,6 +95,8 @@ from ._ses import SES
 from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
+from ._unsubscribe import InvalidTokenError, Unsubscribe, UnsubscribeToken
+from ._unsubscribe_web import OptOut, handle_unsubscribe
 from ._vdm import VdmSettings
 from ._verification import VerificationTemplate
 from ._version import __version__
@@ -112,23 +123,29 @@ __all__ = [
     "CloudWatchDimension",
     "ConfigurationSet",
     "ConflictError",
+    "Contact",
     "ContactLanguage",
+    "ContactList",
+    "Contacts",
     "DailyQuotaExceededError",
     "DedicatedIpPool",
     "DkimStatus",
     "DnsRecord",
     "DnsRecords",
+    "DoctorReport",
     "Domain",
     "EasyDkim",
     "EventBridgeDestination",
     "EventDestination",
     "EventType",
+    "Finding",
     "FirehoseDestination",
     "HttpsPolicy",
     "Identity",
     "IdentityPolicy",
     "IdentityType",
     "InlineTemplate",
+    "InvalidTokenError",
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
@@ -138,6 +155,7 @@ __all__ = [
     "MaybeSentError",
     "MessageRejectedError",
     "NotFoundError",
+    "OptOut",
     "PolicyStatement",
     "Recipient",
     "RecordPurpose",
@@ -151,14 +169,20 @@ __all__ = [
     "SendingPolicy",
     "ServiceError",
     "SesflowError",
+    "Severity",
     "SnsDestination",
+    "SubscriptionStatus",
     "SuppressedDestination",
     "SuppressionList",
     "SuppressionReason",
     "Template",
     "ThrottledError",
     "TlsPolicy",
+    "Topic",
+    "TopicPreference",
     "TransportError",
+    "Unsubscribe",
+    "UnsubscribeToken",
     "ValidationError",
     "VdmSettings",
     "VerificationFailedError",
@@ -166,6 +190,7 @@ __all__ = [
     "VerificationTemplate",
     "WaiterTimeoutError",
     "__version__",
+    "handle_unsubscribe",
     "interrupt_on_sigterm",
     "partial_report",
 ]

@@ -36,10 +36,12 @@ from ._message import (
     template_data,
 )
 from ._options import sender_options
+from ._unsubscribe import BulkExtras, Unsubscribe, single_send_options
 from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
     from ._check import BulkCheck
+    from ._contact_list import ContactList
     from ._report import BulkProgress, BulkReport, BulkResult
     from ._ses import SES
 
@@ -172,6 +174,9 @@ class Sender:
         attachments: Iterable[Attachment] = (),
         headers: Mapping[str, str] | None = None,
         message_tags: Mapping[str, str] | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
+        unsubscribe: Unsubscribe | None = None,
     ) -> SendResult:
         """Send one message (SES v2 `Simple` content).
 
@@ -185,6 +190,12 @@ class Sender:
             attachments: `Attachment`s, sent with SES's native attachment support.
             headers: custom headers (at most 15), e.g. `List-Unsubscribe`.
             message_tags: message tags `{name: value}`, merged over the sender's.
+            contact_list: SES list management (one recipient): SES adds its own
+                unsubscribe headers and fills `{{amazonSESUnsubscribeUrl}}` in the body,
+                and does not deliver to a contact who left `topic` (needs Easy DKIM).
+            topic: the contact list's topic (or `unsubscribe`'s topic).
+            unsubscribe: sesflow's one-click headers for the one recipient
+                (`Unsubscribe`); put `unsubscribe.link(to)` in the body yourself.
 
         Raises:
             ValidationError: bad input (before any call).
@@ -207,6 +218,16 @@ class Sender:
                 "text: the message has no body; give text, html or both", field="text"
             )
         destination = self._destination(to, cc, bcc)
+        extra, with_unsubscribe, _ = single_send_options(
+            self._ses,
+            destination,
+            contact_list=contact_list,
+            topic=topic,
+            unsubscribe=unsubscribe,
+            campaign=None,
+            headers=headers,
+        )
+        headers = with_unsubscribe if with_unsubscribe is not None else headers
         files = list(attachments)
         for i, item in enumerate(files):
             if not isinstance(item, Attachment):
@@ -238,6 +259,7 @@ class Sender:
         params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Simple": message}
+        params.update(extra)
         return self._send(params, destination)
 
     def send_template(
@@ -250,6 +272,9 @@ class Sender:
         bcc: str | Iterable[str] = (),
         headers: Mapping[str, str] | None = None,
         message_tags: Mapping[str, str] | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
+        unsubscribe: Unsubscribe | None = None,
     ) -> SendResult:
         """Send one message from a template: a stored template's name or an `InlineTemplate`.
 
@@ -261,6 +286,10 @@ class Sender:
             bcc: Bcc addresses.
             headers: custom headers (at most 15).
             message_tags: message tags `{name: value}`, merged over the sender's.
+            contact_list: SES list management (one recipient; see `send()`).
+            topic: the contact list's topic (or `unsubscribe`'s topic).
+            unsubscribe: sesflow's one-click headers for the one recipient, and the
+                link as the template variable `unsubscribe.data_key` (`unsubscribe_url`).
 
         Raises:
             ValidationError: bad input, e.g. `data` that is not a JSON object (before
@@ -281,6 +310,19 @@ class Sender:
         """
         destination = self._destination(to, cc, bcc)
         content = template_content(template)
+        extra, with_unsubscribe, link = single_send_options(
+            self._ses,
+            destination,
+            contact_list=contact_list,
+            topic=topic,
+            unsubscribe=unsubscribe,
+            campaign=content.get("TemplateName"),
+            headers=headers,
+        )
+        headers = with_unsubscribe if with_unsubscribe is not None else headers
+        if link is not None:
+            template_data(data)  # its own errors first, as without unsubscribe=
+            data = {**(data or {}), link[0]: link[1]}
         content["TemplateData"] = template_data(data)
         custom = header_list(headers)
         if custom:
@@ -288,6 +330,7 @@ class Sender:
         params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Template": content}
+        params.update(extra)
         return self._send(params, destination)
 
     def send_raw(
@@ -408,6 +451,9 @@ class Sender:
         max_rate: float | None = None,
         delivery: Literal["at-least-once", "at-most-once"] = "at-least-once",
         on_result: Callable[[BulkResult], object] | None = None,
+        unsubscribe: Unsubscribe | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
     ) -> BulkReport:
         """Send a template to any number of recipients, paced under the account's quotas.
 
@@ -443,6 +489,13 @@ class Sender:
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
             on_result: called with a `BulkResult` for every recipient's final
                 outcome (from the worker threads: keep it quick and thread-safe).
+            unsubscribe: an `Unsubscribe`: each recipient's message carries its own
+                signed one-click `List-Unsubscribe` and `List-Unsubscribe-Post` headers,
+                and its link as the template variable `unsubscribe_url`.
+            contact_list: a contact list (name or `ContactList`): its contacts who
+                unsubscribed from everything, or left `topic`, are skipped (read once,
+                paged, before the first send; `BulkReport.opted_out` counts them).
+            topic: the contact-list topic of the campaign (and of the unsubscribe links).
 
         Returns:
             a `BulkReport`.
@@ -487,6 +540,14 @@ class Sender:
             max_rate=max_rate if max_rate is not None else self.max_rate,
             delivery=delivery,
             on_result=on_result,
+            extras=BulkExtras.make(
+                self._ses,
+                unsubscribe=unsubscribe,
+                contact_list=contact_list,
+                topic=topic,
+                template=template_content(template),
+                default_data=default_data,
+            ),
         )
         return run.execute()
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 from sesflow.testing._account import FakeAccount, FakeAccountDetails
 from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
+from sesflow.testing._contacts import FakeContact, FakeContactList, FakeUnsubscribedRecipient
+from sesflow.testing._dns import FakeDNS
 from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
@@ -38,6 +40,9 @@ __all__ = [
     "FakeCall",
     "FakeClock",
     "FakeConfigurationSet",
+    "FakeContact",
+    "FakeContactList",
+    "FakeDNS",
     "FakeDedicatedIpPool",
     "FakeError",
     "FakeEventDelivery",
@@ -48,4 +53,5 @@ __all__ = [
     "FakeStats",
     "FakeSuppressedDestination",
     "FakeSuppressedRecipient",
+    "FakeUnsubscribedRecipient",
 ]

@@ -142,7 +142,8 @@ class FakeAccount:
             of the account-level suppression list stop delivery.
         details: `Details`: the production-access request, or `None`.
         suppression_validation: `SuppressionAttributes.ValidationAttributes`, if set.
-        vdm_attributes: `VdmAttributes` (Virtual Deliverability Manager), if ever set.
+        vdm_attributes: `VdmAttributes` (Virtual Deliverability Manager), as last put with
+            `PutAccountVdmAttributes`; `None` leaves them out of `GetAccount` (VDM off).
     """
 
     max_24_hour_send: float = PRODUCTION_DAILY
@@ -410,7 +411,7 @@ class AccountHandlers(Handlers):
         suppression: dict[str, Any] = {"SuppressedReasons": list(account.suppressed_reasons)}
         if account.suppression_validation is not None:
             suppression["ValidationAttributes"] = account.suppression_validation
-        return {
+        answer: dict[str, Any] = {
             "SendQuota": {
                 "Max24HourSend": -1.0
                 if account.unlimited_daily_quota
@@ -424,8 +425,10 @@ class AccountHandlers(Handlers):
             "DedicatedIpAutoWarmupEnabled": account.dedicated_ip_auto_warmup_enabled,
             "SuppressionAttributes": suppression,
             "Details": None if account.details is None else account.details.to_response(),
-            "VdmAttributes": account.vdm_attributes,
         }
+        if account.vdm_attributes is not None:
+            answer["VdmAttributes"] = account.vdm_attributes
+        return answer
 
     @operation("PutAccountDetails")
     def _put_account_details(self, params: Mapping[str, Any]) -> None:
@@ -488,6 +491,7 @@ class AccountHandlers(Handlers):
                 raise FakeError(
                     "BadRequestException", f"Invalid {where} <{status}>: use ENABLED or DISABLED."
                 )
+        # The whole VdmAttributes structure is replaced, as SES does.
         self._store.account.vdm_attributes = copy.deepcopy(dict(attributes))
 
     @operation("PutAccountDedicatedIpWarmupAttributes")

@@ -34,6 +34,7 @@ from sesflow.testing._configuration_sets import (
     ConfigurationSetStore,
     FakeConfigurationSet,
 )
+from sesflow.testing._contacts import ContactListHandlers, ContactListKnobs, ContactListStore
 from sesflow.testing._context import Context
 from sesflow.testing._events import EventStore, FakeEventDelivery
 from sesflow.testing._fake import FakeSESBase, Handlers
@@ -45,6 +46,7 @@ from sesflow.testing._identities import (
     IdentityStore,
 )
 from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
+from sesflow.testing._metrics import MetricsHandlers, MetricsStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
 from sesflow.testing._sending import SendingHandlers
 from sesflow.testing._serve import Loopback, http_client, shut_down
@@ -57,17 +59,18 @@ from sesflow.testing._suppression import (
     SuppressionStore,
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
+from sesflow.testing._v1 import QueryApi
 from sesflow.testing._verification import VerificationHandlers, VerificationTemplateStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from types_boto3_sesv2 import SESV2Client
 
 __all__ = ["FakeSES"]
 
 
-class FakeSES(FakeSESBase):
+class FakeSES(FakeSESBase, ContactListKnobs):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
     Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
@@ -98,6 +101,11 @@ class FakeSES(FakeSESBase):
     (`dedicated_ip_pool_state()`); a production-access request stays `PENDING` until
     `grant_production_access()`, `deny_production_access()` or a scripted
     `review_transition()`; `suppress()` puts an address on the suppression list.
+
+    Virtual Deliverability Manager's `BatchGetMetricData` answers from every message accepted
+    (sends, bounces, complaints per day, identity and configuration set, as VDM counts them:
+    single-recipient messages, no mailbox simulator); `PutAccountVdmAttributes` is kept and
+    shown by `GetAccount` (`fake.account.vdm_attributes`).
 
     Examples:
         >>> fake = FakeSES(auto_verify=True)
@@ -145,6 +153,8 @@ class FakeSES(FakeSESBase):
         AccountHandlers,
         SuppressionHandlers,
         SendingHandlers,
+        ContactListHandlers,
+        MetricsHandlers,
         VerificationHandlers,
         IdentityPolicyHandlers,
     )
@@ -211,11 +221,13 @@ class FakeSES(FakeSESBase):
             throttle_entries=self._throttle_entries_option,
         )
         self._suppression = SuppressionStore(context)
+        self._contacts = ContactListStore(context)
         self._outbox = Outbox(keep_messages=self._keep_messages)
         self._sns = SnsStore(
             context, signature_version=self._sns_signature_version, subject=self._sns_subject
         )
         self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
+        self._metrics = MetricsStore(context)
         # A fake that keeps no messages logs send calls without their (large) parameters.
         self._unlogged_params = frozenset() if self._keep_messages else SEND_OPERATIONS
         handlers: list[Handlers] = [
@@ -235,8 +247,12 @@ class FakeSES(FakeSESBase):
                 outbox=self._outbox,
                 events=self._events,
                 faults=self._random_faults,
+                contacts=self._contacts,
+                metrics=self._metrics,
                 authorizer=Authorizer(context, self._identities, self._linked_identities),
             ),
+            ContactListHandlers(self._contacts),
+            MetricsHandlers(self._metrics),
             VerificationHandlers(
                 context,
                 templates=VerificationTemplateStore(context),
@@ -248,6 +264,14 @@ class FakeSES(FakeSESBase):
             IdentityPolicyHandlers(self._identities, context),
         ]
         self._install(handlers)
+        # SES v1 (the Query API), answered by running the v2 operations above.
+        self._query_api = QueryApi(
+            context,
+            call=self._serve_v2,
+            outbox=self._outbox,
+            suppression=self._suppression,
+            events=self._events,
+        )
 
     def _linked_identities(self, account_id: str) -> IdentityStore | None:
         for fake in self._peers:
@@ -1091,6 +1115,44 @@ class FakeSES(FakeSESBase):
             )
         with self._lock:
             return self._loopback.start(self, host=host, port=port, latency=latency, jitter=jitter)
+
+    def dispatch_query(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one SES v1 request (the Query API: a form-encoded `POST /` with `Action`).
+
+        The action runs as the SES v2 operation(s) that do the same (see `_v1.py`), over the
+        same state and rules, and is logged and faulted under their names; the answer is v1's
+        XML, errors included. `serve()` sends every form-encoded `POST /` here.
+
+        Examples:
+            >>> status, headers, xml = fake.dispatch_query(
+            ...     "POST", "/", {}, b"Action=VerifyEmailIdentity&EmailAddress=ann%40example.com"
+            ... )
+            >>> status, headers["Content-Type"], fake.identity_state("ann@example.com").name
+            (200, 'text/xml', 'ann@example.com')
+
+        Args:
+            method: The HTTP method (`POST`).
+            path: The path (`/`).
+            headers: The request headers.
+            body: The form-encoded body.
+
+        Returns:
+            `(status, headers, body)` of the response.
+
+        Raises:
+            DroppedConnectionError: An injected fault breaks the connection instead.
+        """
+        with self._lock:
+            return self._query_api.answer(body)
+
+    def _serve_v2(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """Run one v2 operation for a v1 action, as `dispatch` would after decoding."""
+        with self._lock:
+            response = self._serve_call(name, params)
+            self._statuses[response[0]] += 1
+            return response
 
     @property
     def endpoint_url(self) -> str | None:
