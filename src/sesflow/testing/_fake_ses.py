@@ -28,13 +28,16 @@ from sesflow.testing._account import (
     AccountStore,
     FakeAccount,
 )
+from sesflow.testing._admin_knobs import AdminKnobs
 from sesflow.testing._configuration_sets import (
     ConfigurationSetHandlers,
     ConfigurationSetStore,
     FakeConfigurationSet,
 )
 from sesflow.testing._context import Context
+from sesflow.testing._endpoints import EndpointHandlers, EndpointStore
 from sesflow.testing._events import EventStore, FakeEventDelivery
+from sesflow.testing._exports import ExportHandlers, ExportStore
 from sesflow.testing._fake import FakeSESBase, Handlers
 from sesflow.testing._identities import (
     Aspect,
@@ -43,6 +46,7 @@ from sesflow.testing._identities import (
     IdentitySettings,
     IdentityStore,
 )
+from sesflow.testing._insights import AddressInsightsStore, InsightsHandlers
 from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
 from sesflow.testing._sending import SendingHandlers
@@ -56,6 +60,7 @@ from sesflow.testing._suppression import (
     SuppressionStore,
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
+from sesflow.testing._tenants import TenantHandlers, TenantStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,7 +70,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeSES"]
 
 
-class FakeSES(FakeSESBase):
+class FakeSES(AdminKnobs, FakeSESBase):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
     Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
@@ -143,6 +148,10 @@ class FakeSES(FakeSESBase):
         AccountHandlers,
         SuppressionHandlers,
         SendingHandlers,
+        TenantHandlers,
+        EndpointHandlers,
+        InsightsHandlers,
+        ExportHandlers,
     )
 
     def __init__(
@@ -209,6 +218,10 @@ class FakeSES(FakeSESBase):
             context, signature_version=self._sns_signature_version, subject=self._sns_subject
         )
         self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
+        self._tenants = TenantStore(context)
+        self._endpoints = EndpointStore(context)
+        self._exports = ExportStore(context, self._outbox)
+        self._address_insights = AddressInsightsStore()
         # A fake that keeps no messages logs send calls without their (large) parameters.
         self._unlogged_params = frozenset() if self._keep_messages else SEND_OPERATIONS
         handlers: list[Handlers] = [
@@ -228,7 +241,24 @@ class FakeSES(FakeSESBase):
                 outbox=self._outbox,
                 events=self._events,
                 faults=self._random_faults,
+                checks=(self._tenants.check_send, self._endpoints.check_send),
             ),
+            TenantHandlers(
+                self._tenants,
+                context,
+                identities=self._identities,
+                configuration_sets=self._configuration_sets,
+                templates=self._templates,
+            ),
+            EndpointHandlers(self._endpoints, context),
+            InsightsHandlers(
+                context,
+                outbox=self._outbox,
+                events=self._events,
+                suppression=self._suppression,
+                addresses=self._address_insights,
+            ),
+            ExportHandlers(self._exports, context),
         ]
         self._install(handlers)
 
@@ -1108,6 +1138,7 @@ class FakeSES(FakeSESBase):
             parts.append(f"suppression_list={len(self._suppression)}")
         if len(self._events):
             parts.append(f"events={len(self._events)}")
+        parts += self._admin_repr_parts()
         url = self._loopback.url
         if url is not None:
             parts.append(f"serving={url!r}")

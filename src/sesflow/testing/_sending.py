@@ -40,7 +40,7 @@ import math
 import re
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,7 @@ __all__ = [
     "SIMULATOR_DOMAIN",
     "Body",
     "Recipients",
+    "SendCheck",
     "SendingHandlers",
     "bare_address",
     "is_mailbox_simulator",
@@ -82,6 +83,10 @@ _TAG_TEXT = re.compile(r"[A-Za-z0-9_-]{1,255}\Z")
 _IDENTITY_ARN = re.compile(r"arn:aws[\w-]*:ses:[\w-]*:\d*:identity/(?P<name>.+)\Z")
 _DAILY_QUOTA_MESSAGE = "Daily message quota exceeded."
 _TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
+
+#: A further rule for sends (see `SendingHandlers`): `check(params, identity=...,
+#: configuration_set=..., template=...)` raises `FakeError` to refuse the call.
+SendCheck = Callable[..., None]
 
 
 def is_mailbox_simulator(address: str) -> bool:
@@ -141,6 +146,9 @@ class SendingHandlers(Handlers):
         outbox: Where accepted messages go.
         events: Publishes the event records of accepted messages.
         faults: Draws `TRANSIENT_FAILURE` for bulk entries.
+        checks: More rules a send must pass once its sender, configuration set and
+            template are known (tenants, multi-region endpoints): each is called with the
+            request's parameters and those, and raises `FakeError` to refuse the call.
     """
 
     def __init__(
@@ -155,7 +163,9 @@ class SendingHandlers(Handlers):
         outbox: Outbox,
         events: EventStore,
         faults: RandomFaults,
+        checks: Sequence[SendCheck] = (),
     ) -> None:
+        self._checks = tuple(checks)
         self._context = context
         self._identities = identities
         self._configuration_sets = configuration_sets
@@ -198,6 +208,7 @@ class SendingHandlers(Handlers):
         configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
         sender = self._check_sender(params, from_address, recipients.keys)
         configuration_set = configuration_set or self._default_configuration_set(sender)
+        self._run_checks(params, sender, configuration_set, body)
         counted = recipients.counted
         if counted > self._account.daily_room():
             raise FakeError("LimitExceededException", _DAILY_QUOTA_MESSAGE)
@@ -244,6 +255,7 @@ class SendingHandlers(Handlers):
         configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
         sender = self._check_sender(params, from_address)
         configuration_set = configuration_set or self._default_configuration_set(sender)
+        self._run_checks(params, sender, configuration_set, body)
 
         now = self._context.clock()
         rate_room = self._account.account.max_send_rate - self._account.window.used(now)
@@ -301,6 +313,21 @@ class SendingHandlers(Handlers):
         return {"BulkEmailEntryResults": results}
 
     # --- rules ---------------------------------------------------------------------------
+
+    def _run_checks(
+        self,
+        params: Mapping[str, Any],
+        sender: FakeIdentity,
+        configuration_set: str | None,
+        body: Body,
+    ) -> None:
+        for check in self._checks:
+            check(
+                params,
+                identity=sender.name,
+                configuration_set=configuration_set,
+                template=body.template_name,
+            )
 
     def _check_account(self) -> None:
         account = self._account.account
