@@ -9,6 +9,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._admin.insights import risk_screen
+from ._admin.routing import routing_params
 from ._bulk import BulkRun
 from ._check import check_recipients
 from ._errors import (
@@ -38,6 +40,8 @@ from ._message import (
 from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
+    from ._admin.insights import EmailAddressInsights
+    from ._admin.tenants import Tenant
     from ._check import BulkCheck
     from ._report import BulkProgress, BulkReport, BulkResult
     from ._ses import SES
@@ -60,6 +64,12 @@ class Sender:
             not resource tags, which are `tags=` on resources).
         max_rate: recipients per second for bulk sends; None takes the account's
             `MaxSendRate`.
+        tenant: the tenant every message is sent for (`TenantName`; see
+            `ses.tenant()`): SES accepts it only if the sender's identity, the
+            configuration set and the template are associated with the tenant.
+        endpoint_id: a multi-region endpoint's id (`EndpointId`) to send every message
+            through; needs botocore's CRT extra (`pip install "sesflow[crt]"`), else
+            `MissingExtraError` here, before any call.
 
     Examples:
         >>> _ = ses.configuration_set("marketing").create()
@@ -77,6 +87,8 @@ class Sender:
         reply_to: str | Iterable[str] = (),
         message_tags: Mapping[str, str] | None = None,
         max_rate: float | None = None,
+        tenant: str | Tenant | None = None,
+        endpoint_id: str | None = None,
     ) -> None:
         self._ses = ses
         self.from_address = format_from(from_address)
@@ -88,6 +100,9 @@ class Sender:
         self.reply_to = tuple(address_list(reply_to, field="reply_to"))
         self._tags = tag_list(message_tags, field="message_tags")
         self.max_rate = None if max_rate is None else validate_max_rate(max_rate)
+        self._routing = routing_params(tenant=tenant, endpoint_id=endpoint_id)
+        self.tenant: str | None = self._routing.get("TenantName")
+        self.endpoint_id: str | None = self._routing.get("EndpointId")
 
     def __repr__(self) -> str:
         extra = f", configuration_set={self.configuration_set!r}" if self.configuration_set else ""
@@ -105,6 +120,7 @@ class Sender:
         merged.update({t["Name"]: t["Value"] for t in tag_list(message_tags, field="message_tags")})
         if merged:
             params["EmailTags"] = [{"Name": k, "Value": v} for k, v in merged.items()]
+        params.update(self._routing)
         return params
 
     @staticmethod
@@ -380,6 +396,7 @@ class Sender:
         max_rate: float | None = None,
         delivery: Literal["at-least-once", "at-most-once"] = "at-least-once",
         on_result: Callable[[BulkResult], object] | None = None,
+        skip_risky: bool | Callable[[EmailAddressInsights], bool] = False,
     ) -> BulkReport:
         """Send a template to any number of recipients, paced under the account's quotas.
 
@@ -415,6 +432,12 @@ class Sender:
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
             on_result: called with a `BulkResult` for every recipient's final
                 outcome (from the worker threads: keep it quick and thread-safe).
+            skip_risky: True to ask SES about each new recipient first
+                (`GetEmailAddressInsights`, one paid call per address) and leave out
+                those it rates risky (`EmailAddressInsights.risky`), or a function of
+                the `EmailAddressInsights` that says which to leave out. Left out:
+                failed as `INVALID_RECIPIENT` with SES's verdicts, final in the journal.
+                Off by default.
 
         Returns:
             a `BulkReport`.
@@ -459,6 +482,7 @@ class Sender:
             max_rate=max_rate if max_rate is not None else self.max_rate,
             delivery=delivery,
             on_result=on_result,
+            screen=risk_screen(self._ses, skip_risky),
         )
         return run.execute()
 
