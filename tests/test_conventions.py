@@ -45,7 +45,9 @@ RESOURCES: list[type[Any]] = [
     sesflow.Domain,
     sesflow.ConfigurationSet,
     sesflow.DedicatedIpPool,
-    sesflow.Template,
+    sesflow.Tenant,
+    sesflow.MultiRegionEndpoint,
+    sesflow.Template,  # last: the one resource without tags
 ]
 
 
@@ -112,6 +114,13 @@ def test_listings_share_one_keyword_page_size() -> None:
         "templates": sesflow.SES.templates,
         "ip_pools": sesflow.SES.ip_pools,
         "suppression_list.filter": sesflow.SuppressionList.filter,
+        "tenants": sesflow.SES.tenants,
+        "resource_tenants": sesflow.SES.resource_tenants,
+        "Tenant.resources": sesflow.Tenant.resources,
+        "multi_region_endpoints": sesflow.SES.multi_region_endpoints,
+        "dedicated_ips": sesflow.SES.dedicated_ips,
+        "DedicatedIpPool.ips": sesflow.DedicatedIpPool.ips,
+        "export_jobs": sesflow.SES.export_jobs,
     }
     for name, function in listings.items():
         page_size = inspect.signature(function).parameters["page_size"]

@@ -111,12 +111,12 @@ def _choices(
     return items
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class MessageFilter:
     """Which messages a message export keeps (`include=`) or leaves out (`exclude=`).
 
     Each field matches any of its values; fields combine with AND. SES allows up to five
-    values a field (one subject).
+    values a field (one subject). Every argument takes one str or an iterable of them.
 
     Args:
         from_addresses: sender addresses.
@@ -129,39 +129,45 @@ class MessageFilter:
         last_engagement_events: `OPEN`, `CLICK`.
 
     Examples:
-        >>> MessageFilter(last_delivery_events=["PERMANENT_BOUNCE"], isps=["Gmail"])._to_ses()
+        >>> MessageFilter(last_delivery_events=["PERMANENT_BOUNCE"], isps="Gmail")._to_ses()
         {'Isp': ['Gmail'], 'LastDeliveryEvent': ['PERMANENT_BOUNCE']}
     """
 
-    from_addresses: tuple[str, ...] = ()
-    destinations: tuple[str, ...] = ()
-    subjects: tuple[str, ...] = ()
-    isps: tuple[str, ...] = ()
-    tenants: tuple[str, ...] = ()
-    last_delivery_events: tuple[str, ...] = ()
-    last_engagement_events: tuple[str, ...] = ()
+    from_addresses: tuple[str, ...]
+    destinations: tuple[str, ...]
+    subjects: tuple[str, ...]
+    isps: tuple[str, ...]
+    tenants: tuple[str, ...]
+    last_delivery_events: tuple[str, ...]
+    last_engagement_events: tuple[str, ...]
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        from_addresses: Iterable[str] | str = (),
+        destinations: Iterable[str] | str = (),
+        subjects: Iterable[str] | str = (),
+        isps: Iterable[str] | str = (),
+        tenants: Iterable[str] | str = (),
+        last_delivery_events: Iterable[str] | str = (),
+        last_engagement_events: Iterable[str] | str = (),
+    ) -> None:
         set_ = object.__setattr__
-        set_(self, "from_addresses", _strings(self.from_addresses, field="from_addresses", most=5))
-        set_(self, "destinations", _strings(self.destinations, field="destinations", most=5))
-        set_(self, "subjects", _strings(self.subjects, field="subjects", most=1))
-        set_(self, "isps", _strings(self.isps, field="isps", most=5))
-        set_(self, "tenants", _strings(self.tenants, field="tenants", most=5))
+        set_(self, "from_addresses", _strings(from_addresses, field="from_addresses", most=5))
+        set_(self, "destinations", _strings(destinations, field="destinations", most=5))
+        set_(self, "subjects", _strings(subjects, field="subjects", most=1))
+        set_(self, "isps", _strings(isps, field="isps", most=5))
+        set_(self, "tenants", _strings(tenants, field="tenants", most=5))
         set_(
             self,
             "last_delivery_events",
-            _choices(
-                self.last_delivery_events, field="last_delivery_events", allowed=_DELIVERY_EVENTS
-            ),
+            _choices(last_delivery_events, field="last_delivery_events", allowed=_DELIVERY_EVENTS),
         )
         set_(
             self,
             "last_engagement_events",
             _choices(
-                self.last_engagement_events,
-                field="last_engagement_events",
-                allowed=_ENGAGEMENT_EVENTS,
+                last_engagement_events, field="last_engagement_events", allowed=_ENGAGEMENT_EVENTS
             ),
         )
 

@@ -142,7 +142,10 @@ class IpPoolStore:
 
     def lease(self, ip: str, *, pool: str | None, warmup_percentage: int) -> None:
         """Lease `ip` to the account, for a test (`ValueError`, `KeyError`)."""
-        address = str(ipaddress.IPv4Address(ip))
+        try:
+            address = str(ipaddress.IPv4Address(ip))
+        except ValueError:
+            raise ValueError(f"not an IPv4 address: {ip!r}") from None
         if pool is not None:
             self.state(pool)
         if isinstance(warmup_percentage, bool) or not 0 <= int(warmup_percentage) <= 100:

@@ -383,7 +383,7 @@ class TenantHandlers(Handlers):
             for number, r in enumerate(tenant.resources, start=1)
             if wanted is None or r.resource_type == wanted
         ]
-        page, token = paginate(f"tenant-resources:{tenant.tenant_id}", items, params)
+        page, token = paginate(f"tenant-resources-{tenant.tenant_id}", items, params)
         return {"TenantResources": page, "NextToken": token}
 
     @operation("ListResourceTenants")
