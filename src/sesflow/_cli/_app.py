@@ -373,13 +373,16 @@ def build_parser() -> argparse.ArgumentParser:
         _config_set,
         _demo,
         _domain,
+        _endpoint,
         _events,
         _identity,
+        _insights,
         _ip_pool,
         _local,
         _send,
         _suppression,
         _template,
+        _tenant,
     )
     from . import _bulk as _bulk_cli
 
@@ -404,6 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
         _bulk_cli,
         _events,
         _suppression,
+        _tenant,
+        _endpoint,
+        _insights,
         _demo,
         _local,
     ):
