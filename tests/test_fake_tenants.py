@@ -236,3 +236,39 @@ def test_reset_forgets_tenants(fake: FakeSES, client: SESV2Client) -> None:
     fake.reset()
     with pytest.raises(KeyError):
         fake.tenant_state("acme")
+
+
+def test_a_tenants_own_suppression_list(fake: FakeSES, client: SESV2Client) -> None:
+    client.create_tenant(TenantName="acme")
+    client.put_suppressed_destination(
+        EmailAddress="gone@example.org", Reason="BOUNCE", TenantName="acme"
+    )
+    entry = client.get_suppressed_destination(EmailAddress="gone@example.org", TenantName="acme")
+    assert entry["SuppressedDestination"]["Reason"] == "BOUNCE"
+    assert _refused(client.get_suppressed_destination, EmailAddress="gone@example.org")[:2] == (
+        "NotFoundException",
+        404,
+    )  # not on the account's list
+    assert fake.suppressed_destinations() == []
+    listed = client.list_suppressed_destinations(TenantName="acme")
+    assert [e["EmailAddress"] for e in listed["SuppressedDestinationSummaries"]] == [
+        "gone@example.org"
+    ]
+    client.delete_tenant(TenantName="acme")
+    client.create_tenant(TenantName="acme")  # a new tenant of the same name: a new list
+    assert (
+        client.list_suppressed_destinations(TenantName="acme")["SuppressedDestinationSummaries"]
+        == []
+    )
+
+
+def test_a_tenants_list_is_read_only_in_the_sandbox() -> None:
+    fake = FakeSES(sandbox=True)
+    client = fake.client()
+    client.create_tenant(TenantName="acme")
+    assert _refused(
+        client.put_suppressed_destination,
+        EmailAddress="gone@example.org",
+        Reason="BOUNCE",
+        TenantName="acme",
+    )[:2] == ("BadRequestException", 400)

@@ -334,3 +334,37 @@ def test_on_moto_a_tenant_send_goes_out_but_tenants_are_not_modelled(
         moto_ses.tenant("acme").create()
     with pytest.raises(NotImplementedError, match="get_dedicated_ips"):
         list(moto_ses.dedicated_ips())
+
+
+def test_a_tenants_own_suppression_list(ses: sesflow.SES, fake: FakeSES) -> None:
+    acme = ses.tenant("acme").create(suppression_scope="TENANT", suppressed_reasons=["BOUNCE"])
+    tenant_list = acme.suppression_list
+    tenant_list.add("gone@example.org", "BOUNCE")
+    tenant_list.add("angry@example.org", SuppressionReason.COMPLAINT)
+    assert "gone@example.org" in tenant_list
+    assert "gone@example.org" not in ses.suppression_list  # the account's list is another
+    assert [e.address for e in tenant_list.filter(reasons=["COMPLAINT"])] == ["angry@example.org"]
+    tenant_list.remove("gone@example.org")
+    tenant_list.remove("gone@example.org")  # idempotent
+    assert [e.address for e in tenant_list] == ["angry@example.org"]
+    assert [c.params.get("TenantName") for c in fake.calls[-3:]] == ["acme"] * 3
+    assert repr(tenant_list) == "SuppressionList(region='us-east-1', tenant='acme')"
+    acme.delete()
+    with pytest.raises(sesflow.NotFoundError, match="Tenant <acme>"):
+        list(tenant_list)
+
+
+def test_exact_tenant_suppression_requests(stubbed: tuple[sesflow.SES, Stubber]) -> None:
+    ses, stub = stubbed
+    who = {"EmailAddress": "gone@example.org", "TenantName": "acme"}
+    stub.add_response("put_suppressed_destination", {}, {**who, "Reason": "BOUNCE"})
+    stub.add_response("delete_suppressed_destination", {}, who)
+    stub.add_response(
+        "list_suppressed_destinations",
+        {"SuppressedDestinationSummaries": []},
+        {"TenantName": "acme", "Reasons": ["BOUNCE"], "PageSize": 100},
+    )
+    tenant_list = ses.tenant("acme").suppression_list
+    tenant_list.add("gone@example.org", "BOUNCE")
+    tenant_list.remove("gone@example.org")
+    assert list(tenant_list.filter(reasons=["BOUNCE"])) == []

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sesflow._configuration_set import ConfigurationSet
     from sesflow._identity import Identity
     from sesflow._ses import SES
+    from sesflow._suppression import SuppressionList
     from sesflow._template import Template
 
 __all__ = [
@@ -314,6 +315,22 @@ class Tenant(NamedResource):
         return {t["Key"]: t["Value"] for t in self._field("Tags") or ()}
 
     # Settings and resources
+
+    @property
+    def suppression_list(self) -> SuppressionList:
+        """The tenant's own suppression list (used when its scope is `TENANT`): the same
+        verbs as `ses.suppression_list`, every call naming the tenant.
+
+        Examples:
+            >>> acme = ses.tenant("acme").create(suppression_scope="TENANT")
+            >>> acme.suppression_list.add("bounced@example.com", "BOUNCE")
+            >>> [e.address for e in acme.suppression_list], ses.suppression_list.get(
+            ...     "bounced@example.com")
+            (['bounced@example.com'], None)
+        """
+        from sesflow._suppression import SuppressionList
+
+        return SuppressionList(self._ses, tenant=self._name)
 
     def update_suppression(
         self,

@@ -230,7 +230,9 @@ class FakeSES(AdminKnobs, FakeSESBase):
             IpPoolHandlers(self._pools),
             TemplateHandlers(self._templates, context),
             AccountHandlers(self._account, context),
-            SuppressionHandlers(self._suppression, self._account),
+            SuppressionHandlers(
+                self._suppression, self._account, tenant_lists=self._tenants.suppression_list
+            ),
             SendingHandlers(
                 context,
                 identities=self._identities,

@@ -17,8 +17,8 @@ What the fake checks, as SES does:
   SES documents the rule, not these codes; they are the fake's choice.
 
 `FakeSES.set_tenant_sending_status()` plays SES pausing a tenant on reputation findings.
-Tenant-level suppression lists (`SuppressionScope` `TENANT`) are stored as settings; a
-tenant send is still checked against the account-level list.
+A tenant's own suppression list answers the suppression-list operations that name it
+(`TenantName`); a tenant send is still withheld by the account-level list only.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sesflow.testing._fake import FakeError, Handlers, operation
 from sesflow.testing._identities import IdentityStore
 from sesflow.testing._paging import paginate
 from sesflow.testing._plain import plain
+from sesflow.testing._suppression import SuppressionStore
 from sesflow.testing._templates import TemplateStore
 
 __all__ = [
@@ -179,6 +180,8 @@ class TenantStore:
         self._ids = context.generator("tenant-ids")
         # Owned here; the tenant handlers below add, replace and remove entries.
         self.tenants: dict[str, tuple[int, FakeTenant]] = {}
+        # Each tenant's own suppression list, made on first use.
+        self._lists: dict[str, SuppressionStore] = {}
 
     def __len__(self) -> int:
         return len(self.tenants)
@@ -202,6 +205,18 @@ class TenantStore:
         previous = self.tenants.get(tenant.name)
         sequence = previous[0] if previous is not None else self._context.sequence.next()
         self.tenants[tenant.name] = (sequence, tenant)
+
+    def suppression_list(self, name: str) -> SuppressionStore:
+        """Tenant `name`'s own suppression list; `NotFoundException` if no such tenant."""
+        self.get(name)
+        if name not in self._lists:
+            self._lists[name] = SuppressionStore(self._context)
+        return self._lists[name]
+
+    def remove(self, name: str) -> None:
+        """Forget tenant `name`, its associations and its suppression list."""
+        del self.tenants[name]
+        self._lists.pop(name, None)
 
     def new_id(self) -> str:
         """A fresh `TenantId`."""
@@ -306,7 +321,7 @@ class TenantHandlers(Handlers):
     def _delete_tenant(self, params: Mapping[str, Any]) -> None:
         name = params["TenantName"]
         self._tenants.get(name)
-        del self._tenants.tenants[name]
+        self._tenants.remove(name)
 
     @operation("ListTenants")
     def _list_tenants(self, params: Mapping[str, Any]) -> dict[str, Any]:
