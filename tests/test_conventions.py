@@ -47,7 +47,8 @@ RESOURCES: list[type[Any]] = [
     sesflow.DedicatedIpPool,
     sesflow.Tenant,
     sesflow.MultiRegionEndpoint,
-    sesflow.Template,  # last: the one resource without tags
+    sesflow.ContactList,
+    sesflow.Template,  # last: the one without resource tags
 ]
 
 
@@ -82,9 +83,9 @@ def test_every_class_with_a_create_verb_is_a_listed_resource() -> None:
 def test_no_odd_lifecycle_verbs_remain() -> None:
     odd = {"put", "get", "load", "fetch", "remove_self", "destroy", "ensure"}
     found = [name for name, _ in _public_methods() if name.rsplit(".", 1)[1] in odd]
-    # The suppression list is a collection, not a named resource: its get(address) is
-    # a look-up by key, as a mapping's is.
-    assert found == ["sesflow.SuppressionList.get"]
+    # The suppression list and a contact list's contacts are collections, not named
+    # resources: their get(address) is a look-up by key, as a mapping's is.
+    assert found == ["sesflow.Contacts.get", "sesflow.SuppressionList.get"]
 
 
 def test_waiters_are_named_wait_until_and_take_keywords() -> None:
@@ -121,6 +122,8 @@ def test_listings_share_one_keyword_page_size() -> None:
         "dedicated_ips": sesflow.SES.dedicated_ips,
         "DedicatedIpPool.ips": sesflow.DedicatedIpPool.ips,
         "export_jobs": sesflow.SES.export_jobs,
+        "contact_lists": sesflow.SES.contact_lists,
+        "contacts.filter": sesflow.Contacts.filter,
     }
     for name, function in listings.items():
         page_size = inspect.signature(function).parameters["page_size"]

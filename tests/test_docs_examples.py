@@ -69,6 +69,19 @@ PAGE_SETUP = {
     "docs/testing.md": 'template = "welcome"\n',
     # The IP AWS leased to the reader's account.
     "docs/configuration-sets.md": 'fake.lease_dedicated_ip("198.51.100.7")\n',
+    # The reader's own report, from the page's first block (which needs AWS): here one with
+    # an error, the MAIL FROM MX missing, on a FakeDNS.
+    "docs/deliverability.md": (
+        'unsubscribe_secret = "the secret from your secret store"\n'
+        'new_secret = "the next secret, from the same store"\n'
+        'readers = [Recipient(f"reader{i}@example.net", data={"name": f"Reader {i}"})'
+        " for i in range(5)]\n"
+        'dom = ses.domain("example.com").create(mail_from="mail.example.com")\n'
+        'fake.set_status("example.com", verification="SUCCESS", mail_from="SUCCESS")\n'
+        "with FakeDNS() as _dns:\n"
+        '    _dns.publish(r for r in dom.dns_records() if r.type != "MX")\n'
+        '    checkup = ses.doctor("example.com", resolver=_dns.resolver())\n'
+    ),
     "docs/sending.md": (
         "from types import SimpleNamespace\n"
         'order = SimpleNamespace(email="bob@example.com", id="order-1042")\n'

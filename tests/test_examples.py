@@ -278,6 +278,27 @@ def _webhook_wsgi(lines: list[str], scope: dict[str, Any]) -> None:
     ]
 
 
+def _unsubscribe_web(lines: list[str], scope: dict[str, Any]) -> None:
+    """Flask, Django or FastAPI: the view answers the link of a delivered message."""
+    assert len(lines) == 4, lines
+    _fullmatch(
+        rf"BulkReport\(total=2, sent=2, failed=0, skipped=0, repeats=0, ambiguous=0, "
+        rf"unsent=0, {RATE}\)",
+        lines[0],
+    )
+    # A GET (a person, or a mail scanner) leaves the reader subscribed; the one-click POST
+    # opts her out in the contact list; the next campaign skips her.
+    assert lines[1:3] == [
+        "GET 200: subscribed to weekly: True",
+        "POST 200: subscribed to weekly: False",
+    ]
+    _fullmatch(
+        rf"BulkReport\(total=2, sent=1, failed=0, skipped=1, repeats=0, opted_out=1, "
+        rf"ambiguous=0, unsent=0, {RATE}\)",
+        lines[3],
+    )
+
+
 CHECKS: dict[str, Check] = {
     "bulk_campaign.py": _bulk_campaign,
     "byodkim.py": _byodkim,
@@ -289,6 +310,9 @@ CHECKS: dict[str, Check] = {
     "send_email.py": _send_email,
     "templates_and_suppression.py": _templates_and_suppression,
     "testing_with_fake.py": _testing_with_fake,
+    "unsubscribe_django.py": _unsubscribe_web,
+    "unsubscribe_fastapi.py": _unsubscribe_web,
+    "unsubscribe_flask.py": _unsubscribe_web,
     "verify_email.py": _verify_email,
     "webhook_wsgi.py": _webhook_wsgi,
 }

@@ -518,14 +518,14 @@ def test_implemented_operations_are_listed() -> None:
     names = FakeSES.implemented_operations()
     assert names == sorted(names)
     assert {"CreateEmailIdentity", "GetEmailIdentity", "ListConfigurationSets"} <= set(names)
-    assert "ListContactLists" not in names
+    assert "ListImportJobs" not in names
     assert "GetAccount" in _WithAccount.implemented_operations()
 
 
 def test_unhandled_operation_raises_not_implemented(fake: FakeSES, client: SESV2Client) -> None:
-    with pytest.raises(NotImplementedError, match="ListContactLists"):
-        client.list_contact_lists()
-    assert fake.call_count("ListContactLists") == 1
+    with pytest.raises(NotImplementedError, match="ListImportJobs"):
+        client.list_import_jobs()
+    assert fake.call_count("ListImportJobs") == 1
 
 
 def test_unhandled_operation_still_logs_decoded_querystring(

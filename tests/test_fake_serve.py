@@ -121,9 +121,9 @@ def test_the_rate_is_enforced_over_http(fake: FakeSES, client: SESV2Client) -> N
 
 def test_an_unimplemented_operation_is_a_501(client: SESV2Client) -> None:
     with pytest.raises(ClientError) as caught:
-        client.list_contact_lists()
+        client.list_import_jobs()
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
-    assert "ListContactLists" in caught.value.response["Error"]["Message"]
+    assert "ListImportJobs" in caught.value.response["Error"]["Message"]
 
 
 def test_many_threads_share_one_client(fake: FakeSES, client: SESV2Client) -> None:

@@ -37,6 +37,14 @@ from ._admin.tenants import (
 )
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
+from ._contact_list import (
+    Contact,
+    ContactList,
+    Contacts,
+    SubscriptionStatus,
+    Topic,
+    TopicPreference,
+)
 from ._destinations import (
     CloudWatchDestination,
     CloudWatchDimension,
@@ -87,6 +95,7 @@ from ._errors import (
     VerificationFailedError,
     WaiterTimeoutError,
 )
+from ._findings import DoctorReport, Finding, Severity
 from ._identity import Identity
 from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
@@ -103,6 +112,8 @@ from ._ses import SES
 from ._signals import interrupt_on_sigterm
 from ._suppression import SuppressedDestination, SuppressionList
 from ._template import Template
+from ._unsubscribe import InvalidTokenError, Unsubscribe, UnsubscribeToken
+from ._unsubscribe_web import OptOut, handle_unsubscribe
 from ._version import __version__
 
 __all__ = [
@@ -127,13 +138,17 @@ __all__ = [
     "ConfidenceVerdict",
     "ConfigurationSet",
     "ConflictError",
+    "Contact",
     "ContactLanguage",
+    "ContactList",
+    "Contacts",
     "DailyQuotaExceededError",
     "DedicatedIp",
     "DedicatedIpPool",
     "DkimStatus",
     "DnsRecord",
     "DnsRecords",
+    "DoctorReport",
     "Domain",
     "EasyDkim",
     "EmailAddressInsights",
@@ -144,12 +159,14 @@ __all__ = [
     "ExportJob",
     "ExportSource",
     "ExportStatus",
+    "Finding",
     "FirehoseDestination",
     "HttpsPolicy",
     "Identity",
     "IdentityType",
     "InlineTemplate",
     "InsightsEvent",
+    "InvalidTokenError",
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
@@ -162,6 +179,7 @@ __all__ = [
     "MessageRejectedError",
     "MultiRegionEndpoint",
     "NotFoundError",
+    "OptOut",
     "Recipient",
     "RecipientInsights",
     "RecordPurpose",
@@ -175,7 +193,9 @@ __all__ = [
     "SentMessage",
     "ServiceError",
     "SesflowError",
+    "Severity",
     "SnsDestination",
+    "SubscriptionStatus",
     "SuppressedDestination",
     "SuppressionList",
     "SuppressionReason",
@@ -188,13 +208,18 @@ __all__ = [
     "TenantSuppression",
     "ThrottledError",
     "TlsPolicy",
+    "Topic",
+    "TopicPreference",
     "TransportError",
+    "Unsubscribe",
+    "UnsubscribeToken",
     "ValidationError",
     "VerificationFailedError",
     "VerificationStatus",
     "WaiterTimeoutError",
     "WarmupStatus",
     "__version__",
+    "handle_unsubscribe",
     "interrupt_on_sigterm",
     "partial_report",
 ]

@@ -88,6 +88,7 @@ from ._window import CallWindow
 
 if TYPE_CHECKING:
     from ._sender import Sender
+    from ._unsubscribe import BulkExtras
 
 __all__ = ["BulkRun"]
 
@@ -163,6 +164,7 @@ class _Tally:
         self.failed = 0
         self.skipped = 0
         self.repeats = 0
+        self.opted_out = 0
         self.ambiguous = 0
         self.failures: list[BulkFailure] = []
         self.clock = clock
@@ -188,6 +190,7 @@ class _Tally:
             duration=self.clock() - self.start,
             unsent=self.read - self.sent - self.failed - self.skipped,
             repeats=self.repeats,
+            opted_out=self.opted_out,
         )
 
 
@@ -207,8 +210,10 @@ class BulkRun:
         max_rate: float | None,
         delivery: str,
         on_result: Callable[[BulkResult], object] | None,
+        extras: BulkExtras | None = None,
         screen: Callable[[list[str]], Mapping[str, str]] | None = None,
     ) -> None:
+        self._extras = extras  # unsubscribe headers, and skipping who left a topic
         self._screen = screen  # addresses -> {address: why to leave it out}
         self._sender = sender
         self._ses = sender._ses
@@ -480,7 +485,22 @@ class BulkRun:
                 append(_Entry(item))
             elif (entry := self._entry(item)) is not None:
                 append(entry)
+        if self._extras is not None and entries:
+            entries = self._with_extras(entries, self._extras)
         return entries
+
+    def _with_extras(self, entries: list[_Entry], extras: BulkExtras) -> list[_Entry]:
+        """Drop who left the run's contact-list topic (skipped); give the others their
+        unsubscribe headers and data (one that cannot have them fails alone)."""
+        kept, refused, skipped = extras.apply(entries)
+        if refused:
+            invalid = BulkEmailStatus.INVALID_RECIPIENT.value
+            self._finish([], [(address, invalid, reason) for address, reason in refused])
+        if skipped:
+            with self._tally.lock:
+                self._tally.skipped += len(skipped)
+                self._tally.opted_out += len(skipped)
+        return kept
 
     def _entry(self, item: object) -> _Entry | None:
         """Check one recipient; record an unusable one as failed and return None.

@@ -122,7 +122,8 @@ class BulkReport:
     the message twice). `skipped` counts the recipients not sent because they were
     finished already: `repeats` of them were listed again in this run (each address is
     sent once per run, with or without a journal), the rest were finished by an earlier
-    run with the same journal.
+    run with the same journal, or (`opted_out`) had left the run's contact-list topic
+    (`send_bulk(..., contact_list=..., topic=...)`).
 
     Examples:
         >>> report = sender.send_bulk(recipients, "welcome")
@@ -141,6 +142,7 @@ class BulkReport:
     duration: float = 0.0
     unsent: int = 0
     repeats: int = 0
+    opted_out: int = 0
 
     @property
     def rate(self) -> float:
@@ -179,7 +181,9 @@ class BulkReport:
     def __repr__(self) -> str:
         return (
             f"BulkReport(total={self.total}, sent={self.sent}, failed={self.failed}, "
-            f"skipped={self.skipped}, repeats={self.repeats}, ambiguous={self.ambiguous}, "
+            f"skipped={self.skipped}, repeats={self.repeats}, "
+            + (f"opted_out={self.opted_out}, " if self.opted_out else "")
+            + f"ambiguous={self.ambiguous}, "
             f"unsent={self.unsent}, "
             f"rate={self.rate:.1f}/s)"
         )

@@ -37,12 +37,14 @@ from ._message import (
     template_content,
     template_data,
 )
+from ._unsubscribe import BulkExtras, Unsubscribe, single_send_options
 from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
     from ._admin.insights import EmailAddressInsights
     from ._admin.tenants import Tenant
     from ._check import BulkCheck
+    from ._contact_list import ContactList
     from ._report import BulkProgress, BulkReport, BulkResult
     from ._ses import SES
 
@@ -160,6 +162,9 @@ class Sender:
         attachments: Iterable[Attachment] = (),
         headers: Mapping[str, str] | None = None,
         message_tags: Mapping[str, str] | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
+        unsubscribe: Unsubscribe | None = None,
     ) -> SendResult:
         """Send one message (SES v2 `Simple` content).
 
@@ -173,6 +178,12 @@ class Sender:
             attachments: `Attachment`s, sent with SES's native attachment support.
             headers: custom headers (at most 15), e.g. `List-Unsubscribe`.
             message_tags: message tags `{name: value}`, merged over the sender's.
+            contact_list: SES list management (one recipient): SES adds its own
+                unsubscribe headers and fills `{{amazonSESUnsubscribeUrl}}` in the body,
+                and does not deliver to a contact who left `topic` (needs Easy DKIM).
+            topic: the contact list's topic (or `unsubscribe`'s topic).
+            unsubscribe: sesflow's one-click headers for the one recipient
+                (`Unsubscribe`); put `unsubscribe.link(to)` in the body yourself.
 
         Raises:
             ValidationError: bad input (before any call).
@@ -195,6 +206,16 @@ class Sender:
                 "text: the message has no body; give text, html or both", field="text"
             )
         destination = self._destination(to, cc, bcc)
+        extra, with_unsubscribe, _ = single_send_options(
+            self._ses,
+            destination,
+            contact_list=contact_list,
+            topic=topic,
+            unsubscribe=unsubscribe,
+            campaign=None,
+            headers=headers,
+        )
+        headers = with_unsubscribe if with_unsubscribe is not None else headers
         files = list(attachments)
         for i, item in enumerate(files):
             if not isinstance(item, Attachment):
@@ -226,6 +247,7 @@ class Sender:
         params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Simple": message}
+        params.update(extra)
         return self._send(params, destination)
 
     def send_template(
@@ -238,6 +260,9 @@ class Sender:
         bcc: str | Iterable[str] = (),
         headers: Mapping[str, str] | None = None,
         message_tags: Mapping[str, str] | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
+        unsubscribe: Unsubscribe | None = None,
     ) -> SendResult:
         """Send one message from a template: a stored template's name or an `InlineTemplate`.
 
@@ -249,6 +274,10 @@ class Sender:
             bcc: Bcc addresses.
             headers: custom headers (at most 15).
             message_tags: message tags `{name: value}`, merged over the sender's.
+            contact_list: SES list management (one recipient; see `send()`).
+            topic: the contact list's topic (or `unsubscribe`'s topic).
+            unsubscribe: sesflow's one-click headers for the one recipient, and the
+                link as the template variable `unsubscribe.data_key` (`unsubscribe_url`).
 
         Raises:
             ValidationError: bad input, e.g. `data` that is not a JSON object (before
@@ -269,6 +298,19 @@ class Sender:
         """
         destination = self._destination(to, cc, bcc)
         content = template_content(template)
+        extra, with_unsubscribe, link = single_send_options(
+            self._ses,
+            destination,
+            contact_list=contact_list,
+            topic=topic,
+            unsubscribe=unsubscribe,
+            campaign=content.get("TemplateName"),
+            headers=headers,
+        )
+        headers = with_unsubscribe if with_unsubscribe is not None else headers
+        if link is not None:
+            template_data(data)  # its own errors first, as without unsubscribe=
+            data = {**(data or {}), link[0]: link[1]}
         content["TemplateData"] = template_data(data)
         custom = header_list(headers)
         if custom:
@@ -276,6 +318,7 @@ class Sender:
         params = self._base(message_tags)
         params["Destination"] = destination
         params["Content"] = {"Template": content}
+        params.update(extra)
         return self._send(params, destination)
 
     def send_raw(
@@ -396,6 +439,9 @@ class Sender:
         max_rate: float | None = None,
         delivery: Literal["at-least-once", "at-most-once"] = "at-least-once",
         on_result: Callable[[BulkResult], object] | None = None,
+        unsubscribe: Unsubscribe | None = None,
+        contact_list: str | ContactList | None = None,
+        topic: str | None = None,
         skip_risky: bool | Callable[[EmailAddressInsights], bool] = False,
     ) -> BulkReport:
         """Send a template to any number of recipients, paced under the account's quotas.
@@ -432,6 +478,13 @@ class Sender:
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
             on_result: called with a `BulkResult` for every recipient's final
                 outcome (from the worker threads: keep it quick and thread-safe).
+            unsubscribe: an `Unsubscribe`: each recipient's message carries its own
+                signed one-click `List-Unsubscribe` and `List-Unsubscribe-Post` headers,
+                and its link as the template variable `unsubscribe_url`.
+            contact_list: a contact list (name or `ContactList`): its contacts who
+                unsubscribed from everything, or left `topic`, are skipped (read once,
+                paged, before the first send; `BulkReport.opted_out` counts them).
+            topic: the contact-list topic of the campaign (and of the unsubscribe links).
             skip_risky: True to ask SES about each new recipient first
                 (`GetEmailAddressInsights`, one paid call per address) and leave out
                 those it rates risky (`EmailAddressInsights.risky`), or a function of
@@ -482,6 +535,14 @@ class Sender:
             max_rate=max_rate if max_rate is not None else self.max_rate,
             delivery=delivery,
             on_result=on_result,
+            extras=BulkExtras.make(
+                self._ses,
+                unsubscribe=unsubscribe,
+                contact_list=contact_list,
+                topic=topic,
+                template=template_content(template),
+                default_data=default_data,
+            ),
             screen=risk_screen(self._ses, skip_risky),
         )
         return run.execute()

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from ._admin.insights import EmailAddressInsights, SentMessage
     from ._admin.tenants import Tenant, TenantSendingStatus
     from ._configuration_set import ConfigurationSet
+    from ._contact_list import ContactList
     from ._domain import Domain
+    from ._findings import DoctorReport
     from ._identity import Identity
     from ._ip_pool import DedicatedIpPool
     from ._sender import Sender
@@ -764,6 +766,30 @@ class SES:
         ):
             yield Template(self, str(item["TemplateName"]))
 
+    def contact_list(self, name: str) -> ContactList:
+        """A contact list (no AWS call until you use it); SES allows one per account.
+
+        Examples:
+            >>> ses.contact_list("newsletter").create(topics=[Topic("weekly", "Weekly digest")])
+            ContactList('newsletter')
+        """
+        from ._contact_list import ContactList
+
+        return ContactList(self, name)
+
+    def contact_lists(self, *, page_size: int = PAGE_SIZE) -> Iterator[ContactList]:
+        """Every contact list in the region, across all pages (SES allows one).
+
+        Examples:
+            >>> _ = ses.contact_list("newsletter").create()
+            >>> [c.name for c in ses.contact_lists()]
+            ['newsletter']
+        """
+        from ._contact_list import ContactList
+
+        for item in pages(self._lister("ListContactLists"), "ContactLists", page_size=page_size):
+            yield ContactList(self, str(item["ContactListName"]))
+
     def account(self) -> Account:
         """A snapshot of the account (calls `GetAccount`).
 
@@ -799,6 +825,67 @@ class SES:
                 ident = Domain(self, name)
             ident._load_summary(item)
             yield ident
+
+    def doctor(
+        self,
+        domain: str,
+        *,
+        configuration_set: str | None = None,
+        bulk: bool = False,
+        resolver: Any = None,
+        unsubscribe: object = None,
+    ) -> DoctorReport:
+        """Check everything between `domain` and mail that arrives; return the findings.
+
+        SES's side: the identity (exists in this region, verified, DKIM and MAIL FROM
+        `SUCCESS`), the account (sandbox, sending, enforcement status), the configuration
+        set (`configuration_set`, else the identity's default: an event destination for
+        bounces and complaints, suppression on). Live DNS, asked of the domain's own
+        nameservers: the DKIM records, the MAIL FROM MX and SPF, the DMARC policy, and the
+        From domain's alignment with DKIM and SPF. With `bulk=True`, also one-click
+        unsubscribe and, where Virtual Deliverability Manager is on, the bounce and
+        complaint rates of the last 14 days. Each finding carries the exact fix.
+
+        Nothing is changed; an AWS error in one part becomes an error finding, the others
+        still run. Without dnspython (`pip install 'sesflow[dns]'`) the DNS part is one
+        error finding saying it was not checked.
+
+        Args:
+            domain: the From domain (a subdomain of a verified domain works too).
+            configuration_set: the configuration set your mail is sent with.
+            bulk: check what bulk senders need (Gmail, Yahoo, Outlook.com rules).
+            resolver: a `dns.resolver.Resolver` to find the nameservers with (None: the
+                system's); tests point it at a DNS server on loopback.
+            unsubscribe: the `sesflow.Unsubscribe` you give `send_bulk`, to check it.
+
+        Raises:
+            ValidationError: `domain` or `configuration_set` is malformed.
+
+        Examples:
+            >>> dom = ses.domain("example.com").create(mail_from="mail.example.com")
+            >>> fake.set_status("example.com", verification="SUCCESS", mail_from="SUCCESS")
+            >>> dns = FakeDNS()                      # DNS on loopback, for the example
+            >>> dns.publish(dom.dns_records())       # as if published at your DNS host
+            >>> report = ses.doctor("example.com", resolver=dns.resolver())
+            >>> report.ok, [f.check for f in report.warnings]
+            (True, ['configuration set'])
+            >>> dns.unpublish("_dmarc.example.com")
+            >>> again = ses.doctor("example.com", resolver=dns.resolver())
+            >>> print(again.with_code("dns.dmarc")[0].fix)
+            publish a DMARC record at the organisational domain (example.com); p=none to start,
+            and add rua=mailto:... to receive aggregate reports
+            >>> dns.stop()
+        """
+        from ._doctor import run_doctor
+
+        return run_doctor(
+            self,
+            domain,
+            configuration_set=configuration_set,
+            bulk=bulk,
+            resolver=resolver,
+            unsubscribe=unsubscribe,
+        )
 
     # The call path: every AWS call goes through here, so errors are translated once.
 

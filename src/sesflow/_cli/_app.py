@@ -59,6 +59,7 @@ _EPILOG = """\
 examples:
   sesflow identity create news@example.com
   sesflow domain setup example.com --mail-from mail.example.com --route53
+  sesflow doctor example.com --configuration-set marketing
   sesflow send-bulk --from news@example.com --template spring \\
       --recipients list.csv --journal spring.journal
   sesflow local --verify news@example.com
@@ -372,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
         _account,
         _config_set,
         _demo,
+        _doctor,
         _domain,
         _endpoint,
         _events,
@@ -399,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         _identity,
         _domain,
+        _doctor,
         _config_set,
         _ip_pool,
         _account,

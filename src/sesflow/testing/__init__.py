@@ -22,6 +22,8 @@ from __future__ import annotations
 from sesflow.testing._account import FakeAccount, FakeAccountDetails
 from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
+from sesflow.testing._contacts import FakeContact, FakeContactList, FakeUnsubscribedRecipient
+from sesflow.testing._dns import FakeDNS
 from sesflow.testing._endpoints import FakeMultiRegionEndpoint
 from sesflow.testing._events import FakeEventDelivery
 from sesflow.testing._exports import FakeExportJob
@@ -41,6 +43,9 @@ __all__ = [
     "FakeCall",
     "FakeClock",
     "FakeConfigurationSet",
+    "FakeContact",
+    "FakeContactList",
+    "FakeDNS",
     "FakeDedicatedIp",
     "FakeDedicatedIpPool",
     "FakeError",
@@ -56,4 +61,5 @@ __all__ = [
     "FakeSuppressedRecipient",
     "FakeTenant",
     "FakeTenantResource",
+    "FakeUnsubscribedRecipient",
 ]

@@ -140,6 +140,8 @@ class FakeAccount:
             of the account-level suppression list stop delivery.
         details: `Details`: the production-access request, or `None`.
         suppression_validation: `SuppressionAttributes.ValidationAttributes`, if set.
+        vdm_attributes: `VdmAttributes` (Virtual Deliverability Manager), as last put with
+            `PutAccountVdmAttributes`; `None` leaves them out of `GetAccount` (VDM off).
     """
 
     max_24_hour_send: float = PRODUCTION_DAILY
@@ -154,6 +156,7 @@ class FakeAccount:
     suppressed_reasons: list[str] = field(default_factory=lambda: ["BOUNCE", "COMPLAINT"])
     details: FakeAccountDetails | None = None
     suppression_validation: dict[str, Any] | None = None
+    vdm_attributes: dict[str, Any] | None = None
 
     @property
     def in_sandbox(self) -> bool:
@@ -406,7 +409,7 @@ class AccountHandlers(Handlers):
         suppression: dict[str, Any] = {"SuppressedReasons": list(account.suppressed_reasons)}
         if account.suppression_validation is not None:
             suppression["ValidationAttributes"] = account.suppression_validation
-        return {
+        answer: dict[str, Any] = {
             "SendQuota": {
                 "Max24HourSend": -1.0
                 if account.unlimited_daily_quota
@@ -421,6 +424,9 @@ class AccountHandlers(Handlers):
             "SuppressionAttributes": suppression,
             "Details": None if account.details is None else account.details.to_response(),
         }
+        if account.vdm_attributes is not None:
+            answer["VdmAttributes"] = account.vdm_attributes
+        return answer
 
     @operation("PutAccountDetails")
     def _put_account_details(self, params: Mapping[str, Any]) -> None:
@@ -464,6 +470,11 @@ class AccountHandlers(Handlers):
         account.suppressed_reasons = list(dict.fromkeys(reasons))
         if validation is not None:
             account.suppression_validation = dict(validation)
+
+    @operation("PutAccountVdmAttributes")
+    def _put_account_vdm(self, params: Mapping[str, Any]) -> None:
+        # The whole VdmAttributes structure is replaced, as SES does.
+        self._store.account.vdm_attributes = dict(params["VdmAttributes"])
 
     @operation("PutAccountDedicatedIpWarmupAttributes")
     def _put_account_warmup(self, params: Mapping[str, Any]) -> None:

@@ -273,6 +273,21 @@ class EventStore:
             raise ValueError(f"outcome must be one of {', '.join(_OUTCOMES)} or None")
         self._outcomes[key] = _Outcome(checked, bounce_type, bounce_subtype, delay_type)
 
+    def outcome(self, address: str) -> str:
+        """What mail to `address` does now, as scripted or as the mailbox simulator does.
+
+        One of `DELIVERY`, `BOUNCE`, `COMPLAINT`, `DELIVERY_DELAY`, `REJECT`, or
+        `SUPPRESSED` (`suppressionlist@simulator.amazonses.com`).
+
+        Examples:
+            >>> fake.recipient_outcome("slow@example.org", "DELIVERY_DELAY")
+            >>> fake._events.outcome("slow@example.org")
+            'DELIVERY_DELAY'
+            >>> fake._events.outcome("bounce+7@simulator.amazonses.com")
+            'BOUNCE'
+        """
+        return self._outcome_for(address_key(address)).kind
+
     # --- publishing ----------------------------------------------------------------------
 
     def publish(
@@ -416,6 +431,12 @@ class EventStore:
             "timestamp": iso_millis(millis),
             "feedbackId": self._feedback_id(millis),
         }
+
+    def outcome_with_type(self, key: str) -> tuple[str, str]:
+        """What mail to `key` does by the scripted outcomes and the simulator's rules:
+        `(kind, bounce type)`, kind one of `DELIVERY BOUNCE COMPLAINT DELIVERY_DELAY REJECT`."""
+        found = self._outcome_for(key)
+        return found.kind, found.bounce_type
 
     def _outcome_for(self, key: str) -> _Outcome:
         scripted = self._outcomes.get(key.lower())

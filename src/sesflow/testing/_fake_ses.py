@@ -34,6 +34,7 @@ from sesflow.testing._configuration_sets import (
     ConfigurationSetStore,
     FakeConfigurationSet,
 )
+from sesflow.testing._contacts import ContactListHandlers, ContactListKnobs, ContactListStore
 from sesflow.testing._context import Context
 from sesflow.testing._endpoints import EndpointHandlers, EndpointStore
 from sesflow.testing._events import EventStore, FakeEventDelivery
@@ -48,6 +49,7 @@ from sesflow.testing._identities import (
 )
 from sesflow.testing._insights import AddressInsightsStore, InsightsHandlers
 from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
+from sesflow.testing._metrics import MetricsHandlers, MetricsStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
 from sesflow.testing._sending import SendingHandlers
 from sesflow.testing._serve import Loopback, http_client, shut_down
@@ -61,16 +63,17 @@ from sesflow.testing._suppression import (
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
 from sesflow.testing._tenants import TenantHandlers, TenantStore
+from sesflow.testing._v1 import QueryApi
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from types_boto3_sesv2 import SESV2Client
 
 __all__ = ["FakeSES"]
 
 
-class FakeSES(AdminKnobs, FakeSESBase):
+class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
     Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
@@ -101,6 +104,11 @@ class FakeSES(AdminKnobs, FakeSESBase):
     (`dedicated_ip_pool_state()`); a production-access request stays `PENDING` until
     `grant_production_access()`, `deny_production_access()` or a scripted
     `review_transition()`; `suppress()` puts an address on the suppression list.
+
+    Virtual Deliverability Manager's `BatchGetMetricData` answers from every message accepted
+    (sends, bounces, complaints per day, identity and configuration set, as VDM counts them:
+    single-recipient messages, no mailbox simulator); `PutAccountVdmAttributes` is kept and
+    shown by `GetAccount` (`fake.account.vdm_attributes`).
 
     Examples:
         >>> fake = FakeSES(auto_verify=True)
@@ -148,6 +156,8 @@ class FakeSES(AdminKnobs, FakeSESBase):
         AccountHandlers,
         SuppressionHandlers,
         SendingHandlers,
+        ContactListHandlers,
+        MetricsHandlers,
         TenantHandlers,
         EndpointHandlers,
         InsightsHandlers,
@@ -213,11 +223,13 @@ class FakeSES(AdminKnobs, FakeSESBase):
             throttle_entries=self._throttle_entries_option,
         )
         self._suppression = SuppressionStore(context)
+        self._contacts = ContactListStore(context)
         self._outbox = Outbox(keep_messages=self._keep_messages)
         self._sns = SnsStore(
             context, signature_version=self._sns_signature_version, subject=self._sns_subject
         )
         self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
+        self._metrics = MetricsStore(context)
         self._tenants = TenantStore(context)
         self._endpoints = EndpointStore(context)
         self._exports = ExportStore(context, self._outbox)
@@ -243,8 +255,12 @@ class FakeSES(AdminKnobs, FakeSESBase):
                 outbox=self._outbox,
                 events=self._events,
                 faults=self._random_faults,
+                contacts=self._contacts,
+                metrics=self._metrics,
                 checks=(self._tenants.check_send, self._endpoints.check_send),
             ),
+            ContactListHandlers(self._contacts),
+            MetricsHandlers(self._metrics),
             TenantHandlers(
                 self._tenants,
                 context,
@@ -263,6 +279,14 @@ class FakeSES(AdminKnobs, FakeSESBase):
             ExportHandlers(self._exports, context),
         ]
         self._install(handlers)
+        # SES v1 (the Query API), answered by running the v2 operations above.
+        self._query_api = QueryApi(
+            context,
+            call=self._serve_v2,
+            outbox=self._outbox,
+            suppression=self._suppression,
+            events=self._events,
+        )
 
     @property
     def auto_verify(self) -> bool:
@@ -1057,6 +1081,44 @@ class FakeSES(AdminKnobs, FakeSESBase):
             )
         with self._lock:
             return self._loopback.start(self, host=host, port=port, latency=latency, jitter=jitter)
+
+    def dispatch_query(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one SES v1 request (the Query API: a form-encoded `POST /` with `Action`).
+
+        The action runs as the SES v2 operation(s) that do the same (see `_v1.py`), over the
+        same state and rules, and is logged and faulted under their names; the answer is v1's
+        XML, errors included. `serve()` sends every form-encoded `POST /` here.
+
+        Examples:
+            >>> status, headers, xml = fake.dispatch_query(
+            ...     "POST", "/", {}, b"Action=VerifyEmailIdentity&EmailAddress=ann%40example.com"
+            ... )
+            >>> status, headers["Content-Type"], fake.identity_state("ann@example.com").name
+            (200, 'text/xml', 'ann@example.com')
+
+        Args:
+            method: The HTTP method (`POST`).
+            path: The path (`/`).
+            headers: The request headers.
+            body: The form-encoded body.
+
+        Returns:
+            `(status, headers, body)` of the response.
+
+        Raises:
+            DroppedConnectionError: An injected fault breaks the connection instead.
+        """
+        with self._lock:
+            return self._query_api.answer(body)
+
+    def _serve_v2(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """Run one v2 operation for a v1 action, as `dispatch` would after decoding."""
+        with self._lock:
+            response = self._serve_call(name, params)
+            self._statuses[response[0]] += 1
+            return response
 
     @property
     def endpoint_url(self) -> str | None:

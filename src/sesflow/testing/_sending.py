@@ -34,6 +34,7 @@ an entry that does not fit fails and the next is tried.
 
 from __future__ import annotations
 
+import dataclasses
 import email.policy
 import email.utils
 import math
@@ -51,6 +52,7 @@ from sesflow.testing._context import Context
 from sesflow.testing._fake import FakeError, Handlers, operation
 from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults
 from sesflow.testing._identities import FakeIdentity, IdentityStore, is_email_address
+from sesflow.testing._metrics import MetricsStore
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox
 from sesflow.testing._plain import plain
 from sesflow.testing._render import TemplateRenderError
@@ -58,6 +60,7 @@ from sesflow.testing._suppression import SuppressionStore
 from sesflow.testing._templates import TemplateContent, TemplateStore, parse_template_data
 
 if TYPE_CHECKING:
+    from sesflow.testing._contacts import ContactListStore
     from sesflow.testing._events import EventStore
 
 __all__ = [
@@ -146,6 +149,8 @@ class SendingHandlers(Handlers):
         outbox: Where accepted messages go.
         events: Publishes the event records of accepted messages.
         faults: Draws `TRANSIENT_FAILURE` for bulk entries.
+        contacts: Contact lists, for `SendEmail`'s `ListManagementOptions`.
+        metrics: Counts accepted messages for VDM's metrics.
         checks: More rules a send must pass once its sender, configuration set and
             template are known (tenants, multi-region endpoints): each is called with the
             request's parameters and those, and raises `FakeError` to refuse the call.
@@ -163,8 +168,11 @@ class SendingHandlers(Handlers):
         outbox: Outbox,
         events: EventStore,
         faults: RandomFaults,
+        contacts: ContactListStore | None = None,
+        metrics: MetricsStore | None = None,
         checks: Sequence[SendCheck] = (),
     ) -> None:
+        self._contacts = contacts
         self._checks = tuple(checks)
         self._context = context
         self._identities = identities
@@ -175,6 +183,7 @@ class SendingHandlers(Handlers):
         self._outbox = outbox
         self._events = events
         self._faults = faults
+        self._metrics = metrics
         self._id_random = context.generator("message-ids")
 
     # --- operations ----------------------------------------------------------------------
@@ -207,6 +216,12 @@ class SendingHandlers(Handlers):
         tags = _tags(params.get("EmailTags") or [])
         configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
         sender = self._check_sender(params, from_address, recipients.keys)
+        managed = params.get("ListManagementOptions")
+        opted_out: list[str] = []
+        if managed is not None and self._contacts is not None:
+            body, data, opted_out = _list_management(
+                self._contacts, managed, recipients, body, data
+            )
         configuration_set = configuration_set or self._default_configuration_set(sender)
         self._run_checks(params, sender, configuration_set, body)
         counted = recipients.counted
@@ -218,6 +233,7 @@ class SendingHandlers(Handlers):
             > self._account.account.max_send_rate
         ):
             raise FakeError("TooManyRequestsException", THROTTLE_MESSAGE, 429)
+        delivered_before = {key: self._outbox.deliveries(key) for key in opted_out}
         message_id = self._accept(
             "SendEmail",
             now,
@@ -229,6 +245,12 @@ class SendingHandlers(Handlers):
             configuration_set=configuration_set,
             reply_to=reply_to,
         )
+        if opted_out and self._contacts is not None:
+            # Accepted, as SES accepts it, but not delivered: the contact left the topic.
+            for key in opted_out:
+                if self._outbox.deliveries(key) > delivered_before[key]:
+                    self._outbox.take_back(key)
+            self._contacts.withhold(message_id, opted_out, managed or {}, now)
         return {"MessageId": message_id}
 
     @operation("SendBulkEmail")
@@ -492,6 +514,17 @@ class SendingHandlers(Handlers):
             delivered=delivered,
             arrived=now,
         )
+        if self._metrics is not None:
+            sender = self._identities.verified(bare_address(from_address, "FromEmailAddress"))
+            self._metrics.record(
+                sender.name if sender is not None else from_address,
+                configuration_set,
+                recipients.keys,
+                rendered=delivered,
+                withheld=withheld,
+                simulator=is_mailbox_simulator,
+                outcome=self._events.outcome_with_type,
+            )
         if configuration_set is not None and self._outbox.keep_messages:
             self._events.publish(
                 message_id,
@@ -715,3 +748,26 @@ def _replacements(
     if entry.get("ReplacementTags"):
         tags = {**default_tags, **_tags(entry["ReplacementTags"])}
     return data, body, tags
+
+
+def _list_management(
+    contacts: ContactListStore,
+    options: Mapping[str, Any],
+    recipients: Recipients,
+    body: Body,
+    data: dict[str, Any] | None,
+) -> tuple[Body, dict[str, Any] | None, list[str]]:
+    """Apply `ListManagementOptions`: SES's unsubscribe headers, the body's placeholder
+    filled, and the recipients not to deliver to (see `_contacts.py`)."""
+    from sesflow.testing._contacts import UNSUBSCRIBE_PLACEHOLDER
+
+    link, headers, opted_out = contacts.manage(options, recipients.keys)
+    text, html = body.text, body.html
+    if text is not None:
+        text = text.replace(UNSUBSCRIBE_PLACEHOLDER, link)
+    if html is not None:
+        html = html.replace(UNSUBSCRIBE_PLACEHOLDER, link)
+    if data is not None:
+        data = {**data, UNSUBSCRIBE_PLACEHOLDER[2:-2]: link}
+    body = dataclasses.replace(body, text=text, html=html, headers=(*body.headers, *headers))
+    return body, data, opted_out

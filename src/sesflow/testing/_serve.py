@@ -34,6 +34,7 @@ from botocore.config import Config
 
 from sesflow.testing._codec import encode_error
 from sesflow.testing._fake import _PLACEHOLDER_KEY, DroppedConnectionError, _isolated_session
+from sesflow.testing._v1_codec import is_query_request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -144,8 +145,11 @@ class _Handler(BaseHTTPRequestHandler):
         delay = self.server.delay()
         if delay:
             time.sleep(delay / 2)
+        dispatch = self.server.fake.dispatch
+        if is_query_request(self.command, self.path, dict(self.headers.items())):  # SES v1
+            dispatch = self.server.fake.dispatch_query
         try:
-            status, headers, payload = self.server.fake.dispatch(
+            status, headers, payload = dispatch(
                 self.command, self.path, dict(self.headers.items()), body
             )
         except DroppedConnectionError:
@@ -193,6 +197,12 @@ class Served(Protocol):
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one SES v2 request."""
+        ...
+
+    def dispatch_query(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one SES v1 (Query API) request."""
         ...
 
     def _stats_json(self) -> dict[str, Any]:
