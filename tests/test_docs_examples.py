@@ -67,6 +67,8 @@ PAGE_SETUP = {
         'addresses = [f"reader{i}@example.net" for i in range(500)]\n'
     ),
     "docs/testing.md": 'template = "welcome"\n',
+    # The IP AWS leased to the reader's account.
+    "docs/configuration-sets.md": 'fake.lease_dedicated_ip("198.51.100.7")\n',
     # The reader's own report, from the page's first block (which needs AWS): here one with
     # an error, the MAIL FROM MX missing, on a FakeDNS.
     "docs/deliverability.md": (

@@ -16,6 +16,25 @@ Test code that uses it with `sesflow.testing.FakeSES`, no AWS account needed.
 """
 
 from ._account import Account, ReviewDetails, SendQuota
+from ._admin.dedicated_ips import DedicatedIp, WarmupStatus
+from ._admin.endpoints import EndpointStatus, MultiRegionEndpoint
+from ._admin.exports import ExportJob, ExportSource, ExportStatus, MessageFilter
+from ._admin.insights import (
+    ConfidenceVerdict,
+    EmailAddressInsights,
+    InsightsEvent,
+    MessageInsights,
+    RecipientInsights,
+    SentMessage,
+)
+from ._admin.tenants import (
+    SuppressionScope,
+    Tenant,
+    TenantResource,
+    TenantResourceType,
+    TenantSendingStatus,
+    TenantSuppression,
+)
 from ._authorization import IdentityPolicy, PolicyStatement, SendingPolicy
 from ._check import BulkCheck, CheckVerdict
 from ._configuration_set import ConfigurationSet
@@ -121,6 +140,7 @@ __all__ = [
     "CheckVerdict",
     "CloudWatchDestination",
     "CloudWatchDimension",
+    "ConfidenceVerdict",
     "ConfigurationSet",
     "ConflictError",
     "Contact",
@@ -128,6 +148,7 @@ __all__ = [
     "ContactList",
     "Contacts",
     "DailyQuotaExceededError",
+    "DedicatedIp",
     "DedicatedIpPool",
     "DkimStatus",
     "DnsRecord",
@@ -135,9 +156,14 @@ __all__ = [
     "DoctorReport",
     "Domain",
     "EasyDkim",
+    "EmailAddressInsights",
+    "EndpointStatus",
     "EventBridgeDestination",
     "EventDestination",
     "EventType",
+    "ExportJob",
+    "ExportSource",
+    "ExportStatus",
     "Finding",
     "FirehoseDestination",
     "HttpsPolicy",
@@ -145,6 +171,7 @@ __all__ = [
     "IdentityPolicy",
     "IdentityType",
     "InlineTemplate",
+    "InsightsEvent",
     "InvalidTokenError",
     "JournalError",
     "JournalInUseError",
@@ -153,11 +180,15 @@ __all__ = [
     "MailFromDomainStatus",
     "MailType",
     "MaybeSentError",
+    "MessageFilter",
+    "MessageInsights",
     "MessageRejectedError",
+    "MultiRegionEndpoint",
     "NotFoundError",
     "OptOut",
     "PolicyStatement",
     "Recipient",
+    "RecipientInsights",
     "RecordPurpose",
     "ReviewDetails",
     "ReviewStatus",
@@ -167,6 +198,7 @@ __all__ = [
     "Sender",
     "SendingPausedError",
     "SendingPolicy",
+    "SentMessage",
     "ServiceError",
     "SesflowError",
     "Severity",
@@ -175,7 +207,13 @@ __all__ = [
     "SuppressedDestination",
     "SuppressionList",
     "SuppressionReason",
+    "SuppressionScope",
     "Template",
+    "Tenant",
+    "TenantResource",
+    "TenantResourceType",
+    "TenantSendingStatus",
+    "TenantSuppression",
     "ThrottledError",
     "TlsPolicy",
     "Topic",
@@ -189,6 +227,7 @@ __all__ = [
     "VerificationStatus",
     "VerificationTemplate",
     "WaiterTimeoutError",
+    "WarmupStatus",
     "__version__",
     "handle_unsubscribe",
     "interrupt_on_sigterm",

@@ -211,8 +211,10 @@ class BulkRun:
         delivery: str,
         on_result: Callable[[BulkResult], object] | None,
         extras: BulkExtras | None = None,
+        screen: Callable[[list[str]], Mapping[str, str]] | None = None,
     ) -> None:
         self._extras = extras  # unsubscribe headers, and skipping who left a topic
+        self._screen = screen  # addresses -> {address: why to leave it out}
         self._sender = sender
         self._ses = sender._ses
         self._content = template_content(template)
@@ -431,6 +433,7 @@ class BulkRun:
         if sender._tags:
             request["DefaultEmailTags"] = sender._tags
         request.update(sender._request_options)
+        request.update(sender._routing)  # TenantName, EndpointId
         return request
 
     def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
@@ -525,12 +528,25 @@ class BulkRun:
                 self._tally.repeats += repeats
         journal = self._journal
         if journal is None or not journal.has_history or not fresh:
-            return fresh
+            return self._screened(fresh)
         try:
-            return self._admit_with_journal(fresh, journal)
+            return self._screened(self._admit_with_journal(fresh, journal))
         except JournalError as exc:
             self._fail(exc)
             return []
+
+    def _screened(self, fresh: list[_Entry]) -> list[_Entry]:
+        """Leave out what `skip_risky` refuses: failed, final (one check per address)."""
+        if self._screen is None or not fresh:
+            return fresh
+        refused = self._screen([e.address for e in fresh])
+        if not refused:
+            return fresh
+        status = BulkEmailStatus.INVALID_RECIPIENT.value
+        self._finish(
+            [], [(e.address, status, refused[e.address]) for e in fresh if e.address in refused]
+        )
+        return [e for e in fresh if e.address not in refused]
 
     def _admit_with_journal(self, fresh: list[_Entry], journal: Journal) -> list[_Entry]:
         """Drop what earlier runs finished; treat what they left ambiguous by the policy."""

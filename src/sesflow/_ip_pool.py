@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Self
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 from ._errors import AlreadyExistsError, NotFoundError, ValidationError
 from ._logging import logger
+from ._paging import PAGE_SIZE
 from ._resource import NamedResource
 from ._validate import validate_tags
+
+if TYPE_CHECKING:
+    from ._admin.dedicated_ips import DedicatedIp
 
 __all__ = ["DedicatedIpPool"]
 
@@ -114,3 +118,46 @@ class DedicatedIpPool(NamedResource):
         finally:
             self._scaling_mode = None
         logger.info("deleted dedicated IP pool %s", self._name)
+
+    def update_scaling_mode(self, scaling_mode: str) -> Self:
+        """Change the pool's scaling mode (`PutDedicatedIpPoolScalingAttributes`): a
+        `STANDARD` pool becomes `MANAGED` (SES then leases, sizes and warms up its IPs);
+        SES refuses to turn a `MANAGED` pool back into `STANDARD`.
+
+        Raises:
+            ValidationError: not `STANDARD` or `MANAGED` (before any call).
+            NotFoundError: no such pool.
+            BadRequestError: SES refused (`MANAGED` to `STANDARD`).
+
+        Examples:
+            >>> pool = ses.ip_pool("marketing-ips").create()
+            >>> pool.update_scaling_mode("MANAGED").scaling_mode
+            'MANAGED'
+        """
+        if scaling_mode not in _SCALING_MODES:
+            raise ValidationError(
+                f"scaling_mode: {scaling_mode!r} is not one of {', '.join(_SCALING_MODES)}",
+                field="scaling_mode",
+            )
+        self._ses._call(
+            "PutDedicatedIpPoolScalingAttributes", PoolName=self._name, ScalingMode=scaling_mode
+        )
+        self._scaling_mode = scaling_mode
+        logger.info("dedicated IP pool %s is now %s", self._name, scaling_mode)
+        return self
+
+    def ips(self, *, page_size: int = PAGE_SIZE) -> Iterator[DedicatedIp]:
+        """The dedicated IPs in the pool (`GetDedicatedIps`), across all pages.
+
+        Raises:
+            NotFoundError: no such pool.
+
+        Examples:
+            >>> pool = ses.ip_pool("marketing-ips").create()
+            >>> fake.lease_dedicated_ip("198.51.100.7", pool="marketing-ips")
+            >>> [ip.ip for ip in pool.ips()]
+            ['198.51.100.7']
+        """
+        from ._admin.dedicated_ips import dedicated_ips
+
+        return dedicated_ips(self._ses, pool=self._name, page_size=page_size)

@@ -9,6 +9,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._admin.insights import risk_screen
+from ._admin.routing import routing_params
 from ._bulk import BulkRun
 from ._check import check_recipients
 from ._errors import (
@@ -40,6 +42,8 @@ from ._unsubscribe import BulkExtras, Unsubscribe, single_send_options
 from ._validate import validate_max_rate, validate_name
 
 if TYPE_CHECKING:
+    from ._admin.insights import EmailAddressInsights
+    from ._admin.tenants import Tenant
     from ._check import BulkCheck
     from ._contact_list import ContactList
     from ._report import BulkProgress, BulkReport, BulkResult
@@ -73,6 +77,12 @@ class Sender:
         open_tracking: turn open tracking on or off for every message, over the account's
             and configuration set's settings (`ConfigurationOverrides`); None: as set.
         click_tracking: the same for click tracking.
+        tenant: the tenant every message is sent for (`TenantName`; see
+            `ses.tenant()`): SES accepts it only if the sender's identity, the
+            configuration set and the template are associated with the tenant.
+        endpoint_id: a multi-region endpoint's id (`EndpointId`) to send every message
+            through; needs botocore's CRT extra (`pip install "sesflow[crt]"`), else
+            `MissingExtraError` here, before any call.
 
     Examples:
         >>> _ = ses.configuration_set("marketing").create()
@@ -95,6 +105,8 @@ class Sender:
         feedback_identity_arn: str | None = None,
         open_tracking: bool | None = None,
         click_tracking: bool | None = None,
+        tenant: str | Tenant | None = None,
+        endpoint_id: str | None = None,
     ) -> None:
         self._ses = ses
         self.from_address = format_from(from_address)
@@ -117,6 +129,9 @@ class Sender:
             open_tracking=open_tracking,
             click_tracking=click_tracking,
         )
+        self._routing = routing_params(tenant=tenant, endpoint_id=endpoint_id)
+        self.tenant: str | None = self._routing.get("TenantName")
+        self.endpoint_id: str | None = self._routing.get("EndpointId")
 
     def __repr__(self) -> str:
         extra = f", configuration_set={self.configuration_set!r}" if self.configuration_set else ""
@@ -135,6 +150,7 @@ class Sender:
         if merged:
             params["EmailTags"] = [{"Name": k, "Value": v} for k, v in merged.items()]
         params.update(self._request_options)
+        params.update(self._routing)
         return params
 
     @staticmethod
@@ -454,6 +470,7 @@ class Sender:
         unsubscribe: Unsubscribe | None = None,
         contact_list: str | ContactList | None = None,
         topic: str | None = None,
+        skip_risky: bool | Callable[[EmailAddressInsights], bool] = False,
     ) -> BulkReport:
         """Send a template to any number of recipients, paced under the account's quotas.
 
@@ -496,6 +513,12 @@ class Sender:
                 unsubscribed from everything, or left `topic`, are skipped (read once,
                 paged, before the first send; `BulkReport.opted_out` counts them).
             topic: the contact-list topic of the campaign (and of the unsubscribe links).
+            skip_risky: True to ask SES about each new recipient first
+                (`GetEmailAddressInsights`, one paid call per address) and leave out
+                those it rates risky (`EmailAddressInsights.risky`), or a function of
+                the `EmailAddressInsights` that says which to leave out. Left out:
+                failed as `INVALID_RECIPIENT` with SES's verdicts, final in the journal.
+                Off by default.
 
         Returns:
             a `BulkReport`.
@@ -548,6 +571,7 @@ class Sender:
                 template=template_content(template),
                 default_data=default_data,
             ),
+            screen=risk_screen(self._ses, skip_risky),
         )
         return run.execute()
 

@@ -29,10 +29,17 @@ from ._validate import validate_address, validate_domain
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from types_boto3_route53 import Route53Client
     from types_boto3_sesv2 import SESV2Client
 
     from ._account import Account
+    from ._admin.dedicated_ips import DedicatedIp
+    from ._admin.endpoints import MultiRegionEndpoint
+    from ._admin.exports import ExportJob, ExportSource, ExportStatus, MessageFilter
+    from ._admin.insights import EmailAddressInsights, SentMessage
+    from ._admin.tenants import Tenant, TenantSendingStatus
     from ._configuration_set import ConfigurationSet
     from ._contact_list import ContactList
     from ._domain import Domain
@@ -431,6 +438,8 @@ class SES:
         feedback_identity_arn: str | None = None,
         open_tracking: bool | None = None,
         click_tracking: bool | None = None,
+        tenant: str | Tenant | None = None,
+        endpoint_id: str | None = None,
     ) -> Sender:
         """A `Sender` for mail from `from_address` (no AWS call until you send).
 
@@ -459,6 +468,8 @@ class SES:
             feedback_identity_arn=feedback_identity_arn,
             open_tracking=open_tracking,
             click_tracking=click_tracking,
+            tenant=tenant,
+            endpoint_id=endpoint_id,
         )
 
     def configuration_set(self, name: str) -> ConfigurationSet:
@@ -514,6 +525,256 @@ class SES:
         )
         for name in listing:
             yield DedicatedIpPool(self, str(name))
+
+    # Dedicated IPs, tenants, multi-region endpoints, insights and exports (sesflow._admin).
+
+    def dedicated_ip(self, ip: str) -> DedicatedIp:
+        """One of the account's dedicated IP addresses (no AWS call until you use it).
+
+        Examples:
+            >>> fake.lease_dedicated_ip("198.51.100.7", warmup_percentage=20)
+            >>> ses.dedicated_ip("198.51.100.7").warmup_percentage
+            20
+        """
+        from ._admin.dedicated_ips import DedicatedIp
+
+        return DedicatedIp(self, ip)
+
+    def dedicated_ips(self, *, page_size: int = PAGE_SIZE) -> Iterator[DedicatedIp]:
+        """Every dedicated IP address of the account, across all pages (`GetDedicatedIps`).
+
+        Examples:
+            >>> fake.lease_dedicated_ip("198.51.100.7")
+            >>> [ip.ip for ip in ses.dedicated_ips()]
+            ['198.51.100.7']
+        """
+        from ._admin.dedicated_ips import dedicated_ips
+
+        return dedicated_ips(self, page_size=page_size)
+
+    def tenant(self, name: str) -> Tenant:
+        """A tenant: the resources and reputation of one of your customers (no AWS call
+        until you use it).
+
+        Examples:
+            >>> ses.tenant("acme").create()
+            Tenant('acme')
+        """
+        from ._admin.tenants import Tenant
+
+        return Tenant(self, name)
+
+    def tenants(
+        self,
+        *,
+        name_contains: str | None = None,
+        sending_status: TenantSendingStatus | str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[Tenant]:
+        """Every tenant, across all pages; optionally those whose name contains a text,
+        or with one sending status.
+
+        Examples:
+            >>> for name in ("acme", "acme-eu", "globex"):
+            ...     _ = ses.tenant(name).create()
+            >>> [t.name for t in ses.tenants(name_contains="acme")]
+            ['acme', 'acme-eu']
+        """
+        from ._admin.tenants import tenants
+
+        return tenants(
+            self, name_contains=name_contains, sending_status=sending_status, page_size=page_size
+        )
+
+    def resource_tenants(
+        self,
+        resource: Identity | ConfigurationSet | Template | str,
+        *,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[Tenant]:
+        """Every tenant an identity, configuration set or template (or an ARN) is
+        associated with.
+
+        SES never tells a caller its account id: for an object (not an ARN), sesflow reads
+        it from one tenant's ARN (one `ListTenants` call).
+
+        Examples:
+            >>> ident = ses.identity("news@example.com")
+            >>> ses.tenant("acme").create().associate(ident)
+            >>> [t.name for t in ses.resource_tenants(ident)]
+            ['acme']
+        """
+        from ._admin.tenants import resource_tenants
+
+        return resource_tenants(self, resource, page_size=page_size)
+
+    def multi_region_endpoint(self, name: str) -> MultiRegionEndpoint:
+        """A multi-region ("global") endpoint whose primary is this region (no AWS call
+        until you use it).
+
+        Examples:
+            >>> ses.multi_region_endpoint("global").create(secondary_region="eu-west-1")
+            MultiRegionEndpoint('global')
+        """
+        from ._admin.endpoints import MultiRegionEndpoint
+
+        return MultiRegionEndpoint(self, name)
+
+    def multi_region_endpoints(
+        self, *, page_size: int = PAGE_SIZE
+    ) -> Iterator[MultiRegionEndpoint]:
+        """Every multi-region endpoint whose primary is this region, across all pages.
+
+        Examples:
+            >>> _ = ses.multi_region_endpoint("global").create(secondary_region="eu-west-1")
+            >>> [(e.name, e.regions) for e in ses.multi_region_endpoints()]
+            [('global', ('us-east-1', 'eu-west-1'))]
+        """
+        from ._admin.endpoints import multi_region_endpoints
+
+        return multi_region_endpoints(self, page_size=page_size)
+
+    def message(self, message_id: str) -> SentMessage:
+        """A message SES accepted, by its id, for its insights (no AWS call until you
+        ask).
+
+        Examples:
+            >>> result = sender.send("bob@example.com", "Hi", text="Yo")
+            >>> [bob] = ses.message(result.message_id).insights().recipients
+            >>> [e.type.value for e in bob.events]
+            ['SEND', 'DELIVERY']
+        """
+        from ._admin.insights import SentMessage
+
+        return SentMessage(self, message_id)
+
+    def address_insights(self, address: str) -> EmailAddressInsights:
+        """SES's checks of an address before you send to it (`GetEmailAddressInsights`;
+        a paid call).
+
+        Raises:
+            ValidationError: not an email address (before any call).
+
+        Examples:
+            >>> insights = ses.address_insights("info@example.com")
+            >>> insights.valid.value, insights.is_role_address.value
+            ('HIGH', 'HIGH')
+        """
+        from ._admin.insights import address_insights
+
+        return address_insights(self, address)
+
+    def export_messages(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        include: MessageFilter | None = None,
+        exclude: MessageFilter | None = None,
+        max_results: int | None = None,
+        data_format: str = "CSV",
+    ) -> ExportJob:
+        """Start exporting the insights of the messages sent between `start` and `end`
+        (`CreateExportJob`); returns the job.
+
+        Args:
+            start: the first send time to export (naive: UTC).
+            end: the last one.
+            include: only messages matching this `MessageFilter`.
+            exclude: leave out messages matching this one.
+            max_results: at most this many messages, 1-10,000 (SES's default: 1,000).
+            data_format: `"CSV"` or `"JSON"`.
+
+        Raises:
+            ValidationError: bad dates, filters or format (before any call).
+
+        Examples:
+            >>> import datetime as dt
+            >>> job = ses.export_messages(
+            ...     dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 8),
+            ...     include=MessageFilter(last_delivery_events=["PERMANENT_BOUNCE"]))
+            >>> job.wait_until_completed().status.value
+            'COMPLETED'
+        """
+        from ._admin.exports import export_messages
+
+        return export_messages(
+            self,
+            start,
+            end,
+            include=include,
+            exclude=exclude,
+            max_results=max_results,
+            data_format=data_format,
+        )
+
+    def export_metrics(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        metrics: Iterable[str | tuple[str, str]],
+        dimensions: Mapping[str, str | Iterable[str]],
+        data_format: str = "CSV",
+    ) -> ExportJob:
+        """Start exporting Virtual Deliverability Manager metrics (`CreateExportJob`).
+
+        Args:
+            start: the start of the period.
+            end: its end.
+            metrics: 1-10 metric names (`SEND`, `DELIVERY`, `PERMANENT_BOUNCE`,
+                `COMPLAINT`, `OPEN`, `CLICK`, ...; as volumes), or `(name, "RATE" |
+                "VOLUME")` pairs.
+            dimensions: 1-3 of `EMAIL_IDENTITY`, `CONFIGURATION_SET`, `ISP`,
+                `TENANT_NAME`, each with one value or up to 10.
+            data_format: `"CSV"` or `"JSON"`.
+
+        Examples:
+            >>> import datetime as dt
+            >>> job = ses.export_metrics(
+            ...     dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 8),
+            ...     metrics=["SEND", ("PERMANENT_BOUNCE", "RATE")],
+            ...     dimensions={"EMAIL_IDENTITY": "example.com"})
+            >>> job.source.value
+            'METRICS_DATA'
+        """
+        from ._admin.exports import export_metrics
+
+        return export_metrics(
+            self, start, end, metrics=metrics, dimensions=dimensions, data_format=data_format
+        )
+
+    def export_job(self, job_id: str) -> ExportJob:
+        """An export job, by its id (no AWS call until you use it).
+
+        Examples:
+            >>> import datetime as dt
+            >>> job = ses.export_messages(dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 8))
+            >>> ses.export_job(job.job_id) == job
+            True
+        """
+        from ._admin.exports import ExportJob
+
+        return ExportJob(self, job_id)
+
+    def export_jobs(
+        self,
+        *,
+        source: ExportSource | str | None = None,
+        status: ExportStatus | str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[ExportJob]:
+        """Every export job, across all pages; optionally of one source or status.
+
+        Examples:
+            >>> import datetime as dt
+            >>> job = ses.export_messages(dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 8))
+            >>> [j.job_id for j in ses.export_jobs(source="MESSAGE_INSIGHTS")] == [job.job_id]
+            True
+        """
+        from ._admin.exports import export_jobs
+
+        return export_jobs(self, source=source, status=status, page_size=page_size)
 
     @property
     def suppression_list(self) -> SuppressionList:

@@ -62,11 +62,15 @@ class SuppressionList:
         ...     print(entry.address)
     """
 
-    def __init__(self, ses: SES) -> None:
+    def __init__(self, ses: SES, *, tenant: str | None = None) -> None:
         self._ses = ses
+        # A tenant's own list (`tenant.suppression_list`): every call names it.
+        self._scope: dict[str, Any] = {} if tenant is None else {"TenantName": tenant}
 
     def __repr__(self) -> str:
-        return f"SuppressionList(region={self._ses.region!r})"
+        tenant = self._scope.get("TenantName")
+        extra = f", tenant={tenant!r}" if tenant is not None else ""
+        return f"SuppressionList(region={self._ses.region!r}{extra})"
 
     def add(self, address: str, reason: SuppressionReason | str) -> None:
         """Put `address` on the list (or change its reason).
@@ -82,7 +86,9 @@ class SuppressionList:
         email = validate_address(address)
         why = coerce_enum(SuppressionReason, reason, field="reason")
         try:
-            self._ses._call("PutSuppressedDestination", EmailAddress=email, Reason=why.value)
+            self._ses._call(
+                "PutSuppressedDestination", EmailAddress=email, Reason=why.value, **self._scope
+            )
         except BadRequestError as exc:
             raise self._explain(exc) from exc
         logger.info("suppressed %s (%s)", mask(email), why.value)
@@ -109,7 +115,7 @@ class SuppressionList:
         """
         email = validate_address(address)
         try:
-            self._ses._call("DeleteSuppressedDestination", EmailAddress=email)
+            self._ses._call("DeleteSuppressedDestination", EmailAddress=email, **self._scope)
         except NotFoundError:
             return
         except BadRequestError as exc:
@@ -125,7 +131,9 @@ class SuppressionList:
         """
         email = validate_address(address)
         try:
-            response = self._ses._call("GetSuppressedDestination", EmailAddress=email)
+            response = self._ses._call(
+                "GetSuppressedDestination", EmailAddress=email, **self._scope
+            )
         except NotFoundError:
             return None
         return SuppressedDestination._from_ses(response["SuppressedDestination"])
@@ -166,6 +174,7 @@ class SuppressionList:
             "SuppressedDestinationSummaries",
             page_size=page_size,
             **params,
+            **self._scope,
         )
         for item in listing:
             yield SuppressedDestination._from_ses(item)

@@ -76,8 +76,10 @@ def wait_for(
     max_interval: float,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
+    settled: frozenset[str] = _SETTLED,
 ) -> Poll:
-    """Poll until the check's status settles (`SUCCESS` or `FAILED`); return that poll.
+    """Poll until the check's status settles (`SUCCESS` or `FAILED`, or one of `settled`);
+    return that poll.
 
     Raises `WaiterTimeoutError` (with the last status seen) when time runs out; errors
     that are not retryable (e.g. `NotFoundError`) propagate at once.
@@ -124,7 +126,7 @@ def wait_for(
 
     retrying = Retrying(
         retry=(
-            retry_if_result(lambda p: p.status not in _SETTLED)
+            retry_if_result(lambda p: p.status not in settled)
             | retry_if_exception(lambda e: isinstance(e, SesflowError) and e.retryable)
         ),
         stop=stop,

@@ -375,14 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
         _demo,
         _doctor,
         _domain,
+        _endpoint,
         _events,
         _identity,
         _identity_policy,
+        _insights,
         _ip_pool,
         _local,
         _send,
         _suppression,
         _template,
+        _tenant,
         _verification,
     )
     from . import _bulk as _bulk_cli
@@ -411,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
         _bulk_cli,
         _events,
         _suppression,
+        _tenant,
+        _endpoint,
+        _insights,
         _demo,
         _local,
     ):

@@ -24,14 +24,17 @@ from sesflow.testing._clock import FakeClock
 from sesflow.testing._configuration_sets import FakeConfigurationSet, FakeEventDestination
 from sesflow.testing._contacts import FakeContact, FakeContactList, FakeUnsubscribedRecipient
 from sesflow.testing._dns import FakeDNS
+from sesflow.testing._endpoints import FakeMultiRegionEndpoint
 from sesflow.testing._events import FakeEventDelivery
+from sesflow.testing._exports import FakeExportJob
 from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
 from sesflow.testing._identities import FakeIdentity
-from sesflow.testing._ip_pools import FakeDedicatedIpPool
+from sesflow.testing._ip_pools import FakeDedicatedIp, FakeDedicatedIpPool
 from sesflow.testing._outbox import FakeAttachment, FakeMessage
 from sesflow.testing._stats import FakeStats
 from sesflow.testing._suppression import FakeSuppressedDestination, FakeSuppressedRecipient
+from sesflow.testing._tenants import FakeTenant, FakeTenantResource
 
 __all__ = [
     "FakeAccount",
@@ -43,15 +46,20 @@ __all__ = [
     "FakeContact",
     "FakeContactList",
     "FakeDNS",
+    "FakeDedicatedIp",
     "FakeDedicatedIpPool",
     "FakeError",
     "FakeEventDelivery",
     "FakeEventDestination",
+    "FakeExportJob",
     "FakeIdentity",
     "FakeMessage",
+    "FakeMultiRegionEndpoint",
     "FakeSES",
     "FakeStats",
     "FakeSuppressedDestination",
     "FakeSuppressedRecipient",
+    "FakeTenant",
+    "FakeTenantResource",
     "FakeUnsubscribedRecipient",
 ]

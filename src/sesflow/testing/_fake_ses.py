@@ -28,6 +28,7 @@ from sesflow.testing._account import (
     AccountStore,
     FakeAccount,
 )
+from sesflow.testing._admin_knobs import AdminKnobs
 from sesflow.testing._authorization import Authorizer, IdentityPolicyHandlers
 from sesflow.testing._configuration_sets import (
     ConfigurationSetHandlers,
@@ -36,7 +37,9 @@ from sesflow.testing._configuration_sets import (
 )
 from sesflow.testing._contacts import ContactListHandlers, ContactListKnobs, ContactListStore
 from sesflow.testing._context import Context
+from sesflow.testing._endpoints import EndpointHandlers, EndpointStore
 from sesflow.testing._events import EventStore, FakeEventDelivery
+from sesflow.testing._exports import ExportHandlers, ExportStore
 from sesflow.testing._fake import FakeSESBase, Handlers
 from sesflow.testing._identities import (
     Aspect,
@@ -45,6 +48,7 @@ from sesflow.testing._identities import (
     IdentitySettings,
     IdentityStore,
 )
+from sesflow.testing._insights import AddressInsightsStore, InsightsHandlers
 from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoolStore
 from sesflow.testing._metrics import MetricsHandlers, MetricsStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
@@ -59,6 +63,7 @@ from sesflow.testing._suppression import (
     SuppressionStore,
 )
 from sesflow.testing._templates import TemplateHandlers, TemplateStore
+from sesflow.testing._tenants import TenantHandlers, TenantStore
 from sesflow.testing._v1 import QueryApi
 from sesflow.testing._verification import VerificationHandlers, VerificationTemplateStore
 
@@ -70,7 +75,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeSES"]
 
 
-class FakeSES(FakeSESBase, ContactListKnobs):
+class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
     """An in-memory SES v2 (one account, one region) behind real boto3 clients.
 
     Every request is logged (`calls`), may be failed on purpose (`fail_next()`,
@@ -157,6 +162,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         MetricsHandlers,
         VerificationHandlers,
         IdentityPolicyHandlers,
+        TenantHandlers,
+        EndpointHandlers,
+        InsightsHandlers,
+        ExportHandlers,
     )
 
     def __init__(
@@ -228,6 +237,10 @@ class FakeSES(FakeSESBase, ContactListKnobs):
         )
         self._events = EventStore(context, self._configuration_sets, self._identities, self._sns)
         self._metrics = MetricsStore(context)
+        self._tenants = TenantStore(context)
+        self._endpoints = EndpointStore(context)
+        self._exports = ExportStore(context, self._outbox)
+        self._address_insights = AddressInsightsStore()
         # A fake that keeps no messages logs send calls without their (large) parameters.
         self._unlogged_params = frozenset() if self._keep_messages else SEND_OPERATIONS
         handlers: list[Handlers] = [
@@ -236,7 +249,9 @@ class FakeSES(FakeSESBase, ContactListKnobs):
             IpPoolHandlers(self._pools),
             TemplateHandlers(self._templates, context),
             AccountHandlers(self._account, context),
-            SuppressionHandlers(self._suppression, self._account),
+            SuppressionHandlers(
+                self._suppression, self._account, tenant_lists=self._tenants.suppression_list
+            ),
             SendingHandlers(
                 context,
                 identities=self._identities,
@@ -250,6 +265,7 @@ class FakeSES(FakeSESBase, ContactListKnobs):
                 contacts=self._contacts,
                 metrics=self._metrics,
                 authorizer=Authorizer(context, self._identities, self._linked_identities),
+                checks=(self._tenants.check_send, self._endpoints.check_send),
             ),
             ContactListHandlers(self._contacts),
             MetricsHandlers(self._metrics),
@@ -262,6 +278,22 @@ class FakeSES(FakeSESBase, ContactListKnobs):
                 outbox=self._outbox,
             ),
             IdentityPolicyHandlers(self._identities, context),
+            TenantHandlers(
+                self._tenants,
+                context,
+                identities=self._identities,
+                configuration_sets=self._configuration_sets,
+                templates=self._templates,
+            ),
+            EndpointHandlers(self._endpoints, context),
+            InsightsHandlers(
+                context,
+                outbox=self._outbox,
+                events=self._events,
+                suppression=self._suppression,
+                addresses=self._address_insights,
+            ),
+            ExportHandlers(self._exports, context),
         ]
         self._install(handlers)
         # SES v1 (the Query API), answered by running the v2 operations above.
@@ -1236,6 +1268,7 @@ class FakeSES(FakeSESBase, ContactListKnobs):
             parts.append(f"suppression_list={len(self._suppression)}")
         if len(self._events):
             parts.append(f"events={len(self._events)}")
+        parts += self._admin_repr_parts()
         url = self._loopback.url
         if url is not None:
             parts.append(f"serving={url!r}")

@@ -45,7 +45,7 @@ import math
 import re
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,7 @@ __all__ = [
     "SIMULATOR_DOMAIN",
     "Body",
     "Recipients",
+    "SendCheck",
     "SendingHandlers",
     "bare_address",
     "is_mailbox_simulator",
@@ -89,6 +90,10 @@ _HEADER_VALUE = re.compile(r"[ -~]{1,995}\Z")
 _TAG_TEXT = re.compile(r"[A-Za-z0-9_-]{1,255}\Z")
 _DAILY_QUOTA_MESSAGE = "Daily message quota exceeded."
 _TRANSIENT_MESSAGE = "A temporary problem prevented sending; try again."
+
+#: A further rule for sends (see `SendingHandlers`): `check(params, identity=...,
+#: configuration_set=..., template=...)` raises `FakeError` to refuse the call.
+SendCheck = Callable[..., None]
 
 
 def is_mailbox_simulator(address: str) -> bool:
@@ -152,6 +157,9 @@ class SendingHandlers(Handlers):
             account's through its sending authorization policies.
         contacts: Contact lists, for `SendEmail`'s `ListManagementOptions`.
         metrics: Counts accepted messages for VDM's metrics.
+        checks: More rules a send must pass once its sender, configuration set and
+            template are known (tenants, multi-region endpoints): each is called with the
+            request's parameters and those, and raises `FakeError` to refuse the call.
     """
 
     def __init__(
@@ -169,8 +177,10 @@ class SendingHandlers(Handlers):
         authorizer: Authorizer | None = None,
         contacts: ContactListStore | None = None,
         metrics: MetricsStore | None = None,
+        checks: Sequence[SendCheck] = (),
     ) -> None:
         self._contacts = contacts
+        self._checks = tuple(checks)
         self._context = context
         self._authorizer = authorizer or Authorizer(context, identities, lambda account: None)
         self._identities = identities
@@ -224,6 +234,7 @@ class SendingHandlers(Handlers):
                 self._contacts, managed, recipients, body, data
             )
         configuration_set = configuration_set or self._default_configuration_set(sender)
+        self._run_checks(params, sender, configuration_set, body)
         counted = recipients.counted
         if counted > self._account.daily_room():
             raise FakeError("LimitExceededException", _DAILY_QUOTA_MESSAGE)
@@ -284,6 +295,7 @@ class SendingHandlers(Handlers):
             policy_recipients=recipients_of(entries),
         )
         configuration_set = configuration_set or self._default_configuration_set(sender)
+        self._run_checks(params, sender, configuration_set, body)
 
         now = self._context.clock()
         rate_room = self._account.account.max_send_rate - self._account.window.used(now)
@@ -342,6 +354,21 @@ class SendingHandlers(Handlers):
         return {"BulkEmailEntryResults": results}
 
     # --- rules ---------------------------------------------------------------------------
+
+    def _run_checks(
+        self,
+        params: Mapping[str, Any],
+        sender: FakeIdentity,
+        configuration_set: str | None,
+        body: Body,
+    ) -> None:
+        for check in self._checks:
+            check(
+                params,
+                identity=sender.name,
+                configuration_set=configuration_set,
+                template=body.template_name,
+            )
 
     def _check_account(self) -> None:
         account = self._account.account

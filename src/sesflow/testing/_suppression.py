@@ -13,14 +13,15 @@ entry keeps the spelling it was last put with. In the sandbox `PutSuppressedDest
 `DeleteSuppressedDestination` are refused with HTTP 400 `BadRequestException`, as SES
 keeps the list for accounts with production access (the exact message SES gives is not
 documented; this one is the fake's). Reads work everywhere, and the `suppress` knob works in
-the sandbox too, since SES itself adds addresses that bounce there. The fake keeps no tenants,
-so a `TenantName` is answered with `NotFoundException`.
+the sandbox too, since SES itself adds addresses that bounce there. A request naming a
+`TenantName` works on that tenant's own list (`NotFoundException` for a missing tenant);
+sends are withheld by the account-level list only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,9 +239,25 @@ class SuppressionStore:
 class SuppressionHandlers(Handlers):
     """The suppression-list operations; writes are refused in the sandbox."""
 
-    def __init__(self, suppression: SuppressionStore, account: AccountStore) -> None:
+    def __init__(
+        self,
+        suppression: SuppressionStore,
+        account: AccountStore,
+        tenant_lists: Callable[[str], SuppressionStore] | None = None,
+    ) -> None:
         self._suppression = suppression
         self._account = account
+        # A tenant's own list, by tenant name (`NotFoundException` for a missing tenant).
+        self._tenant_lists = tenant_lists
+
+    def _list_of(self, params: Mapping[str, Any]) -> SuppressionStore:
+        """The list a request names: a tenant's (`TenantName`), else the account's."""
+        tenant = params.get("TenantName")
+        if tenant is None:
+            return self._suppression
+        if self._tenant_lists is None:
+            raise FakeError("NotFoundException", f"Tenant <{tenant}> does not exist.")
+        return self._tenant_lists(tenant)
 
     def _check_writable(self) -> None:
         if self._account.account.in_sandbox:
@@ -254,7 +271,7 @@ class SuppressionHandlers(Handlers):
 
     @operation("PutSuppressedDestination")
     def _put_suppressed_destination(self, params: Mapping[str, Any]) -> None:
-        _no_tenant(params)
+        store = self._list_of(params)
         address = params["EmailAddress"]
         reason = params["Reason"]
         if reason not in SUPPRESSION_REASONS:
@@ -264,25 +281,23 @@ class SuppressionHandlers(Handlers):
         if not is_email_address(address):
             raise FakeError("BadRequestException", f"Invalid email address <{address}>.")
         self._check_writable()
-        self._suppression.put(address, reason)
+        store.put(address, reason)
 
     @operation("GetSuppressedDestination")
     def _get_suppressed_destination(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        _no_tenant(params)
-        return {
-            "SuppressedDestination": self._suppression.entry(params["EmailAddress"]).to_response()
-        }
+        store = self._list_of(params)
+        return {"SuppressedDestination": store.entry(params["EmailAddress"]).to_response()}
 
     @operation("DeleteSuppressedDestination")
     def _delete_suppressed_destination(self, params: Mapping[str, Any]) -> None:
-        _no_tenant(params)
-        entry = self._suppression.entry(params["EmailAddress"])
+        store = self._list_of(params)
+        entry = store.entry(params["EmailAddress"])
         self._check_writable()
-        del self._suppression.entries[entry.email_address.lower()]
+        del store.entries[entry.email_address.lower()]
 
     @operation("ListSuppressedDestinations")
     def _list_suppressed_destinations(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        _no_tenant(params)
+        store = self._list_of(params)
         reasons = params.get("Reasons") or list(SUPPRESSION_REASONS)
         for reason in reasons:
             if reason not in SUPPRESSION_REASONS:
@@ -311,7 +326,7 @@ class SuppressionHandlers(Handlers):
                     "LastUpdateTime": entry.last_update_time,
                 },
             )
-            for sequence, entry in self._suppression.entries.values()
+            for sequence, entry in store.entries.values()
             if entry.reason in reasons
             and (start is None or entry.last_update_time >= start)
             and (end is None or entry.last_update_time <= end)
@@ -319,9 +334,3 @@ class SuppressionHandlers(Handlers):
         items.sort(key=lambda item: item[0])
         page, next_token = paginate(_PAGING_KIND, items, params)
         return {"SuppressedDestinationSummaries": page, "NextToken": next_token}
-
-
-def _no_tenant(params: Mapping[str, Any]) -> None:
-    tenant = params.get("TenantName")
-    if tenant is not None:
-        raise FakeError("NotFoundException", f"Tenant <{tenant}> does not exist.")
