@@ -5,7 +5,8 @@ it along, as a test in the same process would through `FakeSES`'s knobs. Every a
 JSON (`{"message": ...}` for an error) except a message's MIME, served as `message/rfc822`.
 
 - `GET /_sesflow/messages`: accepted messages, oldest first (newest last); filters
-  `recipient=` (To, Cc or Bcc, any case) and `subject=` (a part of it, any case); `raw=1` adds the MIME.
+  `recipient=` (To, Cc or Bcc, any case) and `subject=` (a part of it, any case); `raw=1`
+  adds the MIME.
 - `GET /_sesflow/messages/{id}`: one message; `.../{id}/raw` its MIME as SES delivers it.
 - `DELETE /_sesflow/messages`: forget the messages (`FakeSES.clear_outbox`).
 - `POST /_sesflow/reset`: forget everything (`FakeSES.reset`).
