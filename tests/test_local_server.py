@@ -226,6 +226,17 @@ def test_a_body_over_the_limit_is_refused_unread_and_the_memory_stays_flat() -> 
         local.stop()
 
 
+def test_a_client_that_asks_first_is_refused_before_it_sends(fake: FakeSES) -> None:
+    with closing(socket.create_connection(_address(fake), 10)) as raw:
+        raw.sendall(
+            b"POST /v2/email/outbound-emails HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 419430400\r\n\r\n"
+        )
+        answer = raw.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 400 ")  # not "100 Continue"
+    assert b"MessageRejected" in answer
+
+
 def test_silent_connections_are_closed_and_their_threads_end() -> None:
     with FakeSES() as fake:
         fake.serve(timeout=0.5)

@@ -247,14 +247,20 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         return False
 
-    def _body(self) -> bytes | None:
-        """The request body, or None after refusing a malformed or oversized request."""
+    def handle_expect_100(self) -> bool:
+        # A client that asks first (curl does for large bodies) is refused before it sends.
+        if self._refused() or self._length() is None:
+            return False
+        return super().handle_expect_100()
+
+    def _length(self) -> int | None:
+        """The body's length, or None after refusing a malformed or oversized request."""
         if self.headers.get("Transfer-Encoding") is not None:
             self._refuse(411, "BadRequestException", "send a Content-Length, not chunks")
             return None
         values = self.headers.get_all("Content-Length") or []
         if not values:
-            return b""
+            return 0
         if len(set(values)) != 1 or not _DIGITS.match(values[0].strip()):
             self._refuse(400, "BadRequestException", "the Content-Length header is malformed")
             return None
@@ -262,6 +268,13 @@ class _Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY_BYTES:
             # Refused before reading it; the connection closes, so the rest is never read.
             self._refuse(400, "MessageRejected", _TOO_LARGE)
+            return None
+        return length
+
+    def _body(self) -> bytes | None:
+        """The request body, or None after refusing a malformed or oversized request."""
+        length = self._length()
+        if length is None:
             return None
         return self.rfile.read(length) if length else b""
 
