@@ -57,11 +57,14 @@ unit: $(STAMP) clients
 	$(BIN)/pytest -q
 
 # The parts of the suite that exercise botocore, again on the oldest supported one: the
-# fake's routes and operations, the SDK's requests and responses, the CLI.
+# fake's routes and operations, the SDK's requests and responses, the CLI, the examples
+# users copy. (The whole suite passes there too; these keep `make test` short.)
 MIN_TESTS := tests/test_fake_*.py tests/test_send*.py tests/test_bulk.py tests/test_identity.py \
 	tests/test_domain.py tests/test_dns.py tests/test_configuration_set.py tests/test_template.py \
 	tests/test_account.py tests/test_suppression.py tests/test_waiters.py tests/test_errors.py \
-	tests/test_cli.py tests/test_cli_local.py tests/test_local_server.py tests/test_ses.py
+	tests/test_cli.py tests/test_cli_local.py tests/test_local_server.py tests/test_ses.py \
+	tests/test_clock_wiring.py tests/test_docstring_examples.py tests/test_docs_examples.py \
+	tests/test_examples.py
 unit-min: $(MIN_STAMP)
 	$(MIN_VENV)/bin/pytest -q -p no:cacheprovider $(MIN_TESTS)
 
