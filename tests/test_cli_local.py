@@ -72,8 +72,9 @@ def test_local_serves_ses_to_boto3_and_shows_the_outbox(
         f"--endpoint-url {url} --region us-east-1 get-account"
     ) in banner
     assert f"export AWS_ENDPOINT_URL_SESV2={url}" in banner
-    assert f"curl {url}/_sesflow/messages" in banner
-    assert f"curl -X POST {url}/_sesflow/reset" in banner
+    assert f"  curl {url}/_sesflow/messages\n" in banner
+    assert f"  curl -X POST {url}/_sesflow/reset\n" in banner
+    assert f"  curl -X POST {url}/_sesflow/identities/example.com/verify\n" in banner
     assert "in the sandbox, 50 recipients/s" in banner
     assert seen["account"]["SendQuota"]["MaxSendRate"] == 50
     assert seen["outbox"]["count"] == 1

@@ -150,11 +150,14 @@ Point your tools at it (it takes any credentials, but most clients want some):
   boto3    boto3.client("sesv2", endpoint_url="{url}", region_name="{region}", \
 aws_access_key_id="{DUMMY_KEY}", aws_secret_access_key="{DUMMY_KEY}")
   sesflow  sesflow --endpoint-url {url} --region {region} account
-  any SDK  export AWS_ENDPOINT_URL_SESV2={url} AWS_DEFAULT_REGION={region} {keys}
+  any SDK  export AWS_ENDPOINT_URL_SESV2={url} AWS_REGION={region} \
+AWS_DEFAULT_REGION={region} {keys}
 
-Messages:  curl {info["messages_url"]}      (JSON, newest last; ?recipient=...&subject=...)
-Reset:     curl -X POST {info["reset_url"]}
-Verify:    curl -X POST {url}/_sesflow/identities/IDENTITY/verify   (or .../fail)
+What was sent, as JSON (newest last; filter with ?recipient=ADDRESS&subject=TEXT):
+  curl {info["messages_url"]}
+Start over; verify (or .../fail) an identity:
+  curl -X POST {info["reset_url"]}
+  curl -X POST {url}/_sesflow/identities/example.com/verify
 Accepted messages are logged below. Press Ctrl-C to stop.
 """
 
