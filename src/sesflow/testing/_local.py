@@ -72,7 +72,8 @@ class LocalMessage:
         template_content: An inline template's `Subject`/`Text`/`Html`.
         template_data: The data the template was rendered with.
         rendering_error: Why its template could not be rendered (then it was not delivered).
-        raw: Its MIME, when asked for (`messages(raw=True)`).
+        raw: Its MIME, when asked for (`messages(raw=True)`; carried as text, so bytes that
+            are not UTF-8 come back replaced: `LocalOutbox.raw()` gives the exact bytes).
     """
 
     message_id: str
