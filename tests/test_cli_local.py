@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import closing
 from typing import Any
 
 import boto3
@@ -14,7 +15,7 @@ import pytest
 
 from sesflow._cli import _local, main
 from sesflow._cli._app import Context
-from sesflow.testing import FakeSES
+from sesflow.testing import FakeSES, LocalOutbox
 
 SIMPLE: Any = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi"}}}}
 
@@ -65,9 +66,15 @@ def test_local_serves_ses_to_boto3_and_shows_the_outbox(
     banner = seen["banner"]
     assert f"serving SES v2 at {url}" in banner
     assert f'endpoint_url="{url}"' in banner
-    assert f"aws sesv2 --endpoint-url {url} --region us-east-1 get-account" in banner
+    assert 'aws_access_key_id="testing"' in banner
+    assert (
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws sesv2 "
+        f"--endpoint-url {url} --region us-east-1 get-account"
+    ) in banner
     assert f"export AWS_ENDPOINT_URL_SESV2={url}" in banner
-    assert f"{url}/_sesflow/outbox" in banner
+    assert f"  curl {url}/_sesflow/messages\n" in banner
+    assert f"  curl -X POST {url}/_sesflow/reset\n" in banner
+    assert f"  curl -X POST {url}/_sesflow/identities/example.com/verify\n" in banner
     assert "in the sandbox, 50 recipients/s" in banner
     assert seen["account"]["SendQuota"]["MaxSendRate"] == 50
     assert seen["outbox"]["count"] == 1
@@ -83,7 +90,14 @@ def test_local_json_prints_one_document_first(
     document = json.loads(capsys.readouterr().out)
     assert document["region"] == "eu-west-1"
     assert document["outbox_url"] == document["endpoint_url"] + "/_sesflow/outbox"
-    assert document["environment"] == {"AWS_ENDPOINT_URL_SESV2": document["endpoint_url"]}
+    assert document["messages_url"] == document["endpoint_url"] + "/_sesflow/messages"
+    assert document["environment"] == {
+        "AWS_ENDPOINT_URL_SESV2": document["endpoint_url"],
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    assert (document["auto_verify"], document["auto_verify_after"]) == (False, 0.0)
 
 
 @pytest.mark.parametrize(
@@ -153,3 +167,101 @@ def test_demo_without_moto_skips_sns_and_route53(
     assert "Route 53 change" not in out
     assert "Domain('example.com', verification_status=SUCCESS" in out
     assert "skipped 20 already sent; sent 0 again" in out
+
+
+def test_auto_verify_lets_identity_wait_return_after_the_delay(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def drive(fake: FakeSES, ctx: Context) -> None:
+        url = fake.endpoint_url
+        assert url is not None
+        capsys.readouterr()
+        assert main(["--endpoint-url", url, "--json", "identity", "create", "a@example.org"]) == 0
+        created = json.loads(capsys.readouterr().out)
+        started = time.monotonic()
+        seen["wait"] = main(
+            ["--endpoint-url", url, "--json", "identity", "wait", "a@example.org",
+             "--timeout", "30", "--poll-interval", "0.1"]
+        )  # fmt: skip
+        seen["took"] = time.monotonic() - started
+        seen["created"], seen["waited"] = created, json.loads(capsys.readouterr().out)
+
+    monkeypatch.setattr(_local, "_wait", drive)
+    assert main(["local", "--port", "0", "--auto-verify", "0.5"]) == 0
+    assert seen["created"]["verification_status"] == "PENDING"
+    assert seen["wait"] == 0
+    assert seen["waited"]["verification_status"] == "SUCCESS"
+    assert 0.3 <= seen["took"] < 20
+
+
+def test_identities_stay_pending_without_auto_verify_until_verified_over_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def drive(fake: FakeSES, ctx: Context) -> None:
+        url = fake.endpoint_url
+        assert url is not None
+        with closing(fake.http_client()) as client:
+            client.create_email_identity(EmailIdentity="example.org")
+            seen["before"] = client.get_email_identity(EmailIdentity="example.org")
+            seen["verified"] = LocalOutbox(url).verify("example.org")
+            seen["after"] = client.get_email_identity(EmailIdentity="example.org")
+
+    monkeypatch.setattr(_local, "_wait", drive)
+    assert main(["local", "--port", "0"]) == 0
+    assert seen["before"]["VerificationStatus"] == "PENDING"
+    assert seen["verified"].verified_for_sending
+    assert seen["after"]["DkimAttributes"]["Status"] == "SUCCESS"
+
+
+def test_reset_over_http_keeps_the_startup_identities_verified(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def drive(fake: FakeSES, ctx: Context) -> None:
+        url = fake.endpoint_url
+        assert url is not None
+        with closing(fake.http_client()) as client:
+            client.create_email_identity(EmailIdentity="other@example.org")
+            client.send_email(
+                FromEmailAddress="news@example.com",
+                Destination={"ToAddresses": ["bob@example.com"]},
+                Content=SIMPLE,
+            )
+            outbox = LocalOutbox(url)
+            outbox.reset()
+            seen["messages"] = outbox.messages()
+            seen["identities"] = [
+                (item["IdentityName"], item["VerificationStatus"])
+                for item in client.list_email_identities()["EmailIdentities"]
+            ]
+
+    monkeypatch.setattr(_local, "_wait", drive)
+    assert main(["local", "--port", "0", "--verify", "news@example.com"]) == 0
+    assert seen["messages"] == []
+    assert seen["identities"] == [("news@example.com", "SUCCESS")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "after"), [(["--auto-verify"], 0.0), (["--auto-verify", "2.5"], 2.5)]
+)
+def test_auto_verify_takes_an_optional_delay(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], after: float
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(
+        _local,
+        "_wait",
+        lambda fake, ctx: seen.update(on=fake.auto_verify, after=fake.auto_verify_after),
+    )
+    assert main(["local", "--port", "0", *argv]) == 0
+    assert seen == {"on": True, "after": after}
+
+
+def test_auto_verify_refuses_a_negative_delay(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["local", "--port", "0", "--auto-verify", "-1"]) == 2
+    assert "--auto-verify" in capsys.readouterr().err

@@ -34,3 +34,17 @@ def test_every_runtime_dependency_is_imported() -> None:
         if _IMPORT_NAMES.get(name, name.lower().replace("-", "_")) not in imported
     ]
     assert unused == [], f"declared but never imported by src/sesflow: {unused}"
+
+
+def test_the_tested_minimum_is_the_declared_floor() -> None:
+    """`make unit-min` runs on MIN_BOTO; pip may install nothing older than that."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    floors = {
+        name: version
+        for spec in project["dependencies"]
+        for name, version in re.findall(r"^(boto3|botocore)>=([\d.]+)$", spec)
+    }
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    minimum = re.search(r"^MIN_BOTO := ([\d.]+)$", makefile, re.M)
+    assert minimum is not None
+    assert floors == {"boto3": minimum[1], "botocore": minimum[1]}

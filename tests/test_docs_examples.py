@@ -10,6 +10,12 @@ visible note saying "Needs AWS" (e.g. `!!! note "Needs AWS"`) a few lines above.
 What the reader's code would fetch from AWS besides SES is played offline: the SNS signing
 certificate (an `SnsVerifier` fetches it by default) is FakeSES's test certificate, and on the
 pages of `MOTO_PAGES` moto plays every other AWS service (the reader's SNS topic).
+
+A block that needs another tool installed (Django, anymail, django-ses, a pytest run of its
+own) is preceded by `<!-- client: NAME/PART -->`: test_local_clients.py runs it, in the
+environment that has the tool, against `sesflow local`. A page that talks to `sesflow local`
+at its default address (`PAGE_SERVED`) runs its other blocks against a fake served on a free
+port, the page's URL replaced by the fake's.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from moto import mock_aws
 
 from conftest import example_counts, example_namespace
 from sesflow.events import _sns
+from sesflow.testing import FakeSES
 
 ROOT = Path(__file__).parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MARKER = "<!-- needs-aws -->"
+CLIENT = re.compile(r"<!-- client: (?P<name>[\w./-]+) -->")
 #: A block that only includes (a section of) a script of examples/ (test_examples.py runs
 #: them) or of the `sesflow demo` walkthrough (the CLI tests run it).
 INCLUDED = re.compile(r'--8<-- "(examples/[^"]+|src/sesflow/_cli/_demo\.py:[a-z]+)"\s*')
@@ -114,19 +122,35 @@ PAGE_CHECK = {
         'assert [e.event_type for e in received] == ["Bounce", "Delivery", "Complaint"]\n'
     ),
 }
+#: Pages whose blocks talk to `sesflow local` at this URL; they run against a served fake.
+PAGE_SERVED = {"docs/local.md": "http://127.0.0.1:7373"}
 
 
 def blocks(page: Path) -> list[tuple[int, str, bool]]:
-    """(line, code, needs AWS) for each ```python block of `page`."""
+    """(line, code, needs AWS) for each ```python block of `page` (client blocks left out)."""
+    return [
+        (line, code, needs_aws) for line, code, needs_aws, client in _blocks(page) if not client
+    ]
+
+
+def client_blocks(page: Path, name: str) -> str:
+    """The code of every block of `page` marked `<!-- client: NAME -->`, joined in order."""
+    found = [code for _, code, _, client in _blocks(page) if client == name]
+    assert found, f"{page.name} has no block marked <!-- client: {name} -->"
+    return "\n\n".join(found)
+
+
+def _blocks(page: Path) -> list[tuple[int, str, bool, str | None]]:
     text = page.read_text(encoding="utf-8")
     found = []
     for match in FENCE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         before = text[: match.start()].rstrip("\n").splitlines()
         needs_aws = bool(before) and before[-1].strip() == MARKER
+        client = CLIENT.fullmatch(before[-1].strip()) if before else None
         indent = len(match["indent"])
         code = "\n".join(row[indent:] for row in match["code"].splitlines())
-        found.append((line, code, needs_aws))
+        found.append((line, code, needs_aws, client["name"] if client else None))
     return found
 
 
@@ -157,7 +181,16 @@ def test_docs_code_blocks_run(
         monkeypatch.setattr(_sns, "default_cert_fetcher", namespace["fake"].cert_fetcher)
         exec(PAGE_SETUP.get(name, ""), namespace)
         counts = example_counts(request.config)
+        counts["clients"] += sum(1 for *_, client in _blocks(page) if client)
+        served = PAGE_SERVED.get(name)
+        if served is not None:
+            local = FakeSES()
+            local.verify("news@example.com")
+            request.addfinalizer(local.stop)
+            url = local.serve()
         for line, code, needs_aws in blocks(page):
+            if served is not None:
+                code = code.replace(served, url)
             if needs_aws:
                 counts["needs_aws"] += 1
                 continue

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import needs_sesv2
 from sesflow.testing import FakeClock, FakeConfigurationSet, FakeEventDestination, FakeSES
 from sesflow.testing._fake import sesv2_model
 
@@ -71,6 +72,11 @@ def _add(client: SESV2Client, name: str, definition: Any = None) -> None:
 # --- create and get ------------------------------------------------------------------------------
 
 
+@needs_sesv2(
+    "CreateConfigurationSetRequest.MessageSecurityOptions",
+    "DeliveryOptions.SharedPoolDeliveryMode",
+    "SuppressionOptions.SuppressionScope",
+)
 def test_create_keeps_every_options_group(fake: FakeSES, client: SESV2Client) -> None:
     client.create_dedicated_ip_pool(PoolName="ips")
     options: dict[str, Any] = {
@@ -134,11 +140,17 @@ def test_create_with_a_missing_sending_pool_is_not_found(fake: FakeSES) -> None:
     [
         {"DeliveryOptions": {"TlsPolicy": "SOMETIMES"}},
         {"DeliveryOptions": {"MaxDeliverySeconds": 50_401}},
-        {"DeliveryOptions": {"SharedPoolDeliveryMode": "EVERYWHERE"}},
+        pytest.param(
+            {"DeliveryOptions": {"SharedPoolDeliveryMode": "EVERYWHERE"}},
+            marks=needs_sesv2("DeliveryOptions.SharedPoolDeliveryMode"),
+        ),
         {"TrackingOptions": {"CustomRedirectDomain": "not a domain"}},
         {"TrackingOptions": {"CustomRedirectDomain": "t.example.com", "HttpsPolicy": "NEVER"}},
         {"SuppressionOptions": {"SuppressedReasons": ["SPAM"]}},
-        {"SuppressionOptions": {"SuppressionScope": "GLOBAL"}},
+        pytest.param(
+            {"SuppressionOptions": {"SuppressionScope": "GLOBAL"}},
+            marks=needs_sesv2("SuppressionOptions.SuppressionScope"),
+        ),
         {"VdmOptions": {"GuardianOptions": {"OptimizedSharedDelivery": "ON"}}},
         {"ArchivingOptions": {"ArchiveArn": "arn:aws:s3:::bucket/archive-of-mail"}},
     ],
@@ -207,6 +219,7 @@ def test_bad_tracking_options_are_refused(client: SESV2Client, params: dict[str,
     assert "TrackingOptions" not in _get(client)
 
 
+@needs_sesv2("PutConfigurationSetDeliveryOptionsRequest.SharedPoolDeliveryMode")
 def test_delivery_options_need_an_existing_pool_and_replace_the_group(
     fake: FakeSES, client: SESV2Client
 ) -> None:
@@ -279,6 +292,10 @@ def test_sending_options_pause_and_resume_sends(fake: FakeSES, client: SESV2Clie
     assert fake.outbox[-1].configuration_set == "cs"
 
 
+@needs_sesv2(
+    "PutConfigurationSetSuppressionOptionsRequest.SuppressionScope",
+    "PutConfigurationSetSuppressionOptionsRequest.ValidationOptions",
+)
 def test_suppression_options_override_then_fall_back(fake: FakeSES, client: SESV2Client) -> None:
     put = client.put_configuration_set_suppression_options
     put(ConfigurationSetName="cs", SuppressedReasons=[])
@@ -336,6 +353,7 @@ def test_vdm_and_archiving_options(client: SESV2Client) -> None:
     assert "ArchivingOptions" not in got
 
 
+@needs_sesv2("UpdateConfigurationSet")
 def test_update_configuration_set_changes_only_what_it_names(client: SESV2Client) -> None:
     client.put_configuration_set_sending_options(ConfigurationSetName="cs", SendingEnabled=False)
     security: Any = {"SigningScheme": {"SmimeScheme": {"SignatureFormat": "DETACHED"}}}
@@ -364,7 +382,20 @@ _ON_MISSING_SET: list[tuple[str, dict[str, Any]]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("method", "params"), _ON_MISSING_SET, ids=[m for m, _ in _ON_MISSING_SET])
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        pytest.param(
+            method,
+            params,
+            id=method,
+            marks=needs_sesv2("UpdateConfigurationSet")
+            if method == "update_configuration_set"
+            else (),
+        )
+        for method, params in _ON_MISSING_SET
+    ],
+)
 def test_every_operation_on_a_missing_set_is_not_found(
     client: SESV2Client, method: str, params: dict[str, Any]
 ) -> None:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+import sesflow
+from conftest import needs_sesv2
 from sesflow.testing import FakeClock, FakeIdentity, FakeSES
 
 if TYPE_CHECKING:
@@ -336,6 +338,7 @@ def test_a_token_from_another_listing_is_rejected(client: SESV2Client) -> None:
     assert _error(excinfo) == ("BadRequestException", 400)
 
 
+@needs_sesv2("ListEmailIdentitiesRequest.Filter")
 def test_list_filters(client: SESV2Client, fake: FakeSES) -> None:
     client.create_email_identity(EmailIdentity="alice@example.com")
     client.create_email_identity(EmailIdentity="example.com")
@@ -562,6 +565,7 @@ def test_configuration_set_errors(client: SESV2Client) -> None:
         assert _error(excinfo) == ("NotFoundException", 404)
 
 
+@needs_sesv2("ListConfigurationSetsRequest.Filter")
 def test_configuration_sets_list_and_delete(client: SESV2Client) -> None:
     for name in ("a", "b-x", "c_x"):
         client.create_configuration_set(ConfigurationSetName=name)
@@ -598,6 +602,97 @@ def test_auto_verify_makes_everything_succeed() -> None:
     assert got["VerificationStatus"] == "SUCCESS"
     assert got["MailFromAttributes"]["MailFromDomainStatus"] == "SUCCESS"
     assert got["VerificationInfo"]["LastSuccessTimestamp"] == NOW
+
+
+def test_auto_verify_after_a_delay_shows_pending_first() -> None:
+    clock = FakeClock()
+    fake = FakeSES(clock=clock, auto_verify=True, auto_verify_after=30)
+    client = fake.client()
+    domain = client.create_email_identity(EmailIdentity="example.com")
+    assert domain["VerifiedForSendingStatus"] is False
+    assert domain["DkimAttributes"]["Status"] == "PENDING"
+    client.put_email_identity_mail_from_attributes(
+        EmailIdentity="example.com", MailFromDomain="mail.example.com"
+    )
+    clock.advance(29)
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert (got["VerificationStatus"], got["DkimAttributes"]["Status"]) == ("PENDING", "PENDING")
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "PENDING"
+    clock.advance(1)
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert (got["VerificationStatus"], got["DkimAttributes"]["Status"]) == ("SUCCESS", "SUCCESS")
+    # The MAIL FROM check started 0 s later on the clock, so it is due now too.
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "SUCCESS"
+
+
+def test_auto_verify_after_counts_from_each_check_start() -> None:
+    clock = FakeClock()
+    fake = FakeSES(clock=clock, auto_verify=True, auto_verify_after=10)
+    client = fake.client()
+    client.create_email_identity(EmailIdentity="example.com")
+    clock.advance(10)
+    client.put_email_identity_mail_from_attributes(
+        EmailIdentity="example.com", MailFromDomain="mail.example.com"
+    )
+    clock.advance(5)
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert got["VerifiedForSendingStatus"] is True
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "PENDING"
+    clock.advance(5)
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "SUCCESS"
+
+
+@pytest.mark.parametrize("delay", [-1, float("nan"), float("inf"), True])
+def test_auto_verify_after_must_be_a_delay(delay: float) -> None:
+    with pytest.raises(ValueError, match="auto_verify_after"):
+        FakeSES(auto_verify_after=delay)
+    fake = FakeSES()
+    with pytest.raises(ValueError, match="auto_verify_after"):
+        fake.auto_verify_after = delay
+    fake.auto_verify_after = 2
+    assert fake.auto_verify_after == 2.0
+
+
+def test_verify_includes_the_mail_from_domain(client: SESV2Client, fake: FakeSES) -> None:
+    client.create_email_identity(EmailIdentity="example.com")
+    client.put_email_identity_mail_from_attributes(
+        EmailIdentity="example.com", MailFromDomain="mail.example.com"
+    )
+    fake.verify("example.com")
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "SUCCESS"
+    assert got["VerifiedForSendingStatus"] is True
+
+
+def test_fail_verification_fails_every_check_with_its_reason(
+    client: SESV2Client, fake: FakeSES
+) -> None:
+    client.create_email_identity(EmailIdentity="example.com")
+    client.put_email_identity_mail_from_attributes(
+        EmailIdentity="example.com", MailFromDomain="mail.example.com"
+    )
+    state = fake.fail_verification("example.com", error_type="HOST_NOT_FOUND")
+    assert state is fake.identity_state("example.com")
+    got = client.get_email_identity(EmailIdentity="example.com")
+    assert (got["VerificationStatus"], got["DkimAttributes"]["Status"]) == ("FAILED", "FAILED")
+    assert got["MailFromAttributes"]["MailFromDomainStatus"] == "FAILED"
+    assert got["VerificationInfo"]["ErrorType"] == "HOST_NOT_FOUND"
+    fake.fail_verification("example.com")
+    info = client.get_email_identity(EmailIdentity="example.com")["VerificationInfo"]
+    assert info["ErrorType"] == "TYPE_NOT_FOUND"
+    with pytest.raises(KeyError):
+        fake.fail_verification("missing.example")
+    with pytest.raises(ValueError, match="error_type"):
+        fake.fail_verification("example.com", error_type="BAD_LUCK")
+
+
+def test_a_failed_identity_stops_its_waiter(fake: FakeSES, clock: FakeClock) -> None:
+    ses = sesflow.SES(client=fake.client(), sleep=clock.sleep, clock=clock)
+    ident = ses.identity("alice@example.com").create()
+    fake.fail_verification("alice@example.com")
+    with pytest.raises(sesflow.VerificationFailedError):
+        ident.wait_until_verified(timeout=60)
 
 
 def test_identity_state_is_live_and_editable(client: SESV2Client, fake: FakeSES) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import needs_sesv2
 from sesflow.testing import FakeAccountDetails, FakeClock, FakeSES
 
 if TYPE_CHECKING:
@@ -291,6 +292,7 @@ def test_sending_attributes_pause_and_resume_the_account(client: SESV2Client) ->
     assert client.get_account()["SendingEnabled"] is False
 
 
+@needs_sesv2("PutAccountSuppressionAttributesRequest.ValidationAttributes")
 def test_suppression_attributes(client: SESV2Client) -> None:
     client.put_account_suppression_attributes(SuppressedReasons=["COMPLAINT", "COMPLAINT"])
     assert client.get_account()["SuppressionAttributes"] == {"SuppressedReasons": ["COMPLAINT"]}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import needs_sesv2
 from sesflow.testing import FakeClock, FakeSES, FakeSuppressedDestination, FakeSuppressedRecipient
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ def test_bad_puts_are_refused(client: SESV2Client, address: str, reason: str) ->
     assert _listed(client) == []
 
 
+@needs_sesv2("PutSuppressedDestinationRequest.TenantName")
 def test_tenants_are_not_found(client: SESV2Client) -> None:
     client.put_suppressed_destination(EmailAddress="gone@example.org", Reason="BOUNCE")
     calls: list[tuple[Callable[..., Any], dict[str, Any]]] = [

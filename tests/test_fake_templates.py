@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import needs_sesv2
 from sesflow.testing import FakeClock, FakeSES
 from sesflow.testing import _templates as templates_module
 from sesflow.testing._render import TemplateRenderError, TemplateSyntaxError, check, render
@@ -70,6 +71,7 @@ def _part(message: EmailMessage, subtype: str) -> str:
 # --- create, get, update, delete -----------------------------------------------------------
 
 
+@needs_sesv2("CreateEmailTemplateRequest.Tags")
 def test_a_template_round_trips(client: SESV2Client) -> None:
     client.create_email_template(
         TemplateName="welcome",

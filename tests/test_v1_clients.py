@@ -2,9 +2,9 @@
 and django-ses in its default (v1) mode, each run as its own process from the clients
 environment, each message checked through the fake's outbox.
 
-The clients live in the environment named by `SESFLOW_CLIENTS_VENV` (default
-`<repo>/.venv-clients`): its `bin/aws` (the `awscli` package from PyPI) and its `bin/python`
-with `django` and `django-ses` importable. Missing, the tests skip and say why; under
+The clients live in the environments `make clients` builds under `SESFLOW_CLIENTS` (default
+`<repo>/.venv-clients`, see tests/clients/): `awscli/bin/aws` (the `awscli` package from
+PyPI) and `latest/bin/python` with `django` and `django-ses` importable. Missing, the tests skip and say why; under
 `CI=true` they fail instead, so CI cannot pass without running them.
 """
 
@@ -30,7 +30,8 @@ TIMEOUT = 120
 
 
 def _clients_venv() -> Path:
-    return Path(os.environ.get("SESFLOW_CLIENTS_VENV") or ROOT / ".venv-clients")
+    # The environments `make clients` builds (see tests/clients/), as test_local_clients.py.
+    return Path(os.environ.get("SESFLOW_CLIENTS") or ROOT / ".venv-clients")
 
 
 def _missing(reason: str) -> None:
@@ -59,17 +60,17 @@ def _env(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def aws() -> Path:
-    path = _clients_venv() / "bin" / "aws"
+    path = _clients_venv() / "awscli" / "bin" / "aws"
     if not path.exists():
-        _missing(f"the AWS CLI is not installed at {path} (set SESFLOW_CLIENTS_VENV)")
+        _missing(f"the AWS CLI is not installed at {path} (run `make clients`)")
     return path
 
 
 @pytest.fixture(scope="module")
 def django_python() -> Path:
-    python = _clients_venv() / "bin" / "python"
+    python = _clients_venv() / "latest" / "bin" / "python"
     if not python.exists():
-        _missing(f"no Python at {python} (set SESFLOW_CLIENTS_VENV)")
+        _missing(f"no Python at {python} (run `make clients`)")
     found = subprocess.run(
         [str(python), "-c", "import django, django_ses"],
         capture_output=True,

@@ -1,4 +1,8 @@
-"""`sesflow local`: a FakeSES served over HTTP on loopback, as a local SES for development."""
+"""`sesflow local`: a FakeSES served over HTTP on loopback, as a local SES for development.
+
+The banner it prints is meant to be pasted: each line works as printed on a machine with no
+AWS set-up at all (dummy credentials wherever a client insists on some).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["register", "watch"]
 
 DEFAULT_PORT = 7373
+#: What a client that insists on credentials is given: any value works.
+DUMMY_KEY = "testing"
 #: Seconds between looks at the outbox for new messages to log.
 POLL = 0.5
 _LOGGED_PER_POLL = 20
@@ -72,13 +78,20 @@ def _wait(fake: FakeSES, ctx: Context) -> None:
 
 
 def _local(ctx: Context) -> Result:
-    from sesflow.testing import FakeSES
+    from ._local_fake import LocalSES  # not at import: every command loads this module
 
     args = ctx.args
     region = args.region or "us-east-1"
-    fake = FakeSES(region=region, sandbox=args.sandbox, max_send_rate=args.rate)
+    auto_verify = args.auto_verify is not None
     try:
-        fake.verify(*args.verify or ())
+        fake = LocalSES(
+            startup_verified=tuple(args.verify or ()),
+            region=region,
+            sandbox=args.sandbox,
+            max_send_rate=args.rate,
+            auto_verify=auto_verify,
+            auto_verify_after=args.auto_verify or 0.0,
+        )
     except ValueError as exc:
         raise CliError(f"--verify: {exc}") from exc
     with fake:
@@ -93,9 +106,18 @@ def _local(ctx: Context) -> Result:
             "sandbox": args.sandbox,
             "max_send_rate": quota.max_send_rate,
             "verified": list(args.verify or ()),
+            "auto_verify": auto_verify,
+            "auto_verify_after": args.auto_verify or 0.0,
+            "messages_url": f"{url}/_sesflow/messages",
+            "reset_url": f"{url}/_sesflow/reset",
             "outbox_url": f"{url}/_sesflow/outbox",
             "stats_url": f"{url}/_sesflow/stats",
-            "environment": {"AWS_ENDPOINT_URL_SESV2": url},
+            "environment": {
+                "AWS_ENDPOINT_URL_SESV2": url,
+                "AWS_DEFAULT_REGION": region,
+                "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+                "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+            },
         }
         if ctx.json:
             dump_json(info, sys.stdout)
@@ -111,22 +133,39 @@ def _local(ctx: Context) -> Result:
 def _banner(info: dict[str, Any]) -> str:
     url, region = info["endpoint_url"], info["region"]
     sandbox = "in the sandbox" if info["sandbox"] else "not in the sandbox"
-    verified = ", ".join(info["verified"]) or "none yet (SES calls create them: PENDING)"
+    verified = ", ".join(info["verified"]) or "none yet"
+    if info["auto_verify"]:
+        after = info["auto_verify_after"]
+        created = f"verified {after:g} s after creation" if after else "verified at once"
+    else:
+        created = "PENDING until verified (POST .../verify, or --auto-verify)"
+    keys = f"AWS_ACCESS_KEY_ID={DUMMY_KEY} AWS_SECRET_ACCESS_KEY={DUMMY_KEY}"
     return f"""\
 A local SES (sesflow FakeSES) is serving SES v2 at {url}
   region {region}, {sandbox}, {info["max_send_rate"]:g} recipients/s
-  verified identities: {verified}
+  verified identities: {verified}; identities created over HTTP: {created}
 
-Point your tools at it (any credentials work):
-  boto3    boto3.client("sesv2", region_name="{region}", endpoint_url="{url}")
-  AWS CLI  aws sesv2 --endpoint-url {url} --region {region} get-account
+Point your tools at it (it takes any credentials, but most clients want some):
+  AWS CLI  {keys} aws sesv2 --endpoint-url {url} --region {region} get-account
+  boto3    boto3.client("sesv2", endpoint_url="{url}", region_name="{region}", \
+aws_access_key_id="{DUMMY_KEY}", aws_secret_access_key="{DUMMY_KEY}")
   sesflow  sesflow --endpoint-url {url} --region {region} account
-  any SDK  export AWS_ENDPOINT_URL_SESV2={url} AWS_DEFAULT_REGION={region}
-           export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+  any SDK  export AWS_ENDPOINT_URL_SESV2={url} AWS_REGION={region} \
+AWS_DEFAULT_REGION={region} {keys}
 
-Outbox: {info["outbox_url"]}   Stats: {info["stats_url"]}
+What was sent, as JSON (newest last; filter with ?recipient=ADDRESS&subject=TEXT):
+  curl {info["messages_url"]}
+Start over; verify (or .../fail) an identity:
+  curl -X POST {info["reset_url"]}
+  curl -X POST {url}/_sesflow/identities/example.com/verify
 Accepted messages are logged below. Press Ctrl-C to stop.
 """
+
+
+def _delay(text: str) -> float:
+    if text.strip() in ("0", "0.0"):
+        return 0.0
+    return seconds(text)
 
 
 def register(commands: Any) -> None:
@@ -140,12 +179,15 @@ def register(commands: Any) -> None:
             "Serve sesflow's FakeSES over HTTP on loopback: an SES v2 endpoint that tools\n"
             "in any language can point at. It checks requests as SES does (verified\n"
             "senders, the sandbox, the sending rate, templates) and keeps what it accepts\n"
-            "in memory: GET /_sesflow/outbox shows it, GET /_sesflow/stats summarises it.\n"
-            "State is lost when it stops."
+            "in memory: GET /_sesflow/messages lists it as JSON, POST /_sesflow/reset\n"
+            "starts over, POST /_sesflow/identities/IDENTITY/verify (or .../fail) settles\n"
+            "an identity. It answers only requests addressed to a loopback host. State is\n"
+            "lost when it stops."
         ),
         epilog=(
             "example:\n"
             "  sesflow local --port 7373 --verify news@example.com example.com\n"
+            "  sesflow local --auto-verify 5   # created identities verify 5 s later\n"
             "  aws sesv2 --endpoint-url http://127.0.0.1:7373 --region us-east-1 \\\n"
             "      get-account"
         ),
@@ -167,5 +209,14 @@ def register(commands: Any) -> None:
         action="extend",
         nargs="+",
         metavar="IDENTITY",
-        help="addresses or domains to create already verified",
+        help="addresses or domains to create already verified (again after each reset)",
+    )
+    parser.add_argument(
+        "--auto-verify",
+        nargs="?",
+        const=0.0,
+        type=_delay,
+        metavar="SECONDS",
+        help="verify identities, DKIM and MAIL FROM set up over HTTP by themselves, "
+        "at once or SECONDS later",
     )

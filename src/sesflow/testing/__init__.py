@@ -31,6 +31,7 @@ from sesflow.testing._fake import FakeCall, FakeError
 from sesflow.testing._fake_ses import FakeSES
 from sesflow.testing._identities import FakeIdentity
 from sesflow.testing._ip_pools import FakeDedicatedIp, FakeDedicatedIpPool
+from sesflow.testing._local import LocalAttachment, LocalIdentity, LocalMessage, LocalOutbox
 from sesflow.testing._outbox import FakeAttachment, FakeMessage
 from sesflow.testing._stats import FakeStats
 from sesflow.testing._suppression import FakeSuppressedDestination, FakeSuppressedRecipient
@@ -62,4 +63,8 @@ __all__ = [
     "FakeTenant",
     "FakeTenantResource",
     "FakeUnsubscribedRecipient",
+    "LocalAttachment",
+    "LocalIdentity",
+    "LocalMessage",
+    "LocalOutbox",
 ]

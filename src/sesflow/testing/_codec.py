@@ -31,7 +31,7 @@ import re
 import threading
 import uuid
 import weakref
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -40,7 +40,9 @@ from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Sh
 
 __all__ = [
     "RequestDecodeError",
+    "RouteAlias",
     "RouteNotFoundError",
+    "aliases_between",
     "decode_request",
     "encode_error",
     "encode_response",
@@ -79,6 +81,63 @@ class RequestDecodeError(ValueError):
 
 
 @dataclass(frozen=True)
+class RouteAlias:
+    """Another route to an operation of the model: where an older or newer model sends it.
+
+    `bindings` says where input members travel on this route, as `(member, location, wire
+    name)` with the model's location names (`"uri"`, `"querystring"`, `"header"`) or
+    `None` for the JSON body; members it does not name travel as the model says, unless the
+    model binds them to its own route's URI or query string (they then go in the body).
+    Shapes (types) always come from the model.
+
+    Examples:
+        ```python
+        alias = RouteAlias("ListEmailIdentities", "GET", "/v2/email/identities",
+                           (("PageSize", "querystring", "PageSize"),))
+        op, params = decode_request(model, "GET", "/v2/email/identities", "PageSize=5", {}, b"",
+                                    aliases=(alias,))
+        assert (op, params) == ("ListEmailIdentities", {"PageSize": 5})
+        ```
+    """
+
+    operation: str
+    method: str
+    request_uri: str
+    bindings: tuple[tuple[str, str | None, str], ...] = ()
+
+
+def aliases_between(model: ServiceModel, other: ServiceModel) -> tuple[RouteAlias, ...]:
+    """The routes `other` uses for operations of `model` that `model` routes elsewhere.
+
+    Examples:
+        ```python
+        aliases = aliases_between(newest_model, older_model)
+        assert [a.operation for a in aliases] == ["ListEmailIdentities", ...]
+        ```
+    """
+    found: list[RouteAlias] = []
+    ours = set(model.operation_names)
+    for name in other.operation_names:
+        if name not in ours:
+            continue
+        theirs = other.operation_model(name)
+        mine = model.operation_model(name)
+        method = str(theirs.http.get("method", "POST")).upper()
+        uri = str(theirs.http["requestUri"])
+        if (method, uri) == (str(mine.http.get("method", "POST")).upper(), mine.http["requestUri"]):
+            continue
+        shape = theirs.input_shape
+        members = set(mine.input_shape.members) if mine.input_shape is not None else set()
+        bindings: list[tuple[str, str | None, str]] = []
+        for member, member_shape in (shape.members if shape is not None else {}).items():
+            if member in members:
+                location = member_shape.serialization.get("location")
+                bindings.append((member, location, _wire_name(member_shape, member)))
+        found.append(RouteAlias(name, method, uri, tuple(bindings)))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class _Route:
     operation: str
     method: str
@@ -88,17 +147,32 @@ class _Route:
     static_query: tuple[tuple[str, str | None], ...]
     # Sorts more literal templates first, so `.../contacts/list` beats `.../contacts/{Email}`.
     rank: tuple[int, int, int, str]
+    # An alias's member bindings; None for the model's own route.
+    bindings: tuple[tuple[str, str | None, str], ...] | None = None
 
 
 _LABEL = re.compile(r"(\{[^}]+\})")
-_route_cache: weakref.WeakKeyDictionary[ServiceModel, tuple[_Route, ...]] = (
-    weakref.WeakKeyDictionary()
-)
+_route_cache: weakref.WeakKeyDictionary[
+    ServiceModel, dict[tuple[RouteAlias, ...], tuple[_Route, ...]]
+] = weakref.WeakKeyDictionary()
 _route_cache_lock = threading.Lock()
 
 
 def _compile_route(operation: OperationModel) -> _Route:
-    template = str(operation.http["requestUri"])
+    method = str(operation.http.get("method", "POST"))
+    return _compile(operation.name, method, str(operation.http["requestUri"]))
+
+
+def _compile_alias(alias: RouteAlias) -> _Route:
+    return _compile(alias.operation, alias.method, alias.request_uri, alias.bindings)
+
+
+def _compile(
+    operation: str,
+    method: str,
+    template: str,
+    bindings: tuple[tuple[str, str | None, str], ...] | None = None,
+) -> _Route:
     path_template, _, query_template = template.partition("?")
     regex: list[str] = []
     labels: list[str] = []
@@ -122,33 +196,44 @@ def _compile_route(operation: OperationModel) -> _Route:
         for key, sep, value in (item.partition("=") for item in query_template.split("&") if item)
     )
     return _Route(
-        operation=operation.name,
-        method=str(operation.http.get("method", "POST")).upper(),
+        operation=operation,
+        method=method.upper(),
         pattern=re.compile("".join(regex) + r"\Z"),
         labels=tuple(labels),
         static_query=static_query,
         rank=(greedy, len(labels), -literal, template),
+        bindings=bindings,
     )
 
 
-def _routes(service_model: ServiceModel) -> tuple[_Route, ...]:
+def _routes(service_model: ServiceModel, aliases: tuple[RouteAlias, ...]) -> tuple[_Route, ...]:
     with _route_cache_lock:
-        cached = _route_cache.get(service_model)
+        per_model = _route_cache.setdefault(service_model, {})
+        cached = per_model.get(aliases)
         if cached is None:
             compiled = (
                 _compile_route(service_model.operation_model(name))
                 for name in service_model.operation_names
             )
-            cached = tuple(sorted(compiled, key=lambda route: route.rank))
-            _route_cache[service_model] = cached
+            known = set(service_model.operation_names)
+            extra = (_compile_alias(alias) for alias in aliases if alias.operation in known)
+            # The model's own routes first: an alias answers only what none of them does.
+            cached = tuple(sorted(compiled, key=lambda route: route.rank)) + tuple(
+                sorted(extra, key=lambda route: route.rank)
+            )
+            per_model[aliases] = cached
         return cached
 
 
 def _route(
-    service_model: ServiceModel, method: str, path: str, query: Mapping[str, list[str]]
-) -> tuple[OperationModel, dict[str, str]]:
+    service_model: ServiceModel,
+    method: str,
+    path: str,
+    query: Mapping[str, list[str]],
+    aliases: tuple[RouteAlias, ...] = (),
+) -> tuple[OperationModel, dict[str, str], _Route]:
     method = method.upper()
-    for route in _routes(service_model):
+    for route in _routes(service_model, aliases):
         if route.method != method:
             continue
         match = route.pattern.match(path)
@@ -162,7 +247,7 @@ def _route(
         labels = {
             name: unquote(raw) for name, raw in zip(route.labels, match.groups(), strict=True)
         }
-        return service_model.operation_model(route.operation), labels
+        return service_model.operation_model(route.operation), labels, route
     raise RouteNotFoundError(f"no {service_model.service_name} operation answers {method} {path}")
 
 
@@ -176,6 +261,8 @@ def decode_request(
     query_string: str,
     headers: Mapping[str, str],
     body: bytes,
+    *,
+    aliases: tuple[RouteAlias, ...] = (),
 ) -> tuple[str, dict[str, Any]]:
     """Route an HTTP request to its operation and rebuild the caller's parameters.
 
@@ -195,6 +282,7 @@ def decode_request(
         query_string: The raw query string, without the leading `?` (may be empty).
         headers: The request headers (looked up case-insensitively).
         body: The raw request body.
+        aliases: More routes to the model's operations (tried after the model's own).
 
     Returns:
         The operation name and its parameters.
@@ -206,13 +294,33 @@ def decode_request(
     query: dict[str, list[str]] = {}
     for key, value in parse_qsl(query_string, keep_blank_values=True):
         query.setdefault(key, []).append(value)
-    operation, labels = _route(service_model, method, path or "/", query)
+    operation, labels, route = _route(service_model, method, path or "/", query, aliases)
     shape = operation.input_shape
     if shape is None:
         return operation.name, {}
-    params = _decode_bound(shape, labels, query, headers)
-    params.update(_decode_body(shape, body))
+    locate = _locator(route)
+    params = _decode_bound(shape, labels, query, headers, locate)
+    params.update(_decode_body(shape, body, locate))
     return operation.name, params
+
+
+_Locate = Callable[[str, Shape], tuple[str | None, str]]
+
+
+def _locator(route: _Route) -> _Locate:
+    """Where each input member travels on `route`: `(location or None for the body, wire)`."""
+    if route.bindings is None:
+        return lambda name, member: (member.serialization.get("location"), _wire_name(member, name))
+    bound = {name: (location, wire) for name, location, wire in route.bindings}
+
+    def locate(name: str, member: Shape) -> tuple[str | None, str]:
+        if name in bound:
+            return bound[name]
+        location = member.serialization.get("location")
+        # The model's URI and query-string members belong to the model's own route.
+        return (None if location in ("uri", "querystring") else location), _wire_name(member, name)
+
+    return locate
 
 
 def _decode_bound(
@@ -220,6 +328,7 @@ def _decode_bound(
     labels: Mapping[str, str],
     query: Mapping[str, list[str]],
     headers: Mapping[str, str],
+    locate: _Locate,
 ) -> dict[str, Any]:
     """Decode the members bound to the URI, the query string and headers."""
     lowered = {key.lower(): value for key, value in headers.items()}
@@ -227,8 +336,7 @@ def _decode_bound(
     bound_query: set[str] = set()
     query_maps: list[tuple[str, MapShape]] = []
     for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = _wire_name(member, name)
+        location, wire = locate(name, member)
         if location == "uri" and wire in labels:
             params[name] = _from_text(member, labels[wire], "uri")
         elif location == "querystring":
@@ -262,7 +370,7 @@ def _decode_bound(
     return params
 
 
-def _decode_body(shape: StructureShape, body: bytes) -> dict[str, Any]:
+def _decode_body(shape: StructureShape, body: bytes, locate: _Locate) -> dict[str, Any]:
     payload = shape.serialization.get("payload")
     if payload is not None:
         member = shape.members[payload]
@@ -279,9 +387,10 @@ def _decode_body(shape: StructureShape, body: bytes) -> dict[str, Any]:
         raise RequestDecodeError("the request body must be a JSON object")
     params: dict[str, Any] = {}
     for name, member in shape.members.items():
-        if member.serialization.get("location") is not None:
+        location, wire = locate(name, member)
+        if location is not None:
             continue
-        value = document.get(_wire_name(member, name))
+        value = document.get(wire)
         if value is not None:
             params[name] = _from_json(member, value, name)
     return params

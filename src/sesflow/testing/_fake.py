@@ -32,7 +32,6 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
-from botocore.model import ServiceModel
 
 from sesflow.testing._codec import (
     RequestDecodeError,
@@ -42,6 +41,7 @@ from sesflow.testing._codec import (
     encode_response,
 )
 from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults, check_plan
+from sesflow.testing._model import route_aliases, sesv2_model
 
 if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
@@ -54,6 +54,7 @@ __all__ = [
     "Handler",
     "Handlers",
     "operation",
+    "sesv2_model",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -61,17 +62,6 @@ _OPERATION_ATTR = "__sesflow_fake_operation__"
 # Credentials only so botocore signs without looking for real ones; nothing is ever sent.
 _PLACEHOLDER_KEY = "testing"
 _NO_RETRIES = Config(retries={"total_max_attempts": 1})
-
-
-@functools.cache
-def sesv2_model() -> ServiceModel:
-    """Return botocore's bundled SES v2 service model (loaded once per process).
-
-    Examples:
-        >>> "GetEmailIdentity" in sesv2_model().operation_names
-        True
-    """
-    return _isolated_session().get_service_model("sesv2")
 
 
 @functools.cache
@@ -655,7 +645,9 @@ class FakeSESBase:
         """
         route, _, query = path.partition("?")
         try:
-            name, params = decode_request(self._model, method, route, query, headers, body)
+            name, params = decode_request(
+                self._model, method, route, query, headers, body, aliases=route_aliases()
+            )
         except RouteNotFoundError as exc:
             return encode_error("UnknownOperationException", str(exc), 404)
         except RequestDecodeError as exc:

@@ -53,7 +53,7 @@ from sesflow.testing._ip_pools import FakeDedicatedIpPool, IpPoolHandlers, IpPoo
 from sesflow.testing._metrics import MetricsHandlers, MetricsStore
 from sesflow.testing._outbox import SEND_OPERATIONS, FakeMessage, Outbox
 from sesflow.testing._sending import SendingHandlers
-from sesflow.testing._serve import Loopback, http_client, shut_down
+from sesflow.testing._serve import DEFAULT_TIMEOUT, Loopback, http_client, shut_down
 from sesflow.testing._sns import SES_EVENT_SUBJECT, SnsStore, check_version
 from sesflow.testing._stats import FakeStats
 from sesflow.testing._suppression import (
@@ -73,6 +73,13 @@ if TYPE_CHECKING:
     from types_boto3_sesv2 import SESV2Client
 
 __all__ = ["FakeSES"]
+
+
+def _check_delay(value: float) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float) and math.isfinite(value) and value >= 0
+    ):
+        raise ValueError(f"auto_verify_after must be a non-negative number, got {value!r}")
 
 
 class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
@@ -128,8 +135,10 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
             `serve()`, which runs in real time).
         wall_clock: Epoch seconds (default `time.time()`); stamps response timestamps and
             message ids, and dates sends for the 24-hour quota.
-        auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains `SUCCESS` at
-            once.
+        auto_verify: Make new identities, DKIM set-ups and MAIL FROM domains `SUCCESS` on
+            their own: at once, or `auto_verify_after` seconds later.
+        auto_verify_after: Seconds of `clock` an auto-verified check stays `PENDING` before
+            it succeeds (0: at once), as SES's DNS checks take a while.
         seed: Seeds the generator of DKIM tokens, message ids and other random values.
         signing_hosted_zone: The `SigningHostedZone` of Easy DKIM.
         sandbox: Start in the sandbox: only verified or mailbox-simulator recipients, and
@@ -176,6 +185,7 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
         auto_verify: bool = False,
+        auto_verify_after: float = 0.0,
         seed: int | None = None,
         signing_hosted_zone: str = "dkim.amazonses.com",
         sandbox: bool = False,
@@ -201,9 +211,12 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         self._keep_messages = bool(keep_messages)
         self._sns_signature_version = check_version(sns_signature_version)
         self._sns_subject = sns_subject
+        _check_delay(auto_verify_after)
         # Kept by the fake, not a store, so that an edit survives reset.
         self._identity_settings = IdentitySettings(
-            auto_verify=auto_verify, signing_hosted_zone=signing_hosted_zone
+            auto_verify=auto_verify,
+            auto_verify_after=float(auto_verify_after),
+            signing_hosted_zone=signing_hosted_zone,
         )
         self._loopback = Loopback()
         # The fakes of the accounts linked with this one (`link()`), this one included: one
@@ -364,6 +377,16 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         self._identity_settings.auto_verify = value
 
     @property
+    def auto_verify_after(self) -> float:
+        """Seconds an auto-verified identity, DKIM set-up or MAIL FROM stays `PENDING`."""
+        return self._identity_settings.auto_verify_after
+
+    @auto_verify_after.setter
+    def auto_verify_after(self, value: float) -> None:
+        _check_delay(value)
+        self._identity_settings.auto_verify_after = float(value)
+
+    @property
     def signing_hosted_zone(self) -> str:
         """The `SigningHostedZone` Easy DKIM tokens point into."""
         return self._identity_settings.signing_hosted_zone
@@ -505,8 +528,9 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         """Create each identity if it does not exist, and make it `SUCCESS` now.
 
         A domain's DKIM status becomes `SUCCESS` too (a domain's verification in SES v2 is
-        its DKIM check). Queued transitions stay queued. The shortcut for a test that only
-        wants to send.
+        its DKIM check), and so does the MAIL FROM status of an identity with a custom MAIL
+        FROM domain. Queued transitions stay queued. The shortcut for a test that only wants
+        to send; `sesflow local` serves it as `POST /_sesflow/identities/{identity}/verify`.
 
         Examples:
             >>> fake.verify("example.com", "alice@other.example")
@@ -520,6 +544,35 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         """
         with self._lock:
             self._identities.verify(*identities)
+
+    def fail_verification(self, name: str, *, error_type: str | None = None) -> FakeIdentity:
+        """Make identity `name` fail verification now, as SES does when its DNS records are
+        missing: verification `FAILED`, a domain's DKIM too, and its MAIL FROM if it has one.
+
+        Waiters polling it stop with their failure at the next poll. Queued transitions stay
+        queued. `sesflow local` serves it as `POST /_sesflow/identities/{identity}/fail`.
+
+        Examples:
+            ```python
+            client.create_email_identity(EmailIdentity="example.com")
+            fake.fail_verification("example.com", error_type="HOST_NOT_FOUND")
+            info = client.get_email_identity(EmailIdentity="example.com")["VerificationInfo"]
+            assert info["ErrorType"] == "HOST_NOT_FOUND"
+            ```
+
+        Args:
+            name: The identity, which must exist.
+            error_type: `VerificationInfo.ErrorType`; `None` reports `TYPE_NOT_FOUND`.
+
+        Returns:
+            The live identity record.
+
+        Raises:
+            KeyError: No such identity.
+            ValueError: An unknown error type.
+        """
+        with self._lock:
+            return self._identities.fail(name, error_type=error_type)
 
     # --- configuration sets and dedicated IP pools ---------------------------------------
 
@@ -1109,6 +1162,7 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         port: int = 0,
         latency: float = 0.0,
         jitter: float = 0.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> str:
         """Answer SES v2 over real HTTP/1.1 on loopback, from a daemon thread.
 
@@ -1116,8 +1170,20 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
         (or the end of a `with fake:` block). Each request sleeps `latency` seconds of
         real time, give or take a uniform `jitter`, half before it is processed and half
         before the answer goes back. Injected `drop_before`/`drop_after` faults close the
-        connection without answering. `GET /_sesflow/stats` and `GET /_sesflow/outbox`
-        serve `stats()` and an outbox summary as JSON.
+        connection without answering.
+
+        Under `/_sesflow/` it serves control endpoints as JSON: `GET /_sesflow/messages`
+        (the outbox, filterable by `recipient=` and `subject=`), `GET
+        /_sesflow/messages/{id}/raw` (a message's MIME), `DELETE /_sesflow/messages`
+        (`clear_outbox()`), `POST /_sesflow/reset` (`reset()`), `POST
+        /_sesflow/identities/{identity}/verify` and `.../fail` (`verify()`,
+        `fail_verification()`), `GET /_sesflow/stats` (`stats()`) and `GET
+        /_sesflow/outbox` (counts). `LocalOutbox` is a client for them.
+
+        It is safe to leave running: it listens on loopback only, refuses requests whose
+        `Host` is not a loopback name or address and requests a web page of another origin
+        sent (`Origin`), refuses bodies over SES's message size unread, and closes
+        connections silent for `timeout` seconds.
 
         Examples:
             >>> with FakeSES(max_send_rate=100) as fake:  # on real time: not a FakeClock
@@ -1131,13 +1197,15 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
             port: The port; 0 picks a free one.
             latency: Seconds added to every round trip.
             jitter: The most, in seconds, by which one round trip's latency varies.
+            timeout: Seconds a connection may stay silent before it is closed (`None`:
+                never).
 
         Returns:
             The endpoint URL, e.g. `"http://127.0.0.1:54321"`.
 
         Raises:
-            ValueError: A host that is not loopback, negative or non-finite times, or a fake
-                not running on `time.monotonic`.
+            ValueError: A host that is not loopback, negative or non-finite times, a timeout
+                that is not positive, or a fake not running on `time.monotonic`.
             RuntimeError: The fake is already serving.
         """
         if self.clock is not time.monotonic:
@@ -1146,7 +1214,9 @@ class FakeSES(FakeSESBase, ContactListKnobs, AdminKnobs):
                 "default), not a virtual clock"
             )
         with self._lock:
-            return self._loopback.start(self, host=host, port=port, latency=latency, jitter=jitter)
+            return self._loopback.start(
+                self, host=host, port=port, latency=latency, jitter=jitter, timeout=timeout
+            )
 
     def dispatch_query(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes

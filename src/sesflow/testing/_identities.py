@@ -191,11 +191,13 @@ class IdentitySettings:
     to the next identity and survives `reset`.
 
     Attributes:
-        auto_verify: New identities, DKIM set-ups and MAIL FROM domains succeed at once.
+        auto_verify: New identities, DKIM set-ups and MAIL FROM domains succeed on their own.
+        auto_verify_after: Seconds (of the fake's `clock`) before they do; 0 means at once.
         signing_hosted_zone: The zone Easy DKIM tokens point into.
     """
 
     auto_verify: bool = False
+    auto_verify_after: float = 0.0
     signing_hosted_zone: str = "dkim.amazonses.com"
 
 
@@ -333,10 +335,34 @@ class IdentityStore:
                 except FakeError as err:
                     raise ValueError(err.message) from None
             identity = self.identities[name][1]
-            aspects: tuple[Aspect, ...] = (
-                ("verification", "dkim") if identity.is_domain else ("verification",)
-            )
+            self._apply(identity, _every_aspect(identity), "SUCCESS", None)
+
+    def fail(self, name: str, *, error_type: str | None = None) -> FakeIdentity:
+        """Make identity `name` `FAILED` now: verification, DKIM, and its MAIL FROM if any."""
+        identity = self._state(name)
+        checked = self._error_type(error_type, "FAILED")
+        self._apply(identity, _every_aspect(identity), "FAILED", checked)
+        return identity
+
+    def auto_verify(self, identity: FakeIdentity, aspects: tuple[Aspect, ...]) -> None:
+        """A check of `aspects` just started: with auto-verify it succeeds, now or later."""
+        if not self.settings.auto_verify:
+            return
+        delay = float(self.settings.auto_verify_after)
+        if delay <= 0:
             self._apply(identity, aspects, "SUCCESS", None)
+            return
+        queue = self._transitions.setdefault(identity.name, {}).setdefault(aspects, deque())
+        queue.append(
+            _Transition(
+                aspects=aspects,
+                to="SUCCESS",
+                error_type=None,
+                after_polls=None,
+                after_seconds=delay,
+                start=self._context.clock(),
+            )
+        )
 
     def verified(self, address: str) -> FakeIdentity | None:
         """The verified identity that covers `address`: the address itself, else its domain.
@@ -467,8 +493,6 @@ class IdentityStore:
             else:
                 origin = signing.get("DomainSigningAttributesOrigin", "AWS_SES")
                 self.use_easy_dkim(identity, origin, signing.get("NextSigningKeyLength"))
-        if self.settings.auto_verify:
-            self._apply(identity, ("verification",), "SUCCESS", None)
         self.identities[name] = (self._context.sequence.next(), identity)
         now = self._context.clock()
         for queue in self._transitions.get(name, {}).values():
@@ -476,6 +500,7 @@ class IdentityStore:
             if queue:
                 queue[0].start = now
                 queue[0].polls = 0
+        self.auto_verify(identity, _every_aspect(identity))
         return identity
 
     def use_easy_dkim(self, identity: FakeIdentity, origin: str, key_length: str | None) -> None:
@@ -489,7 +514,7 @@ class IdentityStore:
         identity.last_key_generation = self._context.wall_now()
         identity.dkim_private_key = None
         identity.dkim_signing_enabled = True
-        identity.dkim_status = "SUCCESS" if self.settings.auto_verify else "PENDING"
+        identity.dkim_status = "PENDING"
 
     def use_byodkim(self, identity: FakeIdentity, signing: Mapping[str, Any]) -> None:
         """Make a domain sign with its own key (BYODKIM); `BadRequestException` if bad."""
@@ -516,7 +541,7 @@ class IdentityStore:
         identity.last_key_generation = self._context.wall_now()
         identity.dkim_private_key = key
         identity.dkim_signing_enabled = True
-        identity.dkim_status = "SUCCESS" if self.settings.auto_verify else "PENDING"
+        identity.dkim_status = "PENDING"
 
     def _dkim_token(self) -> str:
         return "".join(self._random.choice(_TOKEN_ALPHABET) for _ in range(32))
@@ -628,9 +653,8 @@ class IdentityHandlers(Handlers):
             )
         identity.mail_from_domain = mail_from
         identity.behavior_on_mx_failure = behavior
-        identity.mail_from_status = (
-            "SUCCESS" if self._identities.settings.auto_verify else "PENDING"
-        )
+        identity.mail_from_status = "PENDING"
+        self._identities.auto_verify(identity, ("mail_from",))
 
     @operation("PutEmailIdentityDkimSigningAttributes")
     def _put_dkim_signing(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -643,6 +667,7 @@ class IdentityHandlers(Handlers):
         signing = params.get("SigningAttributes") or {}
         if origin == "EXTERNAL":
             self._identities.use_byodkim(identity, signing)
+            self._identities.auto_verify(identity, ("dkim",))
         elif origin.startswith("AWS_SES"):
             if identity.dkim_origin == origin:
                 # Same Easy DKIM set-up: only the next rotation's key length changes; the
@@ -654,6 +679,7 @@ class IdentityHandlers(Handlers):
                 self._identities.use_easy_dkim(
                     identity, origin, signing.get("NextSigningKeyLength")
                 )
+                self._identities.auto_verify(identity, ("dkim",))
         else:
             raise FakeError("BadRequestException", f"Invalid SigningAttributesOrigin <{origin}>.")
         return {
@@ -674,6 +700,16 @@ class IdentityHandlers(Handlers):
         if name:
             self._configuration_sets.get(name)
         identity.configuration_set_name = name or None
+
+
+def _every_aspect(identity: FakeIdentity) -> tuple[Aspect, ...]:
+    """What a check of the whole identity covers: DKIM for a domain, its MAIL FROM if any."""
+    aspects: tuple[Aspect, ...] = (
+        ("verification", "dkim") if identity.is_domain else ("verification",)
+    )
+    if identity.mail_from_domain is not None:
+        aspects += ("mail_from",)
+    return aspects
 
 
 def _failures(identity: FakeIdentity) -> list[str]:

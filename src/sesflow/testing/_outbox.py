@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sesflow.testing._mime import build_mime
+
 __all__ = ["SEND_OPERATIONS", "FakeAttachment", "FakeMessage", "Outbox", "address_key"]
 
 SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail"})
@@ -22,7 +24,7 @@ SEND_OPERATIONS = frozenset({"SendEmail", "SendBulkEmail"})
 
 @dataclass(frozen=True, slots=True)
 class FakeAttachment:
-    """One attachment of a `Simple` message, as sent.
+    """One attachment of a message, as sent (a `Simple` one's, or a part of a `Raw` one).
 
     Examples:
         >>> _ = sender.send("bob@example.com", "Notes", text="Attached.",
@@ -72,17 +74,20 @@ class FakeMessage:
         subject: The (rendered) subject.
         text: The (rendered) text part, if any.
         html: The (rendered) HTML part, if any.
-        raw: The MIME bytes of a `Raw` message, else `None`.
+        raw: The MIME bytes of a `Raw` message, else `None` (less the `X-SES-*` headers
+            SES acts on and removes: see `as_bytes()`).
         template_name: The stored template's name, for a send by name or ARN.
         template_content: The inline `TemplateContent` (`Subject`/`Text`/`Html`).
         template_data: The data the template was rendered with (bulk: default data merged with
             the entry's replacement data).
-        headers: `(name, value)` pairs: the `Headers` sent (a raw message's own headers).
+        headers: `(name, value)` pairs: the `Headers` sent (a raw message's own headers,
+            but the `X-SES-*` ones SES removes).
         tags: Message tags, name to value.
         configuration_set: The configuration set the message was sent with (the sender
             identity's default one when the request names none).
         reply_to: `ReplyToAddresses`.
-        attachments: `Simple` attachments.
+        attachments: The attachments: a `Simple` message's, or a `Raw` one's MIME parts
+            that are not its text or HTML body.
         rendering_error: Why the template could not be rendered; `None` if it was.
         arrived: The fake's `clock()` when the request arrived.
         wall_time: The fake's `wall_clock()` then.
@@ -127,6 +132,39 @@ class FakeMessage:
             ('ann@example.com', 'bob@example.com')
         """
         return self.to + self.cc + self.bcc
+
+    def as_bytes(self) -> bytes:
+        """The message as SES would deliver it, as MIME.
+
+        A `Raw` message is the one sent, without the `X-SES-CONFIGURATION-SET`,
+        `X-SES-MESSAGE-TAGS` and sending-authorization headers SES removes. For the others
+        the fake writes the MIME SES would (From, To, Cc, Reply-To, Subject, Date,
+        Message-ID, the custom headers, the text and HTML parts, the attachments).
+
+        Examples:
+            ```python
+            mime = email.message_from_bytes(fake.outbox[-1].as_bytes())
+            assert mime["Subject"] == "Hi"
+            ```
+        """
+        if self.raw is not None:
+            return self.raw
+        return build_mime(
+            message_id=self.message_id,
+            wall_time=self.wall_time,
+            from_address=self.from_address,
+            to=self.to,
+            cc=self.cc,
+            reply_to=self.reply_to,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            headers=self.headers,
+            attachments=[
+                (item.filename, item.content, item.content_type, item.disposition)
+                for item in self.attachments
+            ],
+        )
 
     @property
     def delivered(self) -> bool:

@@ -58,6 +58,7 @@ from sesflow.testing._fake import FakeError, Handlers, operation
 from sesflow.testing._faults import THROTTLE_MESSAGE, RandomFaults
 from sesflow.testing._identities import FakeIdentity, IdentityStore, is_email_address
 from sesflow.testing._metrics import MetricsStore
+from sesflow.testing._mime import SES_HEADERS, attachments_of, ses_header, strip_headers
 from sesflow.testing._outbox import FakeAttachment, FakeMessage, Outbox, address_key
 from sesflow.testing._plain import plain
 from sesflow.testing._render import TemplateRenderError
@@ -138,6 +139,9 @@ class Body:
     inline: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     attachments: tuple[FakeAttachment, ...] = ()
+    # A raw message's X-SES-CONFIGURATION-SET and X-SES-MESSAGE-TAGS, which SES acts on.
+    ses_configuration_set: str | None = None
+    ses_message_tags: str | None = None
 
 
 class SendingHandlers(Handlers):
@@ -206,6 +210,7 @@ class SendingHandlers(Handlers):
         data: dict[str, Any] | None = None
         from_address = params.get("FromEmailAddress")
         destination = params.get("Destination") or {}
+        raw_destination: dict[str, list[str]] = {}
         if kinds[0] == "Raw":
             body, raw_from, raw_destination = _raw_message(content["Raw"]["Data"])
             from_address = from_address or raw_from
@@ -220,10 +225,19 @@ class SendingHandlers(Handlers):
         if not from_address:
             raise FakeError("BadRequestException", "Missing required header 'From'.")
         recipients = _recipients(destination)
+        if kinds[0] == "Raw" and destination is not raw_destination:
+            recipients = _as_the_headers_show(recipients, raw_destination)
         reply_to = _addresses(params.get("ReplyToAddresses") or [], "ReplyToAddresses")
-        tags = _tags(params.get("EmailTags") or [])
+        # A raw message may name its configuration set and tags in SES's own headers; the
+        # request's parameters win (and tags from both are not merged), as in SES.
+        if params.get("EmailTags") or body.ses_message_tags is None:
+            tags = _tags(params.get("EmailTags") or [])
+        else:
+            tags = _header_tags(body.ses_message_tags)
+        configuration_set = self._check_configuration_set(
+            params.get("ConfigurationSetName") or body.ses_configuration_set
+        )
         extras = _send_extras(params)
-        configuration_set = self._check_configuration_set(params.get("ConfigurationSetName"))
         sender = self._check_sender(
             params, from_address, recipients.keys, action=_SEND_ACTIONS[kinds[0]]
         )
@@ -711,6 +725,26 @@ def _recipients(destination: Mapping[str, Any]) -> Recipients:
     return Recipients(to, cc, bcc, keys)
 
 
+def _as_the_headers_show(recipients: Recipients, shown: Mapping[str, list[str]]) -> Recipients:
+    """A raw message's envelope recipients, grouped as its own To and Cc headers show them.
+
+    Some clients put every envelope recipient in `Destination.ToAddresses` (django-ses
+    does); the outbox then lists those the message's `Cc` header names as Cc, and those no
+    header names as Bcc. Counting and delivery do not change.
+    """
+    shown_to = {address_key(a).lower() for a in shown.get("ToAddresses", [])}
+    shown_cc = {address_key(a).lower() for a in shown.get("CcAddresses", [])}
+    if not shown_to and not shown_cc:
+        return recipients
+    to: list[str] = []
+    cc = list(recipients.cc)
+    bcc = list(recipients.bcc)
+    for address in recipients.to:
+        key = address_key(address).lower()
+        (to if key in shown_to else cc if key in shown_cc else bcc).append(address)
+    return Recipients(tuple(to), tuple(cc), tuple(bcc), recipients.keys)
+
+
 def _headers(headers: Sequence[Mapping[str, str]]) -> tuple[tuple[str, str], ...]:
     if len(headers) > _MAX_HEADERS:
         raise FakeError(
@@ -738,6 +772,17 @@ def _tags(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
             )
         found[name] = value
     return found
+
+
+def _header_tags(value: str) -> dict[str, str]:
+    """The message tags of an `X-SES-MESSAGE-TAGS` header: `name1=value1, name2=value2`."""
+    pairs = []
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        name, _, tag_value = item.partition("=")
+        pairs.append({"Name": name.strip(), "Value": tag_value.strip()})
+    return _tags(pairs)
 
 
 def _attachments(attachments: Sequence[Mapping[str, Any]]) -> tuple[FakeAttachment, ...]:
@@ -771,11 +816,19 @@ def _simple_message(simple: Mapping[str, Any]) -> Body:
 
 
 def _raw_message(data: bytes) -> tuple[Body, str | None, dict[str, list[str]]]:
-    """Parse a raw MIME message: its body, its From, and its To/Cc/Bcc as a Destination."""
+    """Parse a raw MIME message: its body, its From, and its To/Cc/Bcc as a Destination.
+
+    The body keeps the message as SES delivers it: without the `X-SES-*` headers SES reads
+    (and removes); their values travel in `ses_configuration_set` and `ses_message_tags`.
+    """
     _check_size(len(data))
     try:
         parsed = BytesParser(policy=email.policy.default).parsebytes(data)
-        headers = tuple((name, str(value)) for name, value in parsed.items())
+        configuration_set = ses_header(parsed, "X-SES-CONFIGURATION-SET")
+        message_tags = ses_header(parsed, "X-SES-MESSAGE-TAGS")
+        headers = tuple(
+            (name, str(value)) for name, value in parsed.items() if name.lower() not in SES_HEADERS
+        )
         destination = {
             key: [
                 email.utils.formataddr(pair) if pair[0] else pair[1]
@@ -790,6 +843,10 @@ def _raw_message(data: bytes) -> tuple[Body, str | None, dict[str, list[str]]]:
         text = None if text_part is None else text_part.get_content()
         html = None if html_part is None else html_part.get_content()
         raw_from = parsed.get("From")
+        attachments = tuple(
+            FakeAttachment(filename, content, content_type, disposition)
+            for filename, content, content_type, disposition in attachments_of(parsed)
+        )
     except (ValueError, LookupError, TypeError) as exc:
         raise FakeError(
             "BadRequestException", f"The raw message is not valid MIME: {exc}"
@@ -798,8 +855,11 @@ def _raw_message(data: bytes) -> tuple[Body, str | None, dict[str, list[str]]]:
         subject=None if subject is None else str(subject),
         text=text if isinstance(text, str) else None,
         html=html if isinstance(html, str) else None,
-        raw=bytes(data),
+        raw=strip_headers(bytes(data)),
         headers=headers,
+        attachments=attachments,
+        ses_configuration_set=configuration_set or None,
+        ses_message_tags=message_tags,
     )
     return body, None if raw_from is None else str(raw_from), destination
 
