@@ -64,7 +64,7 @@ def test_local_serves_ses_to_boto3_and_shows_the_outbox(
     url = seen["url"]
     assert url.startswith("http://127.0.0.1:")
     banner = seen["banner"]
-    assert f"serving SES v2 at {url}" in banner
+    assert f"serving SES v2 and v1 (the Query API) at {url}" in banner
     assert f'endpoint_url="{url}"' in banner
     assert 'aws_access_key_id="testing"' in banner
     assert (

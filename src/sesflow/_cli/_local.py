@@ -141,7 +141,7 @@ def _banner(info: dict[str, Any]) -> str:
         created = "PENDING until verified (POST .../verify, or --auto-verify)"
     keys = f"AWS_ACCESS_KEY_ID={DUMMY_KEY} AWS_SECRET_ACCESS_KEY={DUMMY_KEY}"
     return f"""\
-A local SES (sesflow FakeSES) is serving SES v2 at {url}
+A local SES (sesflow FakeSES) is serving SES v2 and v1 (the Query API) at {url}
   region {region}, {sandbox}, {info["max_send_rate"]:g} recipients/s
   verified identities: {verified}; identities created over HTTP: {created}
 
@@ -174,15 +174,15 @@ def register(commands: Any) -> None:
         commands,
         "local",
         _local,
-        help="serve a local fake SES v2 for development",
+        help="serve a local fake SES (v2 and v1) for development",
         description=(
-            "Serve sesflow's FakeSES over HTTP on loopback: an SES v2 endpoint that tools\n"
-            "in any language can point at. It checks requests as SES does (verified\n"
-            "senders, the sandbox, the sending rate, templates) and keeps what it accepts\n"
-            "in memory: GET /_sesflow/messages lists it as JSON, POST /_sesflow/reset\n"
-            "starts over, POST /_sesflow/identities/IDENTITY/verify (or .../fail) settles\n"
-            "an identity. It answers only requests addressed to a loopback host. State is\n"
-            "lost when it stops."
+            "Serve sesflow's FakeSES over HTTP on loopback: an SES v2 (and v1 Query API)\n"
+            "endpoint that tools in any language can point at. It checks requests as SES\n"
+            "does (verified senders, the sandbox, the sending rate, templates) and keeps\n"
+            "what it accepts in memory: GET /_sesflow/messages lists it as JSON,\n"
+            "POST /_sesflow/reset starts over, POST /_sesflow/identities/IDENTITY/verify\n"
+            "(or .../fail) settles an identity. It answers only requests addressed to a\n"
+            "loopback host. State is lost when it stops."
         ),
         epilog=(
             "example:\n"
