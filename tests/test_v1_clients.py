@@ -4,8 +4,8 @@ environment, each message checked through the fake's outbox.
 
 The clients live in the environments `make clients` builds under `SESFLOW_CLIENTS` (default
 `<repo>/.venv-clients`, see tests/clients/): `awscli/bin/aws` (the `awscli` package from
-PyPI) and `latest/bin/python` with `django` and `django-ses` importable. Missing, the tests skip and say why; under
-`CI=true` they fail instead, so CI cannot pass without running them.
+PyPI) and `latest/bin/python` with `django` and `django-ses` importable. Missing, the tests
+skip and say why; under `CI=true` they fail instead, so CI cannot pass without running them.
 """
 
 from __future__ import annotations

@@ -52,8 +52,8 @@ code, step by step.
   `{"error": {...}}`).
 - **Exit codes**: 0 success; 1 an error, printed as one `sesflow: error: ...` line on stderr
   (with `--debug`, the traceback too); 2 a usage error; 130 interrupted.
-- **A local SES**: `sesflow local` serves a fake SES (v2, and v1's Query API) on 127.0.0.1; point any tool at it with
-  `--endpoint-url` or `AWS_ENDPOINT_URL_SESV2`.
+- **A local SES**: `sesflow local` serves a fake SES (v2, and v1's Query API) on 127.0.0.1;
+  point any tool at it with `--endpoint-url` or `AWS_ENDPOINT_URL_SESV2`.
 
 The sections below are each command's `--help`, verbatim, as an 80-column terminal shows it.
 """
