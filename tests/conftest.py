@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake SES with a virtual clock, moto, RSA keys, and no network."""
+"""Shared fixtures: a fake SES with a virtual clock, moto, RSA keys, services, no network."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,80 @@ def wait_for_deliveries(
         time.sleep(0.01)
 
 
+# --- services: real servers the tests talk to (Redis; the same pattern for PostgreSQL) -------
+
+
+def service_url(env: str, default: str, *, reachable: Callable[[str], str | None], how: str) -> str:
+    """The URL of a service the tests need: `$env`, else `default`.
+
+    `reachable(url)` returns None when the service answers, else what went wrong. An
+    unreachable service skips the test, saying how to start it (`how`), except under
+    `CI=true`, where it fails: CI must run every test.
+    """
+    url = os.environ.get(env, default)
+    problem = reachable(url)
+    if problem is not None:
+        reason = f"{url} is unreachable ({problem}); start it ({how}) or set {env}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+def _redis_problem(url: str) -> str | None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        client.close()
+    return None
+
+
+REDIS_ENV = "SESFLOW_TEST_REDIS_URL"
+REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
+REDIS_HOW = "redis-server --daemonize yes --port 6379 --save '' --appendonly no"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis (`$SESFLOW_TEST_REDIS_URL`, default `redis://127.0.0.1:6379/0`)."""
+    return service_url(REDIS_ENV, REDIS_DEFAULT, reachable=_redis_problem, how=REDIS_HOW)
+
+
+@pytest.fixture
+def redis_key(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own; every key under it is deleted afterwards."""
+    key = f"sesflow-test:{uuid.uuid4().hex[:12]}"
+    yield key
+    delete_keys(redis_url, key)
+
+
+def delete_keys(url: str, key: str) -> None:
+    """Delete every Redis key that starts with `key` or its hash-tagged form `{key}`."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        for pattern in (f"{key}*", f"{{{key}*"):
+            names = list(client.scan_iter(match=pattern, count=1000))
+            if names:
+                client.delete(*names)
+    finally:
+        client.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (right now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 # --- examples: docstring examples (`>>>`) and the docs' ```python blocks ---------------------
 
 #: What the example tests ran, for the summary line `pytest_terminal_summary` prints.
@@ -257,7 +332,8 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
     sharing its clock), `sender` (mail from the verified `news@example.com`), a stored template
     `"welcome"` (`Welcome, {{name}}!`), `recipients` (Ann and Bob, with a `name` each), and
     with `with_report` the `report` of `sender.send_bulk(recipients, "welcome")`. Plus
-    `sesflow` and the public names of `sesflow` and `sesflow.testing`.
+    `sesflow` and the public names of `sesflow` and `sesflow.testing`; `redis_url` (the test
+    Redis) and a fresh `redis_key` for `sesflow.redis`'s examples.
     """
     clock = FakeClock()
     fake = FakeSES(clock=clock, seed=7)
@@ -280,6 +356,10 @@ def example_namespace(*, with_report: bool = False) -> dict[str, Any]:
         ses=ses,
         sender=sender,
         recipients=recipients,
+        # sesflow.redis's examples use the test Redis, each under a key of its own (it
+        # expires by itself a minute after its last use).
+        redis_url=os.environ.get(REDIS_ENV, REDIS_DEFAULT),
+        redis_key=f"sesflow-doctest:{uuid.uuid4().hex[:12]}",
     )
     if with_report:
         namespace["report"] = sender.send_bulk(recipients, "welcome")

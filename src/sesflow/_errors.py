@@ -40,9 +40,11 @@ __all__ = [
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
+    "LimiterUnavailableError",
     "MailFromDomainNotVerifiedError",
     "MaybeSentError",
     "MessageRejectedError",
+    "MissingExtraError",
     "NotFoundError",
     "SendingPausedError",
     "ServiceError",
@@ -384,6 +386,47 @@ class JournalInUseError(JournalError):
     def __init__(self, message: str, *, path: str, holder: str) -> None:
         super().__init__(message, path=path)
         self.holder = holder
+
+
+class LimiterUnavailableError(SesflowError):
+    """The shared rate limiter cannot be used (its Redis server is down or unreachable).
+
+    Raised by a send before it makes its call: nothing goes out unthrottled. A bulk run
+    stops with it (calls in flight finish and are journaled; `sesflow.partial_report(exc)`
+    gives what was sent), and a rerun with the same journal resumes once the limiter is
+    back.
+
+    Attributes:
+        key: the limiter's key (where its shared state lives).
+
+    Examples:
+        >>> from sesflow.redis import RedisLimiter
+        >>> ses = SES(client=fake.client(), limiter=RedisLimiter("redis://127.0.0.1:1"))
+        >>> try:
+        ...     ses.sender("news@example.com").send("bob@example.com", "Hi", text="x")
+        ... except LimiterUnavailableError as exc:
+        ...     print(exc.key)
+        sesflow:limiter:us-east-1
+        >>> fake.outbox  # nothing was sent
+        []
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class MissingExtraError(SesflowError, ImportError):
+    """An optional dependency is missing; the message names the extra to install.
+
+    Examples:
+        >>> # pip install "sesflow[events]"  (verifying SNS signatures)
+        >>> # pip install "sesflow[redis]"   (sesflow.redis.RedisLimiter)
+        >>> issubclass(MissingExtraError, ImportError)
+        True
+    """
 
 
 class VerificationFailedError(SesflowError):

@@ -304,8 +304,11 @@ class Sender:
     def _send(self, params: dict[str, Any], destination: Mapping[str, list[str]]) -> SendResult:
         # Retried only while SES certainly did not take the message (a throttle, a 5xx
         # answer, a refused connection); never once the request may have reached SES.
+        # Every recipient counts against the rate: To + Cc + Bcc (a raw message's
+        # destinations, Bcc included, are what SES counts).
+        count = sum(len(v) for v in destination.values())
         try:
-            response = self._ses._call("SendEmail", **params)
+            response = self._ses._send_call("SendEmail", params, recipients=count)
         except MessageRejectedError as exc:
             raise self._explain(exc) from exc
         except TransportError as exc:
@@ -320,7 +323,6 @@ class Sender:
                 operation="SendEmail",
                 recipients=recipients,
             ) from exc.__cause__
-        count = sum(len(v) for v in destination.values())
         logger.info("sent a message to %d recipient(s)", count)
         return SendResult(str(response["MessageId"]))
 
