@@ -197,12 +197,14 @@ def calls_in_flight(path: Path) -> int:
 
 
 #: The environment of a child process that talks to a served FakeSES: dummy credentials,
-#: no instance metadata, nothing of the test runner's AWS settings.
+#: no instance metadata, nothing of the test runner's AWS settings; and the same sesflow as
+#: this process (a work tree run with PYTHONPATH=src must not test an installed copy).
 CHILD_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
     "PATH": "/usr/bin:/bin",
+    "PYTHONPATH": str(Path(sesflow.__file__).resolve().parents[1]),
 }
 
 
