@@ -40,7 +40,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ._errors import LimiterUnavailableError, MissingExtraError, ValidationError
 from ._logging import logger
@@ -371,6 +371,11 @@ class RedisLimiter:
             return f"unix socket {kwargs['path']}"
         host, port, db = kwargs.get("host", "?"), kwargs.get("port", "?"), kwargs.get("db", 0)
         return f"{host}:{port}, db {db}"
+
+    @overload
+    def grant(self, count: int) -> float: ...
+    @overload
+    def grant(self, count: int, *, cancel: Callable[[], bool] | None) -> float | None: ...
 
     def grant(self, count: int, *, cancel: Callable[[], bool] | None = None) -> float | None:
         """Like `acquire`, but returns when the recipients were granted: Redis's clock, in
