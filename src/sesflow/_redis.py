@@ -394,6 +394,7 @@ class RedisLimiter:
         if cancel is not None and cancel():
             return None
         rate = self.rate
+        asked = time.perf_counter()
         wait, slot, factor, member = self._run(
             "acquire",
             count,
@@ -402,7 +403,11 @@ class RedisLimiter:
             round(self.CATCH_UP * 1e6),
         )
         self._factor = float(factor)
-        remaining = float(wait) / 1e6
+        # The wait counts from when Redis ran the script; the answer may have taken a while
+        # to reach this thread (a busy machine is slow to wake it), and that much is already
+        # waited. (Redis ran the script soon after it was asked: the request leaves at once,
+        # it is the wake-up on the way back that lags.)
+        remaining = float(wait) / 1e6 - (time.perf_counter() - asked)
         if cancel is None:
             if remaining > 0:
                 self._sleep(remaining)

@@ -1,0 +1,161 @@
+"""One rate for everything that sends, end to end over real HTTP against one served FakeSES that
+enforces `MaxSendRate` as SES does (HTTP 429 past it, by arrival).
+
+- Four processes, each running `send_bulk` of its own recipients, share one `RedisLimiter`
+  at 1,000/s: the fake never throttles, never sees more than 1,000 in a second, and they
+  reach the rate together.
+- In one process with the default (in-process) limiter, two concurrent `send_bulk` runs and
+  a thread of single sends: the same.
+
+These run in real time (a few seconds each) and assert correctness; the one speed figure the
+issue asks for (together >= 0.95 of the rate) is asserted here at a bound that a loaded
+2-core machine keeps (0.85), and measured properly by `benchmarks/limiter.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import sesflow
+from conftest import CHILD_ENV
+from sesflow import InlineTemplate
+from sesflow.testing import FakeSES
+
+SENDER = "news@example.com"
+TEMPLATE = InlineTemplate("Hi", text="Hello")
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[FakeSES, str]]:
+    fake = FakeSES(max_send_rate=1000, max_24_hour_send=-1)
+    fake.verify(SENDER)
+    url = fake.serve()
+    yield fake, url
+    fake.stop()
+
+
+def steady_ratio(arrivals: list[tuple[float, int]], rate: float) -> float:
+    """Recipients after the first arrival, over the time from the first arrival to the last,
+    as a share of `rate` (start-up and the last round trip are not in it)."""
+    times = sorted(t for t, _ in arrivals)
+    first = min(arrivals)[0]
+    later = sum(n for t, n in arrivals if t > first)
+    return later / (times[-1] - first) / rate
+
+
+CHILD = """
+import json, sys
+import sesflow
+from sesflow.redis import RedisLimiter
+url, redis_url, key, prefix, count = sys.argv[1:6]
+limiter = RedisLimiter(redis_url, rate=1000, key=key)
+ses = sesflow.SES("us-east-1", endpoint_url=url, limiter=limiter)
+sender = ses.sender("news@example.com")
+recipients = [f"{prefix}{i}@example.net" for i in range(int(count))]
+template = sesflow.InlineTemplate("Hi", text="Hello")
+sender.send_bulk(recipients[:1], template)  # warm up: imports, the connection, the model
+print("ready", flush=True)
+sys.stdin.readline()  # all start together
+report = sender.send_bulk(recipients[1:], template)
+print(json.dumps({"sent": report.sent + 1, "failed": report.failed}), flush=True)
+"""
+
+
+def test_four_processes_share_one_rate(
+    served: tuple[FakeSES, str], redis_url: str, redis_key: str
+) -> None:
+    fake, url = served
+    per_process = 1000
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(CHILD),
+                url,
+                redis_url,
+                redis_key,
+                f"p{n}-",
+                str(per_process),
+            ],
+            env=CHILD_ENV,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    try:
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready", child.communicate()
+        start = len(fake.arrivals())
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        reports = []
+        for child in children:
+            out, err = child.communicate(timeout=120)
+            assert child.returncode == 0, err
+            reports.append(json.loads(out.splitlines()[-1]))
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+    assert reports == [{"sent": per_process, "failed": 0}] * 4
+    stats = fake.stats()
+    assert stats.throttled_calls == 0
+    assert stats.peak_recipients_per_second <= 1000
+    assert stats.recipients_accepted == 4 * per_process
+    assert len(set(fake.delivery_counts().values())) == 1  # each address once
+    ratio = steady_ratio(fake.arrivals()[start:], 1000)
+    assert ratio >= 0.85, f"together {ratio:.3f} of the rate"
+
+
+def test_concurrent_runs_and_single_sends_share_the_default_limiter(
+    served: tuple[FakeSES, str],
+) -> None:
+    fake, url = served
+    fake.account.max_send_rate = 200
+    ses = sesflow.SES("us-east-1", endpoint_url=url)
+    sender = ses.sender(SENDER)
+    errors: list[BaseException] = []
+
+    def guarded(work: object) -> threading.Thread:
+        def run() -> None:
+            try:
+                work()  # type: ignore[operator]
+            except BaseException as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+        return threading.Thread(target=run)
+
+    def campaign(prefix: str) -> None:
+        report = sender.send_bulk([f"{prefix}{i}@example.net" for i in range(300)], TEMPLATE)
+        assert (report.sent, report.failed) == (300, 0)
+
+    def singles() -> None:
+        for i in range(20):
+            sender.send(f"s{i}@example.com", "Hi", text="x", cc=f"c{i}@example.com")
+
+    threads = [guarded(lambda: campaign("a")), guarded(lambda: campaign("b")), guarded(singles)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    stats = fake.stats()
+    assert stats.recipients_accepted == 640
+    assert stats.throttled_calls == 0
+    assert stats.peak_recipients_per_second <= 200
+    assert isinstance(ses.limiter, sesflow.Limiter)
+    ses.close()
