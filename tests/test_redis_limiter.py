@@ -119,6 +119,13 @@ def test_grants_are_spaced_evenly_by_redis_time(redis_url: str, redis_key: str) 
     assert [round(b - a, 3) for a, b in itertools.pairwise(stamps)] == [0.51, 0.51]
 
 
+def test_more_headroom_widens_the_window(redis_url: str, redis_key: str) -> None:
+    limiter = ShortSeconds(redis_url, rate=10, key=redis_key, headroom=0.5)
+    stamps = [limiter.grant(10) for _ in range(3)]
+    # Each full batch waits out a window of 1.5 (short) seconds.
+    assert [round(b - a, 4) for a, b in itertools.pairwise(stamps)] == [0.03, 0.03]
+
+
 def test_a_message_larger_than_the_window_goes_alone(redis_url: str, redis_key: str) -> None:
     limiter = ShortSeconds(redis_url, rate=2, key=redis_key)
     first = limiter.grant(1)
@@ -333,6 +340,8 @@ BAD_OPTIONS: list[tuple[dict[str, Any], str]] = [
     ({"key": ""}, "key"),
     ({"rate": 0}, "max_rate"),
     ({"rate": float("nan")}, "max_rate"),
+    ({"headroom": 1.0}, "headroom"),
+    ({"headroom": -0.01}, "headroom"),
 ]
 
 

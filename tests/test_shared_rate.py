@@ -9,7 +9,9 @@ enforces `MaxSendRate` as SES does (HTTP 429 past it, by arrival).
 
 These run in real time (a few seconds each) and assert correctness; the one speed figure the
 issue asks for (together >= 0.95 of the rate) is asserted here at a bound that a loaded
-2-core machine keeps (0.85), and measured properly by `benchmarks/limiter.py`.
+2-core machine keeps (0.85), and measured properly by `benchmarks/limiter.py`. SES (and the
+fake) count recipients by arrival, so the limiter's headroom must absorb how much later one
+sender's call arrives than another's: the four processes here use 5 % (see the child).
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ import json, sys
 import sesflow
 from sesflow.redis import RedisLimiter
 url, redis_url, key, prefix, count = sys.argv[1:6]
-limiter = RedisLimiter(redis_url, rate=1000, key=key)
+# 5 % headroom: four client processes, the fake and Redis share two cores here, and a
+# process that wakes late sends late; SES counts by arrival. (The default 2 % is measured by
+# benchmarks/limiter.py on a quiet machine.)
+limiter = RedisLimiter(redis_url, rate=1000, key=key, headroom=0.05)
 ses = sesflow.SES("us-east-1", endpoint_url=url, limiter=limiter)
 sender = ses.sender("news@example.com")
 recipients = [f"{prefix}{i}@example.net" for i in range(int(count))]
