@@ -378,3 +378,17 @@ def test_the_repr_says_key_rate_and_pace(redis_url: str, redis_key: str) -> None
     assert repr(RedisLimiter(redis_url)) == (
         "RedisLimiter(key='sesflow:limiter:?', rate=the account's, factor=1.00)"
     )
+
+
+def test_redis_py_is_imported_only_when_a_limiter_is_made() -> None:
+    lines = _child(
+        """
+        import sys
+        import sesflow
+        from sesflow.redis import RedisLimiter
+        print("redis" in sys.modules)
+        RedisLimiter("redis://127.0.0.1:6379/0", rate=1, key="unused")
+        print("redis" in sys.modules)
+        """
+    )
+    assert lines == ["False", "True"]

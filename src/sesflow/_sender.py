@@ -58,8 +58,8 @@ class Sender:
         reply_to: Reply-To addresses.
         message_tags: message tags `{name: value}` for every message (visible in events;
             not resource tags, which are `tags=` on resources).
-        max_rate: recipients per second for bulk sends; None takes the account's
-            `MaxSendRate`.
+        max_rate: recipients per second for bulk sends, below the rate of the `SES`'s
+            limiter (which every send shares; the account's `MaxSendRate` by default).
 
     Examples:
         >>> _ = ses.configuration_set("marketing").create()
@@ -411,8 +411,10 @@ class Sender:
                 sizes it from the measured latency and the rate (up to 64); an int
                 fixes it (1 for a virtual clock, e.g. `sesflow.testing.FakeClock`:
                 threads sleeping on one virtual clock move it for each other).
-            max_rate: recipients per second; default the sender's, else the account's
-                `MaxSendRate` (never above it).
+            max_rate: recipients per second for this run; default the sender's. Every send
+                through the `SES` takes its recipients from its limiter (`ses.limiter`: the
+                account's `MaxSendRate` by default), concurrent runs and single sends
+                included; `max_rate` caps this run below that (never above it).
             delivery: `"at-least-once"` (default) resends recipients whose request's
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
             on_result: called with a `BulkResult` for every recipient's final
