@@ -12,6 +12,8 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sesflow
 from sesflow import InlineTemplate, Limiter, ValidationError
@@ -216,3 +218,47 @@ def test_throttles_reach_the_shared_limiter_and_the_cap() -> None:
     pace.succeeded()
     assert (shared.capacity, cap.capacity) == (85, 42)
     assert "cap=RateLimiter(rate=50" in repr(pace)
+
+
+def _peak(sends: list[tuple[float, int]]) -> int:
+    """The most recipients in any window [t, t + 1 s); its maximum starts at a send."""
+    return max(sum(n for u, n in sends if t <= u < t + 1.0) for t, _ in sends)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rate=st.integers(5, 200),
+    caps=st.tuples(st.floats(1, 250), st.floats(1, 250)),
+    steps=st.lists(
+        st.tuples(st.integers(0, 1), st.integers(1, 50), st.floats(0, 0.5), st.booleans()),
+        min_size=1,
+        max_size=60,
+    ),
+)
+def test_two_capped_runs_on_one_limiter_keep_every_rate(
+    rate: int, caps: tuple[float, float], steps: list[tuple[int, int, float, bool]]
+) -> None:
+    """Two runs, each under its own cap, take turns on one shared limiter (random batches,
+    pauses and throttles): no second holds more than the shared rate, nor more than a run's
+    cap of that run's sends."""
+    clock = FakeClock()
+    shared = RateLimiter(rate, clock=clock, sleep=clock.sleep)
+    paces = [
+        Pace(shared, RateLimiter(cap, clock=clock, sleep=clock.sleep) if cap < rate else None)
+        for cap in caps
+    ]
+    sends: list[list[tuple[float, int]]] = [[], []]
+    for run, size, pause, throttled in steps:
+        clock.advance(pause)
+        count = min(size, paces[run].capacity)
+        assert paces[run].acquire(count, cancel=lambda: False)
+        sends[run].append((clock(), count))
+        if throttled:
+            paces[run].throttled()
+        else:
+            paces[run].succeeded()
+    both = sends[0] + sends[1]
+    assert _peak(both) <= rate
+    for run in (0, 1):
+        if sends[run]:
+            assert _peak(sends[run]) <= max(1, int(min(caps[run], rate)))
