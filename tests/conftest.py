@@ -305,6 +305,20 @@ def free_port() -> int:
     return port
 
 
+def peak(grants: list[tuple[float, int]], span: float) -> int:
+    """The most recipients granted within any window `[t, t + span)`; its maximum starts at
+    a grant, so a two-pointer walk over the sorted grants finds it."""
+    ordered = sorted(grants)
+    best = total = start = 0
+    for stamp, count in ordered:
+        total += count
+        while ordered[start][0] <= stamp - span:
+            total -= ordered[start][1]
+            start += 1
+        best = max(best, total)
+    return best
+
+
 # --- examples: docstring examples (`>>>`) and the docs' ```python blocks ---------------------
 
 #: What the example tests ran, for the summary line `pytest_terminal_summary` prints.

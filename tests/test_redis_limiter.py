@@ -24,25 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sesflow
-from conftest import CHILD_ENV, delete_keys, free_port
+from conftest import CHILD_ENV, delete_keys, free_port, peak
 from sesflow import InlineTemplate, LimiterUnavailableError, ValidationError
 from sesflow._redis import RedisLimiter as WhiteBox
 from sesflow.redis import RedisLimiter
 from sesflow.testing import FakeClock, FakeSES
-
-
-def peak(grants: list[tuple[float, int]], span: float) -> int:
-    """The most recipients granted within any window `[t, t + span)`; its maximum starts at
-    a grant, so a two-pointer walk over the sorted grants finds it."""
-    ordered = sorted(grants)
-    best = total = start = 0
-    for time, count in ordered:
-        total += count
-        while ordered[start][0] <= time - span:
-            total -= ordered[start][1]
-            start += 1
-        best = max(best, total)
-    return best
 
 
 def test_peak_counts_a_sliding_window() -> None:

@@ -16,7 +16,9 @@ sender's call arrives than another's: the four processes here use 5 % (see the c
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -28,11 +30,35 @@ from typing import Any
 import pytest
 
 import sesflow
-from conftest import CHILD_ENV
+from conftest import CHILD_ENV, peak
 from sesflow import InlineTemplate
 
 SENDER = "news@example.com"
 TEMPLATE = InlineTemplate("Hi", text="Hello")
+
+
+def prompt() -> None:
+    """Run this process ahead of the machine's other work (as root; elsewhere as it is).
+
+    SES counts recipients by arrival, and so does the fake, by reading its clock when a
+    request comes in. On a machine busy with other work a process can wait tens of
+    milliseconds for a core, more than the limiter's headroom, and a request read late (or
+    sent late) lands in the next second. These tests measure the limiters' pacing, not the
+    machine's scheduler: their processes go first.
+    """
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+
+
+@contextlib.contextmanager
+def prompted() -> Iterator[None]:
+    """`prompt()` this process for the block, then give its priority back."""
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    prompt()
+    try:
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
 
 
 class RemoteFake:
@@ -41,7 +67,11 @@ class RemoteFake:
     could delay the server's reading of the clock, and with it the arrivals it counts)."""
 
     CODE = """
-import sys
+import os, sys
+try:
+    os.setpriority(os.PRIO_PROCESS, 0, -10)  # see prompt()
+except OSError:
+    pass
 from sesflow.testing import FakeSES
 fake = FakeSES(max_send_rate=float(sys.argv[1]), max_24_hour_send=-1, keep_messages=False)
 fake.verify("news@example.com")
@@ -116,14 +146,29 @@ def steady_ratio(arrivals: list[tuple[float, int]], rate: float) -> float:
 
 
 CHILD = """
-import json, sys
+import json, os, sys
+try:
+    os.setpriority(os.PRIO_PROCESS, 0, -10)  # see prompt() in the test
+except OSError:
+    pass
 import sesflow
 from sesflow.redis import RedisLimiter
 url, redis_url, key, prefix, count = sys.argv[1:6]
 # 5 % headroom: four client processes, the fake and Redis share two cores here, and a
 # process that wakes late sends late; SES counts by arrival. (The default 2 % is measured by
 # benchmarks/limiter.py on a quiet machine.)
-limiter = RedisLimiter(redis_url, rate=1000, key=key, headroom=0.05)
+class Recorded(RedisLimiter):
+    # Keeps each grant's Redis time: the limiter's own bound is checked on those.
+    grants = []
+
+    def grant(self, count, *, cancel=None):
+        stamp = super().grant(count, cancel=cancel)
+        if stamp is not None:
+            self.grants.append((stamp, count))
+        return stamp
+
+
+limiter = Recorded(redis_url, rate=1000, key=key, headroom=0.05)
 ses = sesflow.SES("us-east-1", endpoint_url=url, limiter=limiter)
 sender = ses.sender("news@example.com")
 recipients = [f"{prefix}{i}@example.net" for i in range(int(count))]
@@ -133,6 +178,7 @@ print("ready", flush=True)
 sys.stdin.readline()  # all start together
 report = sender.send_bulk(recipients[1:], template)
 print(json.dumps({"sent": report.sent + 1, "failed": report.failed}), flush=True)
+print(json.dumps(Recorded.grants), flush=True)
 """
 
 
@@ -171,15 +217,21 @@ def test_four_processes_share_one_rate(
             child.stdin.write("go\n")
             child.stdin.flush()
         reports = []
+        grants: list[tuple[float, int]] = []
         for child in children:
             out, err = child.communicate(timeout=120)
             assert child.returncode == 0, err
-            reports.append(json.loads(out.splitlines()[-1]))
+            *_, report, granted = out.splitlines()
+            reports.append(json.loads(report))
+            grants += [(t, n) for t, n in json.loads(granted)]
     finally:
         for child in children:
             if child.poll() is None:
                 child.kill()
     assert reports == [{"sent": per_process, "failed": 0}] * 4
+    # The limiter's own bound, by Redis's clock: no sliding second of grants over the rate.
+    assert sum(n for _, n in grants) == 4 * per_process
+    assert peak(grants, 1.0) <= 1000
     stats = fake.stats()
     assert stats["throttled_calls"] == 0
     assert stats["peak_recipients_per_second"] <= 1000
@@ -209,7 +261,10 @@ def test_concurrent_runs_and_single_sends_share_the_default_limiter(
         return threading.Thread(target=run)
 
     def campaign(prefix: str) -> None:
-        report = sender.send_bulk([f"{prefix}{i}@example.net" for i in range(300)], TEMPLATE)
+        # One call in flight per run is all 200/s needs here (no latency), and fewer threads
+        # waiting for the GIL means fewer calls that leave late.
+        addresses = [f"{prefix}{i}@example.net" for i in range(300)]
+        report = sender.send_bulk(addresses, TEMPLATE, concurrency=1)
         assert (report.sent, report.failed) == (300, 0)
 
     def singles() -> None:
@@ -217,10 +272,11 @@ def test_concurrent_runs_and_single_sends_share_the_default_limiter(
             sender.send(f"s{i}@example.com", "Hi", text="x", cc=f"c{i}@example.com")
 
     threads = [guarded(lambda: campaign("a")), guarded(lambda: campaign("b")), guarded(singles)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    with prompted():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
     assert errors == []
     stats = fake.stats()
     assert stats["recipients_accepted"] == 640
