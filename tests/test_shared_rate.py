@@ -16,9 +16,7 @@ sender's call arrives than another's: the four processes here use 5 % (see the c
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -30,35 +28,11 @@ from typing import Any
 import pytest
 
 import sesflow
-from conftest import CHILD_ENV, peak
+from conftest import CHILD_ENV, peak, prompted
 from sesflow import InlineTemplate
 
 SENDER = "news@example.com"
 TEMPLATE = InlineTemplate("Hi", text="Hello")
-
-
-def prompt() -> None:
-    """Run this process ahead of the machine's other work (as root; elsewhere as it is).
-
-    SES counts recipients by arrival, and so does the fake, by reading its clock when a
-    request comes in. On a machine busy with other work a process can wait tens of
-    milliseconds for a core, more than the limiter's headroom, and a request read late (or
-    sent late) lands in the next second. These tests measure the limiters' pacing, not the
-    machine's scheduler: their processes go first.
-    """
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, -10)
-
-
-@contextlib.contextmanager
-def prompted() -> Iterator[None]:
-    """`prompt()` this process for the block, then give its priority back."""
-    before = os.getpriority(os.PRIO_PROCESS, 0)
-    prompt()
-    try:
-        yield
-    finally:
-        os.setpriority(os.PRIO_PROCESS, 0, before)
 
 
 class RemoteFake:
