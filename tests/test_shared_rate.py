@@ -204,7 +204,7 @@ def test_four_processes_share_one_rate(
                 child.kill()
     assert reports == [{"sent": per_process, "failed": 0}] * 4
     # The limiter's own bound, by Redis's clock: no sliding second of grants over the rate.
-    assert sum(n for _, n in grants) == 4 * per_process
+    assert sum(n for _, n in grants) >= 4 * per_process  # more if a call was retried
     assert peak(grants, 1.0) <= 1000
     stats = fake.stats()
     assert stats["throttled_calls"] == 0
