@@ -21,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -223,6 +224,12 @@ def test_concurrent_runs_and_single_sends_share_the_default_limiter(
     fake = serve(200)
     ses = sesflow.SES("us-east-1", endpoint_url=fake.url)
     sender = ses.sender(SENDER)
+    # Warm up, as the processes above do: a client's first call of an operation builds
+    # botocore's serializer for it, tens of milliseconds that would make that call arrive
+    # late, past the headroom. Then let the warm-up leave the fake's sliding second.
+    sender.send_bulk(["warm@example.net"], TEMPLATE)
+    sender.send("warm@example.com", "Hi", text="x")
+    time.sleep(1.1)
     errors: list[BaseException] = []
 
     def guarded(work: Callable[[], None]) -> threading.Thread:
@@ -253,7 +260,7 @@ def test_concurrent_runs_and_single_sends_share_the_default_limiter(
             thread.join(60)
     assert errors == []
     stats = fake.stats()
-    assert stats["recipients_accepted"] == 640
+    assert stats["recipients_accepted"] == 2 + 640
     assert stats["throttled_calls"] == 0
     assert stats["peak_recipients_per_second"] <= 200
     assert ses.limiter.rate == 200
