@@ -15,13 +15,18 @@ gives the request the earliest *slot* that keeps the same two rules as the in-pr
   ending at it holds more than `capacity` recipients, counting this grant. The grant log is a
   sorted set of `(slot, count)` entries, trimmed to the window, with a running total.
 
-Why that bounds every sliding second: take any second `[s, s + 1)` and the last slot `t`
-in it. Every other slot in it lies in `(t - 1, t]`, inside the 1.02 s window ending at `t`,
-which the script checked when it gave `t`: together at most `capacity <= rate`. (Slots are
-given in increasing order, so no slot given later can land inside a window already checked.)
+Why that bounds every sliding second: slots are given in non-decreasing order (each starts
+from the spacing after the one before, and only moves on). Take any second `[s, s + 1)` and,
+of the slots in it, the one given last, at `t`: it is the latest, so every other slot in the
+second lies in `(t - 1, t]`, inside the 1.02 s window ending at `t`, which the script summed
+when it gave `t` (entries it had dropped are older than the window). So the second holds at
+most `capacity <= floor(rate)` recipients. Slots given back only lower the sums. The one
+exception is a single message with more recipients than a window holds: it cannot be split,
+so it goes alone, into an empty window.
 
 The slot is *reserved* at once: the script records it and returns how long to wait; the
-client sleeps that long (the `SES`'s sleep) and sends. So requests are served first come,
+client sleeps that long (the `SES`'s sleep, less the time the answer took to arrive) and
+sends. So requests are served first come,
 first served across all processes (a batch of 50 is never overtaken forever by batches of
 1), with one round trip per acquire and no polling. A request that is cancelled while it
 waits (a stopped bulk run) gives its slot back.
@@ -29,6 +34,10 @@ waits (a stopped bulk run) gives its slot back.
 Throttles: `throttled()` lowers a factor stored beside the log (80 % of the pace, not below
 25 %), so a throttle seen by any process slows all of them at their next grant; each
 `succeeded()` brings back 5 % of the rate. The state expires a minute after the last use.
+
+The bound is on grants; SES counts arrivals. The headroom (20 ms by default) absorbs how
+much later one sender's call arrives after its slot than another's; senders on different
+network paths to SES may need more (`headroom=`).
 
 If Redis cannot be reached, `acquire` raises `sesflow.LimiterUnavailableError`: nothing is
 sent unthrottled.
