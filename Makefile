@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 
 # The oldest boto3/botocore sesflow supports: pyproject.toml's floor, kept in step with it
 # (tests/test_dependencies.py checks). The first botocore whose SES v2 model has everything
-# sesflow sends and reads (DkimAttributes.SigningHostedZone arrived in 1.42.8).
-MIN_BOTO := 1.42.8
+# sesflow sends and reads (DkimAttributes.SigningHostedZone arrived in 1.42.8,
+# GetEmailAddressInsights in 1.43.0, tenants' suppression attributes in 1.43.18).
+MIN_BOTO := 1.43.18
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed-stamp
 # Tools sesflow did not write, driving `sesflow local` in tests/test_local_clients.py; one

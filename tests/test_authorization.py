@@ -465,6 +465,11 @@ def test_delegate_send_requests_are_exact(stubbed: tuple[sesflow.SES, Stubber]) 
         "FeedbackForwardingEmailAddress": "bounces@example.com",
         "FeedbackForwardingEmailAddressIdentityArn": DOMAIN_ARN,
     }
+    stub.add_response(  # the SES's limiter reads MaxSendRate once, before the first send
+        "get_account",
+        {"SendQuota": {"Max24HourSend": 1000, "MaxSendRate": 10, "SentLast24Hours": 0}},
+        {},
+    )
     stub.add_response(
         "send_email",
         {"MessageId": "m-1"},

@@ -1,6 +1,6 @@
-"""The public API follows docs/conventions.md: a walk over `sesflow`, `sesflow.events` and
-`sesflow.testing` that fails on a lifecycle verb, waiter name, argument order, listing
-signature, tag name or mutable value that breaks them."""
+"""The public API follows docs/conventions.md: a walk over `sesflow`, `sesflow.events`,
+`sesflow.testing` and `sesflow.redis` that fails on a lifecycle verb, waiter name, argument
+order, listing signature, tag name or mutable value that breaks them."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import pytest
 
 import sesflow
 import sesflow.events
+import sesflow.redis
 import sesflow.testing
 
-MODULES = (sesflow, sesflow.events, sesflow.testing)
+MODULES = (sesflow, sesflow.events, sesflow.testing, sesflow.redis)
 KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 

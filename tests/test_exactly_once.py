@@ -66,14 +66,19 @@ def _boto3_client(url: str, config: Config | None = None) -> Any:
 CLIENTS = ["sesflow-built", "boto3-default-retries", "boto3-standard-5-attempts"]
 
 
-def _ses(kind: str, url: str, sleep: Callable[[float], None]) -> sesflow.SES:
-    """An SES whose client is built by sesflow, or a plain boto3 client injected as is."""
+def _ses(kind: str, url: str, clock: FakeClock) -> sesflow.SES:
+    """An SES whose client is built by sesflow, or a plain boto3 client injected as is.
+
+    Its waits go to `clock` (recorded in `clock.sleeps`, not slept): the clock moves by
+    them, as the limiter every send takes its recipients from expects of a clock.
+    """
+    timing: dict[str, Any] = {"sleep": clock.sleep, "clock": clock}
     if kind == "sesflow-built":
-        return sesflow.SES("us-east-1", endpoint_url=url, sleep=sleep)
+        return sesflow.SES("us-east-1", endpoint_url=url, **timing)
     if kind == "boto3-default-retries":
-        return sesflow.SES(client=_boto3_client(url), sleep=sleep)
+        return sesflow.SES(client=_boto3_client(url), **timing)
     config = Config(retries={"mode": "standard", "max_attempts": 5})
-    return sesflow.SES(client=_boto3_client(url, config), sleep=sleep)
+    return sesflow.SES(client=_boto3_client(url, config), **timing)
 
 
 def _stats(url: str) -> dict[str, Any]:
@@ -111,8 +116,8 @@ def test_a_send_whose_answer_is_lost_raises_maybe_sent_and_is_delivered_once(
     serve: Serve, kind: str, verb: str
 ) -> None:
     fake, url = serve()
-    sleeps: list[float] = []
-    sender = _ses(kind, url, sleeps.append).sender(SENDER)
+    clock = FakeClock()
+    sender = _ses(kind, url, clock).sender(SENDER)
     fake.inject_faults(drop_after=1.0, operations=["SendEmail"])
     with pytest.raises(sesflow.MaybeSentError) as caught:
         SINGLE_SENDS[verb](sender)
@@ -121,7 +126,7 @@ def test_a_send_whose_answer_is_lost_raises_maybe_sent_and_is_delivered_once(
     assert caught.value.retryable is False
     assert fake.call_count("SendEmail") == 1  # neither sesflow nor botocore sent it again
     assert fake.deliveries(BOB) == 1
-    assert sleeps == []
+    assert clock.sleeps == []
 
 
 # 2. A single send is retried when SES certainly did not take it.
@@ -140,13 +145,13 @@ def test_a_send_refused_by_ses_is_retried_by_sesflow_alone(
     serve: Serve, kind: str, code: str, message: str, status: int | None
 ) -> None:
     fake, url = serve()
-    sleeps: list[float] = []
-    sender = _ses(kind, url, sleeps.append).sender(SENDER)
+    clock = FakeClock()
+    sender = _ses(kind, url, clock).sender(SENDER)
     fake.fail_next("SendEmail", code, message, status=status, times=2)
     result = sender.send(BOB, "Hi", text="x")
     assert result.message_id
     assert fake.deliveries(BOB) == 1
-    assert len(sleeps) == 2  # sesflow's backoff, twice
+    assert len(clock.sleeps) == 2  # sesflow's backoff, twice
     assert fake.call_count("SendEmail") == 3  # botocore added no attempt of its own
 
 
@@ -161,28 +166,28 @@ def _refused_url() -> str:
 def test_a_refused_connection_is_retried_then_raises_an_unambiguous_transport_error(
     kind: str,
 ) -> None:
-    sleeps: list[float] = []
-    sender = _ses(kind, _refused_url(), sleeps.append).sender(SENDER)
+    clock = FakeClock()
+    sender = _ses(kind, _refused_url(), clock).sender(SENDER)
     with pytest.raises(sesflow.TransportError) as caught:
         sender.send(BOB, "Hi", text="x")
     assert not isinstance(caught.value, sesflow.MaybeSentError)
     assert caught.value.ambiguous is False
-    assert len(sleeps) == 5  # six attempts, every one certainly unsent
+    assert len(clock.sleeps) == 5  # six attempts, every one certainly unsent
 
 
 def test_a_connection_dropped_before_processing_is_retried_then_raises_transport_error() -> None:
     # In-process the fake can say the request never arrived (EndpointConnectionError).
-    fake = FakeSES(max_24_hour_send=-1)
+    clock = FakeClock()
+    fake = FakeSES(max_24_hour_send=-1, clock=clock)
     fake.verify(SENDER)
-    sleeps: list[float] = []
-    sender = sesflow.SES(client=fake.client(), sleep=sleeps.append).sender(SENDER)
+    sender = sesflow.SES(client=fake.client()).sender(SENDER)  # waits on the fake's clock
     fake.inject_faults(drop_before=1.0, operations=["SendEmail"])
     with pytest.raises(sesflow.TransportError) as caught:
         sender.send(BOB, "Hi", text="x")
     assert not isinstance(caught.value, sesflow.MaybeSentError)
     assert caught.value.ambiguous is False
     assert fake.injected_faults["drop_before"] == 6
-    assert len(sleeps) == 5
+    assert len(clock.sleeps) == 5
     assert fake.deliveries(BOB) == 0
 
 
@@ -190,13 +195,13 @@ def test_over_http_a_connection_closed_unanswered_is_maybe_sent(serve: Serve) ->
     # Over a socket, a close after the request was written looks the same whether or not
     # the server processed it: sesflow must not resend.
     fake, url = serve()
-    sleeps: list[float] = []
-    sender = _ses("boto3-default-retries", url, sleeps.append).sender(SENDER)
+    clock = FakeClock()
+    sender = _ses("boto3-default-retries", url, clock).sender(SENDER)
     fake.inject_faults(drop_before=1.0, operations=["SendEmail"])
     with pytest.raises(sesflow.MaybeSentError):
         sender.send(BOB, "Hi", text="x")
     assert fake.injected_faults["drop_before"] == 1
-    assert sleeps == []
+    assert clock.sleeps == []
     assert fake.deliveries(BOB) == 0
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import botocore_lacks
 from sesflow.testing import FakeSES, FakeTenant
 
 if TYPE_CHECKING:
@@ -138,6 +139,10 @@ def test_deleting_a_tenant_drops_its_associations_not_the_resources(client: SESV
     assert client.get_email_identity(EmailIdentity="example.com")["VerifiedForSendingStatus"]
 
 
+@pytest.mark.skipif(
+    bool(botocore_lacks("ListTenantsRequest", "Filter")),
+    reason=str(botocore_lacks("ListTenantsRequest", "Filter")),
+)
 def test_list_filters_are_checked(client: SESV2Client) -> None:
     client.create_tenant(TenantName="acme")
     assert _refused(client.list_tenants, Filter={"SENDING_STATUS": "PAUSED"})[:2] == (
@@ -207,6 +212,10 @@ def test_the_identitys_default_configuration_set_counts_too(client: SESV2Client)
     assert message == "The configuration set <events> is not associated with tenant <acme>."
 
 
+@pytest.mark.skipif(
+    bool(botocore_lacks("ListTenantsRequest", "Filter")),
+    reason=str(botocore_lacks("ListTenantsRequest", "Filter")),
+)
 def test_a_disabled_tenant_cannot_send(fake: FakeSES, client: SESV2Client) -> None:
     client.create_tenant(TenantName="acme")
     client.create_tenant_resource_association(

@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +229,24 @@ def test_without_the_crt_extra_no_request_leaves(served: _Recorder) -> None:
     assert error.startswith("MissingExtraError | endpoint_id: sending through a multi-region")
     assert 'pip install "sesflow[crt]"' in error
     assert rest.strip() == "sent without an endpoint"
-    assert [call.operation for call in served.calls] == ["SendEmail"]
+    # The limiter's one GetAccount, then the send without an endpoint: nothing else left.
+    assert [call.operation for call in served.calls] == ["GetAccount", "SendEmail"]
     assert "EndpointId" not in served.calls[0].params
+
+
+class _OwnRate:
+    """A `sesflow.Limiter` with its own rate that lets every send go at once."""
+
+    rate = 14.0
+
+    def acquire(self, count: int, *, cancel: Callable[[], bool] | None = None) -> bool:
+        return True
+
+    def throttled(self) -> None:
+        pass
+
+    def succeeded(self) -> None:
+        pass
 
 
 def test_botocore_sends_an_endpoint_id_to_the_global_host(crt: None) -> None:
@@ -245,7 +261,7 @@ def test_botocore_sends_an_endpoint_id_to_the_global_host(crt: None) -> None:
         return AWSResponse(request.url, 200, headers, _Raw(body))
 
     client.meta.events.register_first("before-send.sesv2.SendEmail", answer)  # type: ignore[arg-type]
-    ses = sesflow.SES(client=client)
+    ses = sesflow.SES(client=client, limiter=_OwnRate())  # no GetAccount to answer
     ses.sender("news@example.com", endpoint_id="abcd1234.wxyz").send(
         "bob@example.com", "Hi", text="Yo"
     )
@@ -307,6 +323,11 @@ def test_exact_send_requests_with_an_endpoint_id(
     crt: None, stubbed: tuple[sesflow.SES, Stubber]
 ) -> None:
     ses, stub = stubbed
+    stub.add_response(  # the SES's limiter reads MaxSendRate once, before the first send
+        "get_account",
+        {"SendQuota": {"Max24HourSend": 1000, "MaxSendRate": 10, "SentLast24Hours": 0}},
+        {},
+    )
     stub.add_response(
         "send_email",
         {"MessageId": "m-1"},

@@ -41,7 +41,7 @@ def test_no_window_exceeds_the_rate(rate: float, steps: list[tuple[int, float, b
     for size, advance, throttled in steps:
         clock.advance(advance)
         count = min(size, limiter.capacity)
-        sends.append((limiter.acquire(count), count))
+        sends.append((limiter.grant(count), count))
         if throttled:
             limiter.throttled()
         else:
@@ -60,7 +60,7 @@ def test_every_wait_was_necessary(rate: float, sizes: list[int]) -> None:
     for size in sizes:
         count = min(size, limiter.capacity)
         before = clock()
-        stamp = limiter.acquire(count)
+        stamp = limiter.grant(count)
         if stamp > before:
             # Going any earlier would have put too many in the window ending then, or
             # come sooner than the previous batch's share of the window.
@@ -78,14 +78,14 @@ def test_every_wait_was_necessary(rate: float, sizes: list[int]) -> None:
 def test_sends_are_spread_evenly_over_the_window() -> None:
     clock = FakeClock()
     limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
-    assert limiter.acquire(10) == 0.0
-    assert limiter.acquire(5) == pytest.approx(1.02)
-    assert limiter.acquire(5) == pytest.approx(1.53)
-    assert limiter.acquire(1) == pytest.approx(2.04)
+    assert limiter.grant(10) == 0.0
+    assert limiter.grant(5) == pytest.approx(1.02)
+    assert limiter.grant(5) == pytest.approx(1.53)
+    assert limiter.grant(1) == pytest.approx(2.04)
     clock.advance(10)  # idle time earns no burst
     start = clock()
-    assert limiter.acquire(2) == start
-    assert limiter.acquire(2) == pytest.approx(start + 0.204)
+    assert limiter.grant(2) == start
+    assert limiter.grant(2) == pytest.approx(start + 0.204)
 
 
 @settings(max_examples=200, deadline=None)
@@ -133,7 +133,7 @@ def test_threads_sharing_a_limiter_keep_the_rate() -> None:
 
     def worker() -> None:
         for _ in range(25):
-            stamp = limiter.acquire(4)
+            stamp = limiter.grant(4)
             with lock:
                 sends.append((stamp, 4))
 
@@ -152,8 +152,18 @@ def test_bad_rates_are_refused() -> None:
         with pytest.raises(ValidationError, match="max_rate"):
             RateLimiter(rate, clock=clock, sleep=clock.sleep)
     limiter = RateLimiter(5, clock=clock, sleep=clock.sleep)
-    with pytest.raises(ValueError, match="larger than the window"):
-        limiter.acquire(6)
+    with pytest.raises(ValueError, match="a batch of 0"):
+        limiter.acquire(0)
+
+
+def test_a_message_larger_than_the_window_goes_alone_into_an_empty_one() -> None:
+    """A 3-recipient message at 1/s cannot be split: it waits until the window is empty,
+    and what follows waits for its share of the pace."""
+    clock = FakeClock()
+    limiter = RateLimiter(1, clock=clock, sleep=clock.sleep)
+    assert limiter.grant(1) == 0.0
+    assert limiter.grant(3) == pytest.approx(1.02)
+    assert limiter.grant(1) == pytest.approx(1.02 + 3 * 1.02)
 
 
 def test_a_throttle_takes_effect_while_another_thread_waits() -> None:
@@ -194,7 +204,7 @@ def test_sleep_overshoot_does_not_slow_the_pace() -> None:
     """Each sleep overshoots by 1 ms (a busy machine): the pace keeps its schedule."""
     clock = FakeClock()
     limiter = RateLimiter(2000, clock=clock, sleep=lambda s: clock.sleep(s + 0.001))
-    stamps = [limiter.acquire(50) for _ in range(400)]
+    stamps = [limiter.grant(50) for _ in range(400)]
     achieved = 50 * (len(stamps) - 1) / (stamps[-1] - stamps[0])
     assert achieved >= 0.975 * 2000  # 1/1.02 of the rate, less a little; 0.94 without
     for t, first in enumerate(stamps):  # and never more than the rate in any window

@@ -88,7 +88,9 @@ def test_the_daily_quota_on_a_single_send(clock: FakeClock) -> None:
     sender.send("a@example.com", "Hi", text="x")
     with pytest.raises(sesflow.DailyQuotaExceededError):
         sender.send("b@example.com", "Hi", text="x")
-    assert not clock.sleeps  # never retried in a loop
+    assert fake.stats().calls["SendEmail"] == 2  # never retried in a loop
+    # The one wait was the limiter's even spacing (1/14 of a 1.02 s window), before it.
+    assert clock.sleeps == [pytest.approx(1.02 / 14)]
 
 
 def test_account_snapshot(ses: sesflow.SES, fake: FakeSES) -> None:

@@ -25,8 +25,21 @@ def stubbed(clock: FakeClock) -> Iterator[tuple[sesflow.SES, Stubber]]:
         stub.assert_no_pending_responses()
 
 
+def _account(stub: Stubber) -> None:
+    """The one GetAccount a first send makes: its limiter's rate (MaxSendRate)."""
+    stub.add_response(
+        "get_account",
+        {
+            "SendQuota": {"Max24HourSend": 1000, "MaxSendRate": 14, "SentLast24Hours": 0},
+            "ProductionAccessEnabled": True,
+        },
+        {},
+    )
+
+
 def test_send_simple(stubbed: tuple[sesflow.SES, Stubber]) -> None:
     ses, stub = stubbed
+    _account(stub)
     stub.add_response(
         "send_email",
         {"MessageId": "m-1"},
@@ -83,6 +96,7 @@ def test_send_simple(stubbed: tuple[sesflow.SES, Stubber]) -> None:
 
 def test_send_template_stored_and_inline(stubbed: tuple[sesflow.SES, Stubber]) -> None:
     ses, stub = stubbed
+    _account(stub)
     stub.add_response(
         "send_email",
         {"MessageId": "m-2"},
@@ -122,6 +136,7 @@ def test_send_raw_takes_recipients_from_headers_and_drops_bcc(
     stubbed: tuple[sesflow.SES, Stubber],
 ) -> None:
     ses, stub = stubbed
+    _account(stub)
     captured: dict[str, Any] = {}
 
     def capture(params: dict[str, Any], **_: Any) -> None:

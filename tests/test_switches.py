@@ -262,6 +262,7 @@ def test_configuration_set_switch_requests_are_exact(stubbed: tuple[sesflow.SES,
 def test_tracking_override_requests_are_exact(stubbed: tuple[sesflow.SES, Stubber]) -> None:
     ses, stub = stubbed
     overrides = {"ConfigurationOverrides": {"Tracking": {"OpenTrackingEnabled": "DISABLED"}}}
+    stub.add_response("get_account", ACCOUNT, {})  # the SES's limiter reads MaxSendRate once
     stub.add_response(
         "send_email",
         {"MessageId": "m-1"},

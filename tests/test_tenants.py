@@ -289,6 +289,11 @@ def test_exact_requests_for_each_verb(stubbed: tuple[sesflow.SES, Stubber]) -> N
 
 def test_exact_send_requests_with_a_tenant(stubbed: tuple[sesflow.SES, Stubber]) -> None:
     ses, stub = stubbed
+    stub.add_response(  # the SES's limiter reads MaxSendRate once, before the first send
+        "get_account",
+        {"SendQuota": {"Max24HourSend": 1000, "MaxSendRate": 10, "SentLast24Hours": 0}},
+        {},
+    )
     stub.add_response(
         "send_email",
         {"MessageId": "m-1"},

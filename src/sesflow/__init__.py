@@ -83,10 +83,12 @@ from ._errors import (
     DailyQuotaExceededError,
     JournalError,
     JournalInUseError,
+    LimiterUnavailableError,
     LimitExceededError,
     MailFromDomainNotVerifiedError,
     MaybeSentError,
     MessageRejectedError,
+    MissingExtraError,
     NotFoundError,
     SendingPausedError,
     ServiceError,
@@ -101,6 +103,7 @@ from ._findings import DoctorReport, Finding, Severity
 from ._identity import Identity
 from ._ip_pool import DedicatedIpPool
 from ._message import Attachment, InlineTemplate, Recipient, SendResult
+from ._ratelimit import Limiter
 from ._report import (
     BulkFailure,
     BulkProgress,
@@ -176,6 +179,8 @@ __all__ = [
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
+    "Limiter",
+    "LimiterUnavailableError",
     "MailFromDomainNotVerifiedError",
     "MailFromDomainStatus",
     "MailType",
@@ -183,6 +188,7 @@ __all__ = [
     "MessageFilter",
     "MessageInsights",
     "MessageRejectedError",
+    "MissingExtraError",
     "MultiRegionEndpoint",
     "NotFoundError",
     "OptOut",
@@ -239,12 +245,13 @@ __all__ = [
 # never pays for (or depends on) the fake SES or the event parsers.
 import typing as _typing  # private name: `__all__` lists every public one
 
-_LAZY_SUBPACKAGES = ("events", "testing")
+_LAZY_SUBPACKAGES = ("events", "redis", "testing")
 
 if _typing.TYPE_CHECKING:
     # Type checkers see the subpackages as attributes; a misspelt name stays an error for them
     # because they never see the `__getattr__` below.
     from . import events as events
+    from . import redis as redis
     from . import testing as testing
 else:
 

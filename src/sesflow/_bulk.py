@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import queue
 import threading
@@ -80,7 +81,7 @@ from ._journal import FINAL, Journal
 from ._logging import logger
 from ._message import Recipient, header_list, tag_list, template_content, template_data
 from ._progress import ProgressSink, make_progress
-from ._ratelimit import RateLimiter, batch_size
+from ._ratelimit import Pace, RateLimiter, batch_size
 from ._report import BulkFailure, BulkProgress, BulkReport, BulkResult, attach_report
 from ._seen import SeenAddresses
 from ._validate import is_plain_address, validate_address, validate_max_rate
@@ -270,35 +271,44 @@ class BulkRun:
     def _campaign(self) -> str:
         return campaign_of(self._sender.from_address, self._content)
 
-    def _plan(self) -> tuple[RateLimiter, int, int]:
-        """The limiter, the batch size, and the workers to start with."""
-        account = Account._load(self._ses)
+    def _plan(self) -> tuple[Pace, int, int]:
+        """The pace (the SES's limiter, under this run's cap), the batch size, and the
+        workers to start with."""
+        account = Account._load(self._ses)  # the quotas as of now, for this run
         quota = account.quota
-        rate = quota.max_send_rate
-        if self._max_rate is not None:
-            if rate > 0 and self._max_rate > rate:
-                logger.warning(
-                    "max_rate %g is above the account's MaxSendRate %g; using %g",
-                    self._max_rate,
-                    rate,
-                    rate,
-                )
-            else:
-                rate = self._max_rate
-        if rate <= 0:
+        if quota.max_send_rate <= 0:
             raise SendingPausedError(
-                f"the account's MaxSendRate in {self._ses.region} is {rate:g}; nothing can be sent",
+                f"the account's MaxSendRate in {self._ses.region} is "
+                f"{quota.max_send_rate:g}; nothing can be sent",
                 operation="GetAccount",
             )
         if not quota.unlimited:
             self._quota_left = quota.remaining_24h
-        limiter = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
-        batch = batch_size(limiter.capacity)
+        self._ses._seed_account_rate(quota.max_send_rate)
+        # Every send through this SES shares its limiter: concurrent runs and single sends
+        # together stay under its rate. `max_rate` caps this run below it.
+        shared = self._ses.limiter
+        rate = shared.rate
+        cap: RateLimiter | None = None
+        if self._max_rate is not None:
+            if self._max_rate > rate:
+                logger.warning(
+                    "max_rate %g is above the rate of the SES's limiter (%g; by default the "
+                    "account's MaxSendRate); using %g",
+                    self._max_rate,
+                    rate,
+                    rate,
+                )
+            elif self._max_rate < rate:
+                rate = self._max_rate
+                cap = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
+        pace = Pace(shared, cap)
+        batch = batch_size(max(1, math.floor(rate + 1e-9)))
         if self._concurrency != "auto":
-            return limiter, batch, self._concurrency
+            return pace, batch, self._concurrency
         # As many calls in flight as the measured latency and the rate need.
         self._window = CallWindow(rate=rate, batch=batch, maximum=MAX_WORKERS)
-        return limiter, batch, self._window.size
+        return pace, batch, self._window.size
 
     # Running
 
@@ -319,8 +329,8 @@ class BulkRun:
                     logger.error("%s", exc)
 
     def _execute(self) -> BulkReport:
-        limiter, size, workers = self._plan()
-        self._limiter = limiter
+        pace, size, workers = self._plan()
+        self._limiter = pace
         self._client = self._ses._sending_client()
         self._request = self._fixed_request()
         # One policy for every batch; tenacity keeps each call's state per thread.
@@ -339,7 +349,7 @@ class BulkRun:
         self._work_queue = work
         logger.info(
             "bulk send: rate %g/s, batches of %d, %s workers",
-            limiter.rate,
+            pace.rate,
             size,
             f"{workers} (adaptive, up to {maximum})" if self._window is not None else workers,
         )
@@ -664,7 +674,9 @@ class BulkRun:
     def _send_reserved(self, chunk: list[_Entry]) -> list[_Entry]:
         if not chunk:
             return []
-        if self._limiter.acquire(len(chunk), cancel=self._stop.is_set) is None:
+        # A limiter that cannot be reached raises here (LimiterUnavailableError), before
+        # the call: the run stops, and nothing goes out unthrottled.
+        if not self._limiter.acquire(len(chunk), cancel=self._stop.is_set):
             return []  # the run stopped while this call waited for its turn: not sent
         journal = self._journal
         call = journal.begin([e.address for e in chunk]) if journal is not None else 0

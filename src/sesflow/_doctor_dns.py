@@ -55,8 +55,7 @@ def require_dnspython() -> Any:
         import dns.rdatatype
         import dns.resolver
     except ImportError as exc:
-        # The one error class shared with sesflow.events (it moves to the root later).
-        from .events._sns import MissingExtraError
+        from ._errors import MissingExtraError
 
         raise MissingExtraError(
             "checking live DNS needs the 'dnspython' package: pip install 'sesflow[dns]'"

@@ -41,9 +41,11 @@ __all__ = [
     "JournalError",
     "JournalInUseError",
     "LimitExceededError",
+    "LimiterUnavailableError",
     "MailFromDomainNotVerifiedError",
     "MaybeSentError",
     "MessageRejectedError",
+    "MissingExtraError",
     "NotFoundError",
     "SendingPausedError",
     "ServiceError",
@@ -398,6 +400,55 @@ class JournalInUseError(JournalError):
     def __init__(self, message: str, *, path: str, holder: str) -> None:
         super().__init__(message, path=path)
         self.holder = holder
+
+
+class LimiterUnavailableError(SesflowError):
+    """The shared rate limiter cannot be used (its Redis server is down or unreachable).
+
+    Raised by a send before it makes its call: nothing goes out unthrottled. A bulk run
+    stops with it (calls in flight finish and are journaled; `sesflow.partial_report(exc)`
+    gives what was sent), and a rerun with the same journal resumes once the limiter is
+    back.
+
+    Attributes:
+        key: the limiter's key (where its shared state lives).
+
+    Examples:
+        >>> from sesflow.redis import RedisLimiter
+        >>> ses = SES(client=fake.client(), limiter=RedisLimiter("redis://127.0.0.1:1"))
+        >>> try:
+        ...     ses.sender("news@example.com").send("bob@example.com", "Hi", text="x")
+        ... except LimiterUnavailableError as exc:
+        ...     print(exc.key)
+        sesflow:limiter:us-east-1
+        >>> fake.outbox  # nothing was sent
+        []
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class MissingExtraError(SesflowError, ImportError):
+    """An optional dependency is missing; the message names the extra to install.
+
+    The extras: `events` (cryptography, verifying SNS signatures), `redis`
+    (`sesflow.redis.RedisLimiter`), `postgres` (`sesflow.postgres.PostgresJournal`), `dns`
+    (the doctor's live DNS checks), `crt` (SigV4a for multi-region endpoints), `progress`.
+
+    Examples:
+        Without `cryptography`, `SnsVerifier.verify` raises one that says what to install:
+
+        >>> exc = MissingExtraError("verifying SNS signatures needs the 'cryptography' "
+        ...                         "package: pip install 'sesflow[events]'")
+        >>> print(exc)
+        verifying SNS signatures needs the 'cryptography' package: pip install 'sesflow[events]'
+        >>> isinstance(exc, ImportError), isinstance(exc, SesflowError)
+        (True, True)
+    """
 
 
 class VerificationFailedError(SesflowError):

@@ -53,7 +53,7 @@ def sender_options(
         field = "open_tracking" if open_tracking is not None else "click_tracking"
         raise ValidationError(
             f"{field}: per-send tracking overrides (ConfigurationOverrides) need a botocore "
-            "whose SES v2 model has them (1.44 or later); upgrade boto3/botocore",
+            "whose SES v2 model has them (1.43.103 or later); upgrade boto3/botocore",
             field=field,
         )
     options.update(overrides)

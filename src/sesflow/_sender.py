@@ -65,8 +65,8 @@ class Sender:
         reply_to: Reply-To addresses.
         message_tags: message tags `{name: value}` for every message (visible in events;
             not resource tags, which are `tags=` on resources).
-        max_rate: recipients per second for bulk sends; None takes the account's
-            `MaxSendRate`.
+        max_rate: recipients per second for bulk sends, below the rate of the `SES`'s
+            limiter (which every send shares; the account's `MaxSendRate` by default).
         from_identity_arn: send on behalf of another account: the ARN of its identity
             (the address or its domain) whose sending authorization policy lets you
             (`FromEmailAddressIdentityArn`).
@@ -391,8 +391,11 @@ class Sender:
     def _send(self, params: dict[str, Any], destination: Mapping[str, list[str]]) -> SendResult:
         # Retried only while SES certainly did not take the message (a throttle, a 5xx
         # answer, a refused connection); never once the request may have reached SES.
+        # Every recipient counts against the rate: To + Cc + Bcc (a raw message's
+        # destinations, Bcc included, are what SES counts).
+        count = sum(len(v) for v in destination.values())
         try:
-            response = self._ses._call("SendEmail", **params)
+            response = self._ses._send_call("SendEmail", params, recipients=count)
         except MessageRejectedError as exc:
             raise self._explain(exc) from exc
         except TransportError as exc:
@@ -407,7 +410,6 @@ class Sender:
                 operation="SendEmail",
                 recipients=recipients,
             ) from exc.__cause__
-        count = sum(len(v) for v in destination.values())
         logger.info("sent a message to %d recipient(s)", count)
         return SendResult(str(response["MessageId"]))
 
@@ -500,8 +502,10 @@ class Sender:
                 sizes it from the measured latency and the rate (up to 64); an int
                 fixes it (1 for a virtual clock, e.g. `sesflow.testing.FakeClock`:
                 threads sleeping on one virtual clock move it for each other).
-            max_rate: recipients per second; default the sender's, else the account's
-                `MaxSendRate` (never above it).
+            max_rate: recipients per second for this run; default the sender's. Every send
+                through the `SES` takes its recipients from its limiter (`ses.limiter`: the
+                account's `MaxSendRate` by default), concurrent runs and single sends
+                included; `max_rate` caps this run below that (never above it).
             delivery: `"at-least-once"` (default) resends recipients whose request's
                 answer was lost; `"at-most-once"` records them as `AMBIGUOUS` instead.
             on_result: called with a `BulkResult` for every recipient's final

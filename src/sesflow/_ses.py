@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -15,6 +16,8 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from ._errors import (
+    ApiError,
+    SendingPausedError,
     ServiceError,
     SesflowError,
     ThrottledError,
@@ -25,6 +28,7 @@ from ._errors import (
 )
 from ._logging import logger
 from ._paging import PAGE_SIZE, VERIFICATION_PAGE_SIZE, pages
+from ._ratelimit import Limiter, RateLimiter, Unpaced, is_limiter
 from ._validate import validate_address, validate_domain
 from ._version import __version__
 
@@ -206,6 +210,11 @@ class SES:
             served `FakeSES` (`fake.serve()`) or a VPC endpoint.
         sleep: how sesflow waits (`time.sleep`); inject a fake in tests.
         clock: a monotonic clock in seconds (`time.monotonic`); inject a fake in tests.
+        limiter: what every send through this object takes its recipients from (a
+            `sesflow.Limiter`): single sends and every bulk run, concurrent ones
+            included. None: an in-process limiter at the account's `MaxSendRate`, read
+            once, on the first send. `sesflow.redis.RedisLimiter` shares one rate
+            between processes and machines.
 
     Examples:
         >>> import sesflow
@@ -234,7 +243,14 @@ class SES:
         endpoint_url: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        limiter: Limiter | None = None,
     ) -> None:
+        if limiter is not None and not is_limiter(limiter):
+            raise ValidationError(
+                f"limiter: {type(limiter).__name__} is not a sesflow.Limiter (it needs rate, "
+                "acquire(count, *, cancel=None), throttled() and succeeded())",
+                field="limiter",
+            )
         if region_name is not None and (not isinstance(region_name, str) or not region_name):
             raise ValidationError(
                 f"region_name: expected a region name such as 'us-east-1', got {region_name!r}",
@@ -278,6 +294,79 @@ class SES:
         self._route53: Route53Client | None = route53_client
         self.sleep = sleep
         self.clock = clock
+        self._limiter: Limiter | None = limiter
+        self._limiter_lock = threading.Lock()
+        self._rate_lock = threading.Lock()
+        self._max_send_rate: float | None = None
+        bind = getattr(limiter, "_bind", None)
+        if callable(bind):
+            # sesflow's own shared limiters learn the region (their default key), the
+            # account's rate (when not given) and how to wait from the SES they serve.
+            bind(region=self.region, account_rate=self._account_rate, sleep=sleep)
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter every send through this object takes its recipients from.
+
+        The one given as `SES(limiter=...)`, else an in-process one at the account's
+        `MaxSendRate`, made on first use (one `GetAccount` call).
+
+        Examples:
+            >>> ses.limiter.rate == fake.account.max_send_rate
+            True
+        """
+        limiter = self._limiter
+        if limiter is not None:
+            return limiter
+        with self._limiter_lock:
+            if self._limiter is None:
+                try:
+                    rate = self._account_rate()
+                except NotImplementedError:
+                    # Only a stand-in raises this (moto implements no GetAccount; SES always
+                    # answers it): nothing reaches SES, so its sends go unpaced, said once.
+                    logger.warning(
+                        "this endpoint does not implement GetAccount: sends through this SES "
+                        "are not paced (give SES(limiter=...) one with its own rate to pace them)"
+                    )
+                    self._limiter = Unpaced()
+                else:
+                    self._limiter = RateLimiter(rate, clock=self.clock, sleep=self.sleep)
+            return self._limiter
+
+    def _seed_account_rate(self, rate: float) -> None:
+        """A `GetAccount` answer read for another reason (a bulk run's quotas): it also
+        gives the default limiter its rate, when that is not read yet (one call, not two)."""
+        with self._rate_lock:
+            if self._max_send_rate is None and rate > 0:
+                self._max_send_rate = rate
+
+    def _account_rate(self) -> float:
+        """The account's `MaxSendRate`, read once (a positive number)."""
+        with self._rate_lock:
+            return self._read_account_rate()
+
+    def _read_account_rate(self) -> float:
+        if self._max_send_rate is None:
+            from ._account import Account
+
+            try:
+                rate = Account._load(self).quota.max_send_rate
+            except ApiError as exc:
+                if exc.status_code != 403:
+                    raise
+                raise exc.with_message(
+                    f"{exc.message} (sesflow paces every send by the account's MaxSendRate, "
+                    "read with GetAccount: allow ses:GetAccount, or give SES(limiter=...) a "
+                    "limiter with its own rate)"
+                ) from exc
+            if rate <= 0:
+                raise SendingPausedError(
+                    f"the account's MaxSendRate in {self.region} is {rate:g}; nothing can be sent",
+                    operation="GetAccount",
+                )
+            self._max_send_rate = rate
+        return self._max_send_rate
 
     def _boto_session(self) -> boto3.Session:
         if self._session is None:
@@ -976,17 +1065,43 @@ class SES:
         """Call an `sesv2` operation by its API name, translating errors."""
         return self._invoke(self._client, operation, params, retry=retry)
 
+    def _send_call(self, operation: str, params: Mapping[str, Any], *, recipients: int) -> Any:
+        """Make a single send: each attempt first takes `recipients` from the limiter
+        (the retries too: each one SES takes counts against the rate), and tells it
+        whether SES throttled the call."""
+        return self._invoke(self._client, operation, params, retry=True, recipients=recipients)
+
     def _call_route53(self, operation: str, **params: Any) -> dict[str, Any]:
         """Call a `route53` operation by its API name, translating errors."""
         return self._invoke(self.route53_client, operation, params, retry=True)
 
     def _invoke(
-        self, client: Any, operation: str, params: Mapping[str, Any], *, retry: bool
+        self,
+        client: Any,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        retry: bool,
+        recipients: int | None = None,
     ) -> dict[str, Any]:
         method = getattr(client, xform_name(operation))
         sends = operation in SEND_OPERATIONS
+        limiter = self.limiter if recipients is not None else None
 
         def attempt() -> dict[str, Any]:
+            if limiter is None:
+                return call()
+            assert recipients is not None
+            limiter.acquire(recipients)
+            try:
+                response = call()
+            except ThrottledError:
+                limiter.throttled()
+                raise
+            limiter.succeeded()
+            return response
+
+        def call() -> dict[str, Any]:
             logger.debug("calling %s", operation)
             token = _SESFLOW_SENDING.set(sends)
             try:

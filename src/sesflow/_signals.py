@@ -40,7 +40,7 @@ def interrupt_on_sigterm() -> Iterator[None]:
         ...     except KeyboardInterrupt as stop:
         ...         print("stopped; resume with the same journal:", sesflow.partial_report(stop))
         stopped; resume with the same journal: BulkReport(total=2, sent=2, failed=0, skipped=0,
-        repeats=0, ambiguous=0, unsent=0, rate=0.0/s)
+        repeats=0, ambiguous=0, unsent=0, rate=...)
     """
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -67,7 +67,7 @@ def require_crt() -> None:
 
     if getattr(botocore.compat, "HAS_CRT", False):
         return
-    from sesflow.events._sns import MissingExtraError
+    from sesflow._errors import MissingExtraError
 
     raise MissingExtraError(
         "endpoint_id: sending through a multi-region endpoint needs SigV4a signing, which "

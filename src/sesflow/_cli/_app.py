@@ -22,19 +22,22 @@ from ._output import Result, dump_json
 if TYPE_CHECKING:
     import boto3
 
-    from sesflow import SES
+    from sesflow import SES, Limiter
 
 __all__ = [
+    "LIMITER_SCHEMES",
     "CliError",
     "Context",
     "Handler",
     "add_command",
     "add_group",
+    "add_limiter",
     "add_tags",
     "build_parser",
     "cli_hints",
     "command_parsers",
     "key_value",
+    "limiter_from_url",
     "read_bytes",
     "read_text",
     "run",
@@ -122,10 +125,17 @@ class Context:
 
     @functools.cached_property
     def ses(self) -> SES:
-        """The `SES` root, built from the global options: the only place it is built."""
+        """The `SES` root, built from the global options (and a command's `--limiter`): the
+        only place it is built."""
         from sesflow import SES
 
-        return SES(self.args.region, session=self.session, endpoint_url=self.args.endpoint_url)
+        url = getattr(self.args, "limiter", None)
+        return SES(
+            self.args.region,
+            session=self.session,
+            endpoint_url=self.args.endpoint_url,
+            limiter=limiter_from_url(url) if url else None,
+        )
 
     def client(self, service: str) -> Any:
         """A boto3 client of another service (SNS, ...) in the same session and region."""
@@ -221,6 +231,43 @@ def cli_hints(message: str) -> str:
     for pattern, replacement in _HINTS:
         message = pattern.sub(replacement, message)
     return message
+
+
+#: `--limiter` URL schemes, and the backend each picks.
+LIMITER_SCHEMES = {"redis": "redis", "rediss": "redis", "unix": "redis"}
+
+
+def limiter_from_url(url: str) -> Limiter:
+    """The shared limiter a `--limiter` URL names: its scheme picks the backend.
+
+    Examples:
+        >>> limiter_from_url("redis://127.0.0.1:6379/0")
+        RedisLimiter(key='sesflow:limiter:?', rate=the account's, factor=1.00)
+        >>> limiter_from_url("memcached://cache:11211")
+        Traceback (most recent call last):
+        sesflow._cli._app.CliError: --limiter: unknown scheme 'memcached' in ...
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if LIMITER_SCHEMES.get(scheme) == "redis":
+        from sesflow.redis import RedisLimiter
+
+        return RedisLimiter(url)
+    raise CliError(
+        f"--limiter: unknown scheme {scheme!r} in {url!r}; use redis://HOST:6379/0 "
+        "(or rediss://, unix://)"
+    )
+
+
+def add_limiter(parser: argparse.ArgumentParser) -> None:
+    """Add `--limiter URL` to a command that sends."""
+    parser.add_argument(
+        "--limiter",
+        metavar="URL",
+        help=(
+            "share one sending rate with every process using the same limiter, e.g. "
+            "redis://HOST:6379/0 (needs sesflow[redis]); default: this process's own"
+        ),
+    )
 
 
 def _is_loopback(url: str | None) -> bool:

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sesflow import NotFoundError, SesflowError, partial_report
 
-from ._app import CliError, Context, add_command, interrupt_code
+from ._app import CliError, Context, add_command, add_limiter, interrupt_code
 from ._output import Result, jsonable, render_table
 from ._template import json_object
 
@@ -423,7 +423,9 @@ def register(commands: Any) -> None:
         epilog=(
             "example:\n"
             "  sesflow send-bulk --from 'News <news@example.com>' --template spring \\\n"
-            "      --recipients subscribers.csv --journal spring.journal --rate 50"
+            "      --recipients subscribers.csv --journal spring.journal --rate 50\n"
+            "  # several senders of one account, one rate between them:\n"
+            "  sesflow send-bulk ... --limiter redis://cache.internal:6379/0"
         ),
     )
     parser.add_argument("--from", dest="from_address", required=True, metavar="ADDR")
@@ -466,3 +468,4 @@ def register(commands: Any) -> None:
         help="when an answer is lost: resend (default) or record as failed",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_limiter(parser)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._app import Context, add_command, key_value, read_text, tags_of
+from ._app import Context, add_command, add_limiter, key_value, read_text, tags_of
 from ._output import Result
 
 __all__ = ["header", "register"]
@@ -102,3 +102,4 @@ def register(commands: Any) -> None:
         metavar="NAME=VALUE",
         help="a message tag, visible in events (repeatable)",
     )
+    add_limiter(parser)

@@ -270,8 +270,8 @@ def decode_request(
     aware UTC `datetime`, blobs as `bytes`, numbers and booleans typed, absent members absent.
 
     Examples:
-        >>> import botocore.session
-        >>> model = botocore.session.get_session().get_service_model("sesv2")
+        >>> from sesflow.testing._model import sesv2_model  # the fake's own, newest model
+        >>> model = sesv2_model()
         >>> decode_request(model, "POST", "/v2/email/list-identities", "", {}, b'{"PageSize": 5}')
         ('ListEmailIdentities', {'PageSize': 5})
 
