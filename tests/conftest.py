@@ -196,12 +196,14 @@ def calls_in_flight(path: Path) -> int:
 
 
 #: The environment of a child process that talks to a served FakeSES: dummy credentials,
-#: no instance metadata, nothing of the test runner's AWS settings.
+#: no instance metadata, nothing of the test runner's AWS settings; and the same sesflow
+#: as this test run imports, wherever that comes from (a worktree's `src`, say).
 CHILD_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
     "PATH": "/usr/bin:/bin",
+    "PYTHONPATH": str(Path(sesflow.__file__).resolve().parent.parent),
 }
 
 
@@ -297,3 +299,60 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         f"(and {counts['included']} included from examples/, run by test_examples.py; "
         f"{counts['needs_aws']} marked as needing AWS, not run)"
     )
+
+
+# --- PostgreSQL (sesflow.postgres) -------------------------------------------------------------
+
+#: The PostgreSQL the journal tests use; each test works in a schema of its own and drops it.
+POSTGRES_DSN = os.environ.get(
+    "SESFLOW_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+_POSTGRES_DOWN: list[str] = []  # why it cannot be reached, once found out
+
+
+def postgres_unreachable() -> str | None:
+    """Why the test PostgreSQL cannot be used, or None when it can (asked once per run)."""
+    if not _POSTGRES_DOWN:
+        try:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_DSN, connect_timeout=3) as connection:
+                connection.execute("SELECT 1")
+        except Exception as exc:
+            _POSTGRES_DOWN.append(f"{type(exc).__name__}: {str(exc).strip()}")
+        else:
+            _POSTGRES_DOWN.append("")
+    return _POSTGRES_DOWN[0] or None
+
+
+def require_postgres() -> str:
+    """The test DSN; skips the test when PostgreSQL is unreachable (fails it under CI)."""
+    down = postgres_unreachable()
+    if down is not None:
+        reason = (
+            f"PostgreSQL is not reachable at {POSTGRES_DSN} ({down}). Start one, e.g. "
+            "`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test "
+            "postgres:15`, or point SESFLOW_TEST_POSTGRES_DSN at one"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return POSTGRES_DSN
+
+
+@pytest.fixture
+def postgres_dsn() -> str:
+    return require_postgres()
+
+
+@pytest.fixture
+def pg_schema(postgres_dsn: str) -> Iterator[str]:
+    """A schema name of this test's own, dropped (with everything in it) afterwards."""
+    import uuid
+
+    import psycopg
+
+    schema = f"sesflow_test_{uuid.uuid4().hex[:12]}"
+    yield schema
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

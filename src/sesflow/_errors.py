@@ -43,6 +43,7 @@ __all__ = [
     "MailFromDomainNotVerifiedError",
     "MaybeSentError",
     "MessageRejectedError",
+    "MissingExtraError",
     "NotFoundError",
     "SendingPausedError",
     "ServiceError",
@@ -384,6 +385,17 @@ class JournalInUseError(JournalError):
     def __init__(self, message: str, *, path: str, holder: str) -> None:
         super().__init__(message, path=path)
         self.holder = holder
+
+
+class MissingExtraError(SesflowError, ImportError):
+    """An optional dependency is missing; the message names the extra to install.
+
+    Raised on first use of what needs it (`SnsVerifier.verify` needs `cryptography`,
+    `sesflow.postgres.PostgresJournal` needs `psycopg`), never on import.
+
+    Examples:
+        >>> # pip install "sesflow[events]"    (or sesflow[postgres], sesflow[redis])
+    """
 
 
 class VerificationFailedError(SesflowError):

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sesflow._errors import SesflowError
+from sesflow._errors import MissingExtraError, SesflowError
 
 __all__ = [
     "InvalidSignatureError",
@@ -100,14 +100,6 @@ class InvalidSignatureError(SesflowError):
     def __init__(self, message: str, *, check: str) -> None:
         super().__init__(message)
         self.check = check
-
-
-class MissingExtraError(SesflowError, ImportError):
-    """An optional dependency is missing; the message names the extra to install.
-
-    Examples:
-        >>> # pip install "sesflow[events]"
-    """
 
 
 def _require_cryptography() -> Any:
