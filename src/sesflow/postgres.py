@@ -926,7 +926,7 @@ class _Store:
         free = [a for a in carried if not self._carried[a] and a not in self._maybe_sent]
         if free:
             with suppress(JournalError):
-                self._write_release(free)
+                self._link.run("returning recipients of a call not made", self._release(free))
 
     def lost(self, call: int) -> None:
         with self._lock:
@@ -942,9 +942,7 @@ class _Store:
         with self._lock:
             free = self._settle(calls, answered=())
             if free:
-                self._do_locked(
-                    "forgetting a call that did not go out", lambda _: self._write_release(free)
-                )
+                self._do_locked("forgetting a call that did not go out", self._release(free))
 
     def finish(
         self,
@@ -1039,12 +1037,14 @@ class _Store:
                     free.append(address)
         return free
 
-    def _write_release(self, addresses: list[str]) -> None:
+    def _release(self, addresses: list[str]) -> Callable[[Connection], None]:
+        """The statement that gives recipients of calls not made back to `claimed`."""
         params = {"a": addresses, "c": self.campaign, "me": self.run}
-        self._link.run(
-            "returning recipients of a call that did not go out",
-            lambda connection: connection.execute(self._sql.release, params),
-        )
+
+        def release(connection: Connection) -> None:
+            connection.execute(self._sql.release, params)
+
+        return release
 
     def _end(self, connection: Connection) -> None:
         connection.execute(self._sql.end, {"c": self.campaign, "me": self.run})
