@@ -370,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from . import (
         _account,
+        _campaign,
         _config_set,
         _demo,
         _domain,
@@ -402,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         _template,
         _send,
         _bulk_cli,
+        _campaign,
         _events,
         _suppression,
         _demo,
