@@ -45,6 +45,7 @@ concurrent first runs are safe). A schema that holds other tables is refused.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -138,12 +139,17 @@ CREATE INDEX recipients_failed ON {s}.recipients (campaign, address) WHERE state
 # gave up). `ambiguous` counts the calls carrying it whose answer was lost. A run holds
 # its `claimed` and `in_flight` rows while its lease (in `runs`) lasts.
 
-# `h` is the run holding `r`; `h.lease_until IS NULL OR h.lease_until < clock_timestamp()`
-# says it is gone: no run row, or its lease expired (or it ended).
+# Recipients are always found by address, one index look-up each (a lateral subquery
+# that the planner cannot turn into a join), in address order (so that concurrent runs
+# lock rows in one order), and updated by their row id. A hash join, which the planner
+# picks for a table without statistics (a new campaign's), would read all of the
+# campaign's rows for every batch. A run is gone when no run row says its lease lasts.
 
 _CLAIM = """
 WITH input AS (
-    SELECT i.address, i.payload FROM unnest(%(a)s::text[], %(p)s::text[]) AS i(address, payload)
+    SELECT i.address, nullif(i.payload, '') AS payload
+    FROM unnest(string_to_array(%(a)s, E'\n'), string_to_array(%(p)s, E'\n'))
+         AS i(address, payload)
 ),
 fresh AS (
     INSERT INTO {s}.recipients AS r (campaign, address, state, run, payload)
@@ -152,23 +158,26 @@ fresh AS (
     RETURNING r.address
 ),
 free AS (
-    SELECT r.address, r.state FROM {s}.recipients AS r
-    JOIN input USING (address)
-    LEFT JOIN {s}.runs AS h ON h.campaign = r.campaign AND h.run = r.run
-    WHERE r.campaign = %(c)s AND (
-        r.state IN ('deferred', 'ambiguous')
-        OR (r.state = 'claimed' AND r.run = %(me)s)
-        OR (r.state IN ('claimed', 'in_flight') AND r.run <> %(me)s
-            AND (h.lease_until IS NULL OR h.lease_until < clock_timestamp())))
-    ORDER BY r.address
-    FOR UPDATE OF r SKIP LOCKED
+    SELECT o.address, o.state, o.id
+    FROM (SELECT address FROM input ORDER BY address) AS i
+    CROSS JOIN LATERAL (
+        SELECT r.address, r.state, r.ctid AS id FROM {s}.recipients AS r
+        WHERE r.campaign = %(c)s AND r.address = i.address AND (
+            r.state IN ('deferred', 'ambiguous')
+            OR (r.state = 'claimed' AND r.run = %(me)s)
+            OR (r.state IN ('claimed', 'in_flight') AND r.run <> %(me)s AND NOT EXISTS (
+                SELECT 1 FROM {s}.runs AS h
+                WHERE h.campaign = r.campaign AND h.run = r.run
+                  AND h.lease_until >= clock_timestamp())))
+        FOR UPDATE OF r SKIP LOCKED
+    ) AS o
 ),
 taken AS (
     UPDATE {s}.recipients AS r
     SET state = 'claimed', run = %(me)s, payload = input.payload, updated = clock_timestamp(),
         ambiguous = r.ambiguous + (free.state = 'in_flight')::int
     FROM free JOIN input USING (address)
-    WHERE r.campaign = %(c)s AND r.address = free.address
+    WHERE r.ctid = free.id
     RETURNING r.address, free.state AS prior
 )
 SELECT address, verdict FROM (
@@ -181,36 +190,45 @@ SELECT address, verdict FROM (
     FROM input
     LEFT JOIN fresh USING (address)
     LEFT JOIN taken USING (address)
-    LEFT JOIN {s}.recipients AS old ON old.campaign = %(c)s AND old.address = input.address
+    LEFT JOIN LATERAL (
+        SELECT o.state FROM {s}.recipients AS o
+        WHERE o.campaign = %(c)s AND o.address = input.address
+        LIMIT 1
+    ) AS old ON true
 ) AS verdicts
 WHERE verdict IS NOT NULL
 """
 
-_BEGIN = """
-UPDATE {s}.recipients SET state = 'in_flight', updated = clock_timestamp()
-WHERE campaign = %(c)s AND address = ANY(%(a)s::text[]) AND run = %(me)s
-  AND state IN ('claimed', 'in_flight')
+#: This run's rows among the addresses `%(a)s` (one per line), as `r`.
+_MINE = """
+FROM (SELECT address FROM unnest(string_to_array(%(a)s, E'\n')) AS u(address)
+      ORDER BY address) AS u
+CROSS JOIN LATERAL (
+    SELECT ctid AS id FROM {s}.recipients WHERE campaign = %(c)s AND address = u.address LIMIT 1
+) AS o
+WHERE r.ctid = o.id AND r.run = %(me)s
 """
 
-_LOST = """
-UPDATE {s}.recipients SET ambiguous = ambiguous + 1
-WHERE campaign = %(c)s AND address = ANY(%(a)s::text[]) AND run = %(me)s
-"""
+# The schema's name goes in through psycopg's `sql.Identifier`, every value as a parameter.
+_BEGIN = (
+    "UPDATE {s}.recipients AS r SET state = 'in_flight', updated = clock_timestamp()"  # noqa: S608
+    + _MINE
+    + "AND r.state IN ('claimed', 'in_flight') RETURNING r.address"
+)
 
-_RELEASE = """
-UPDATE {s}.recipients SET state = 'claimed', updated = clock_timestamp()
-WHERE campaign = %(c)s AND address = ANY(%(a)s::text[]) AND run = %(me)s AND state = 'in_flight'
-"""
+_LOST = "UPDATE {s}.recipients AS r SET ambiguous = r.ambiguous + 1" + _MINE  # noqa: S608
 
-# `sent` is what SES said: it always wins. Any other outcome only lands on a row this run
-# still holds (another run may have taken it over after this run's lease lapsed), or on a
-# new row (a recipient sesflow refused itself is never claimed).
+_RELEASE = (
+    "UPDATE {s}.recipients AS r SET state = 'claimed', updated = clock_timestamp()"  # noqa: S608
+    + _MINE
+    + "AND r.state = 'in_flight'"
+)
+
 _FINISH = """
 INSERT INTO {s}.recipients AS r (campaign, address, state, run, message_id, status, error)
-SELECT %(c)s, u.address, u.state, %(me)s, u.message_id, u.status, u.error
-FROM unnest(%(a)s::text[], %(st)s::text[], %(m)s::text[], %(x)s::text[], %(e)s::text[])
-     AS u(address, state, message_id, status, error)
-ORDER BY u.address
+SELECT %(c)s, u->>0, u->>1, %(me)s, u->>2, u->>3, u->>4
+FROM json_array_elements(%(rows)s::json) AS u
+ORDER BY u->>0
 ON CONFLICT (campaign, address) DO UPDATE SET
     state = excluded.state, run = excluded.run, message_id = excluded.message_id,
     status = excluded.status, error = excluded.error, updated = clock_timestamp(),
@@ -306,8 +324,8 @@ class _Source:
                 field="journal",
             )
 
-    def link(self, name: str) -> _Link:
-        return _Link(self, name)
+    def link(self, name: str, *, synchronous: bool = True) -> _Link:
+        return _Link(self, name, synchronous=synchronous)
 
 
 def _display(user: object, host: object, port: object, dbname: object) -> str:
@@ -323,9 +341,10 @@ class _Link:
     """One connection, one statement at a time; made again on the next use after a loss
     (a DSN's only: the caller's own connection cannot be)."""
 
-    def __init__(self, source: _Source, name: str) -> None:
+    def __init__(self, source: _Source, name: str, *, synchronous: bool = True) -> None:
         self.source = source
         self.name = name[:63]  # PostgreSQL keeps 63 bytes of application_name
+        self.synchronous = synchronous
         self.lock = source.shared_lock or threading.Lock()
         self.connection: Connection | None = source.connection
         self._failed_at = 0.0
@@ -394,12 +413,15 @@ class _Link:
 
         assert self.source.dsn is not None
         try:
-            return psycopg.connect(
+            connection = psycopg.connect(
                 self.source.dsn,
                 autocommit=True,
                 connect_timeout=max(1, round(self.source.connect_timeout)),
                 application_name=self.name,
             )
+            if not self.synchronous:
+                connection.execute("SET synchronous_commit = off")
+            return connection
         except psycopg.Error as exc:
             self._failed_at = time.monotonic()
             raise _ConnectionLostError(
@@ -806,7 +828,17 @@ def _prepare_schema(connection: Connection, query: _Sql, where: str, schema: str
 
 
 class _Store:
-    """One run's view of a shared campaign: the `JournalStore` of a `PostgresJournal`."""
+    """One run's part in a shared campaign: the `JournalStore` of a `PostgresJournal`.
+
+    Three connections (one shared one, when the caller gave a connection): claims and
+    outcomes commit asynchronously (no wait for the disk); calls (`begin`) commit
+    synchronously, which also makes every earlier commit durable (the write-ahead log is
+    one sequence), so a claim is on disk before its call is made. A PostgreSQL crash can
+    lose only outcomes written since: their recipients come back in flight (ambiguous),
+    never sent twice silently. The lease has a connection of its own, so that a slow
+    statement never delays a renewal. Calls and outcomes are each written by one thread at
+    a time, each write taking all that are waiting (a group commit: one wait for the disk
+    serves every worker that was waiting)."""
 
     shared = True
 
@@ -815,8 +847,12 @@ class _Store:
         self.where = journal.where
         self._sql = journal._sql
         self._lease = journal.lease
-        self._link = journal._source.link(f"sesflow journal: {journal.campaign}")
-        self._lock = threading.Lock()
+        source, campaign = journal._source, journal.campaign
+        self._link = source.link(f"sesflow journal: {campaign}", synchronous=False)
+        self._calls_link = source.link(f"sesflow calls: {campaign}")
+        self._lease_link = source.link(f"sesflow lease: {campaign}", synchronous=False)
+        # The bookkeeping below; never held while waiting for PostgreSQL.
+        self._state = threading.Lock()
         # Calls made and not settled: their recipients.
         self._calls: dict[int, tuple[str, ...]] = {}
         self._next_call = 0
@@ -824,27 +860,35 @@ class _Store:
         # lost answer may have sent (those never go back to `claimed`).
         self._carried: Counter[str] = Counter()
         self._maybe_sent: set[str] = set()
-        # Outcomes SES answered that could not be written yet (the connection was lost):
-        # kept until they are, and written before anything else.
-        self._unwritten: list[dict[str, tuple[str, str | None, str | None, str | None]]] = []
+        # Outcomes waiting to be written, oldest first (kept after a failed write), and
+        # the tickets of the group commit: finishes queued, and finishes written.
+        self._pending: list[dict[str, tuple[str, str | None, str | None, str | None]]] = []
+        self._queued = 0
+        self._written = 0
+        self._writer = threading.RLock()
+        # The same for calls: those waiting to be recorded, and the verdict of each
+        # recorded one (True: all its recipients marked; an error: the write failed).
+        self._to_begin: list[tuple[int, tuple[str, ...]]] = []
+        self._begun: dict[int, bool | JournalError] = {}
+        self._beginner = threading.Lock()
+        self._recovering = False
         self._closed = False
         try:
             self.campaign, self.run = self._link.run(
                 "opening the campaign", lambda c: self._start(c, identity), transaction=True
             )
         except _ConnectionLostError as exc:
-            self._link.close()
+            self._close_links()
             raise JournalError(
                 f"journal {self.where}: {exc}; nothing was sent. Check that PostgreSQL is "
                 "running and that the connection string is right.",
                 path=self.where,
             ) from exc.__cause__
         except BaseException:
-            self._link.close()
+            self._close_links()
             raise
         self._lapses = 0
         self._stopping = threading.Event()
-        self._lease_link = journal._source.link(f"sesflow lease: {journal.campaign}")
         self._renewer = threading.Thread(
             target=self._renew, name=f"sesflow-lease-{self.run}", daemon=True
         )
@@ -880,9 +924,12 @@ class _Store:
     def claim(
         self, addresses: Sequence[str], payloads: Sequence[str | None] | None = None
     ) -> dict[str, str]:
+        # Lists travel as one text each (lines; a checked address holds no line break,
+        # nor does compact JSON): psycopg's pure-Python array adaptation costs far more.
+        has_payloads = payloads is not None and any(p is not None for p in payloads)
         params = {
-            "a": list(addresses),
-            "p": list(payloads) if payloads is not None else [None] * len(addresses),
+            "a": "\n".join(addresses),
+            "p": "\n".join(p or "" for p in payloads) if payloads and has_payloads else None,
             "c": self.campaign,
             "me": self.run,
         }
@@ -890,59 +937,76 @@ class _Store:
         def claim(connection: Connection) -> dict[str, str]:
             return dict(connection.execute(self._sql.claim, params).fetchall())
 
-        return self._do("claiming recipients", claim)
+        return self._io(self._link, "claiming recipients", claim)
 
     def begin(self, addresses: Iterable[str]) -> int:
         carried = tuple(addresses)
-        params = {"a": list(carried), "c": self.campaign, "me": self.run}
-
-        def begin(connection: Connection) -> int:
-            count: int = connection.execute(self._sql.begin, params).rowcount
-            return count
-
-        with self._lock:
-            try:
-                marked = self._do_locked("recording a call before making it", begin)
-            except JournalError:
-                self._release_after_error(carried)
-                raise
-            if marked != len(carried):
-                self._release_after_error(carried)
-                raise JournalError(
-                    f"journal {self.where}: this run's lease lapsed (it stalled for longer "
-                    f"than {self._lease:g} s) and another run took over some of its "
-                    "recipients; the run stopped before sending them again. Every outcome "
-                    "SES answered is recorded: run again to finish the campaign.",
-                    path=self.where,
-                )
+        with self._state:
             self._next_call += 1
             call = self._next_call
+            self._to_begin.append((call, carried))
+        with self._beginner:
+            with self._state:
+                batch, self._to_begin = self._to_begin, []
+            if batch:
+                self._record_calls(batch)
+        with self._state:
+            verdict = self._begun.pop(call)
+        if verdict is not True:
+            self._release_quietly(carried)
+            if isinstance(verdict, JournalError):
+                raise verdict
+            raise JournalError(
+                f"journal {self.where}: this run's lease lapsed (it stalled for longer "
+                f"than {self._lease:g} s) and another run took over some of its "
+                "recipients; the run stopped before sending them again. Every outcome "
+                "SES answered is recorded: run again to finish the campaign.",
+                path=self.where,
+            )
+        with self._state:
             self._calls[call] = carried
             self._carried.update(carried)
         return call
 
-    def _release_after_error(self, carried: tuple[str, ...]) -> None:
-        """The call will not be made: its recipients go back to `claimed`, if possible."""
-        free = [a for a in carried if not self._carried[a] and a not in self._maybe_sent]
-        if free:
-            with suppress(JournalError):
-                self._link.run("returning recipients of a call not made", self._release(free))
+    def _record_calls(self, batch: list[tuple[int, tuple[str, ...]]]) -> None:
+        """Mark the recipients of every waiting call in flight, in one statement; leave
+        each call's verdict for its thread. Called by one thread at a time."""
+        params = {
+            "a": "\n".join(address for _, carried in batch for address in carried),
+            "c": self.campaign,
+            "me": self.run,
+        }
+
+        def begin(connection: Connection) -> set[str]:
+            return {row[0] for row in connection.execute(self._sql.begin, params)}
+
+        verdicts: dict[int, bool | JournalError] = {}
+        try:
+            marked = self._io(self._calls_link, "recording a call before making it", begin)
+        except JournalError as exc:
+            verdicts = {call: exc for call, _ in batch}
+        else:
+            # A recipient not marked was taken over by another run: this run's lease lapsed.
+            verdicts = {call: all(a in marked for a in carried) for call, carried in batch}
+        with self._state:
+            self._begun.update(verdicts)
 
     def lost(self, call: int) -> None:
-        with self._lock:
+        with self._state:
             carried = self._calls.get(call, ())
             self._maybe_sent.update(carried)
-            params = {"a": list(carried), "c": self.campaign, "me": self.run}
-            self._do_locked(
-                "recording a lost answer",
-                lambda connection: connection.execute(self._sql.lost, params),
-            )
+        params = {"a": "\n".join(carried), "c": self.campaign, "me": self.run}
+
+        def lost(connection: Connection) -> None:
+            connection.execute(self._sql.lost, params)
+
+        self._io(self._link, "recording a lost answer", lost)
 
     def abandon(self, calls: Iterable[int]) -> None:
-        with self._lock:
+        with self._state:
             free = self._settle(calls, answered=())
-            if free:
-                self._do_locked("forgetting a call that did not go out", self._release(free))
+        if free:
+            self._io(self._link, "forgetting a call that did not go out", self._release(free))
 
     def finish(
         self,
@@ -962,15 +1026,18 @@ class _Store:
             rows[address] = ("deferred", None, status, error)
         for address in ambiguous:
             rows[address] = ("ambiguous", None, None, None)
-        with self._lock:
+        with self._state:
             # Recipients of the settled calls without an outcome (to be sent again, or
             # left unsent by a run that stops) go back to `claimed`, unless a lost answer
             # may have sent them.
             for address in self._settle(calls, answered=rows):
                 rows[address] = ("claimed", None, None, None)
-            if rows:
-                self._unwritten.append(rows)
-            self._do_locked("recording outcomes SES answered", None)
+            if not rows:
+                return
+            self._pending.append(rows)
+            self._queued += 1
+            ticket = self._queued
+        self._write(ticket)
 
     def leftovers(self, limit: int) -> list[Leftover] | None:
         params = {"c": self.campaign, "me": self.run, "n": limit}
@@ -982,7 +1049,7 @@ class _Store:
             row = connection.execute(self._sql.others_hold, params).fetchone()
             return bool(row and row[0])
 
-        taken = self._do("taking over recipients other runs left", take)
+        taken = self._io(self._link, "taking over recipients other runs left", take)
         if isinstance(taken, list):
             return taken
         if not taken:
@@ -993,15 +1060,14 @@ class _Store:
         return None
 
     def close(self) -> None:
-        with self._lock:
+        with self._state:
             if self._closed:
                 return
             self._closed = True
         self._stopping.set()
         self._renewer.join()
         try:
-            with self._lock:
-                self._do_locked("recording outcomes SES answered", None)
+            self._write(None)
         finally:
             try:
                 with suppress(JournalError):
@@ -1009,13 +1075,12 @@ class _Store:
                     # this fail, they are when the lease expires.
                     self._link.run("ending the run", self._end)
             finally:
-                self._link.close()
-                self._lease_link.close()
+                self._close_links()
 
     @property
     def unwritten(self) -> int:
         """Outcomes SES answered that are not written yet (non-zero only after an error)."""
-        with self._lock:
+        with self._state:
             return self._unwritten_count()
 
     # Inside
@@ -1023,7 +1088,7 @@ class _Store:
     def _settle(self, calls: Iterable[int], answered: Iterable[str]) -> list[str]:
         """Forget `calls`; return their recipients that go back to `claimed` (no outcome in
         `answered`, no other call in flight, and no lost answer that may have sent them).
-        Called with the lock held."""
+        Called with the state lock held."""
         answered = set(answered)
         self._maybe_sent -= answered
         free: list[str] = []
@@ -1039,65 +1104,79 @@ class _Store:
 
     def _release(self, addresses: list[str]) -> Callable[[Connection], None]:
         """The statement that gives recipients of calls not made back to `claimed`."""
-        params = {"a": addresses, "c": self.campaign, "me": self.run}
+        params = {"a": "\n".join(addresses), "c": self.campaign, "me": self.run}
 
         def release(connection: Connection) -> None:
             connection.execute(self._sql.release, params)
 
         return release
 
-    def _end(self, connection: Connection) -> None:
-        connection.execute(self._sql.end, {"c": self.campaign, "me": self.run})
+    def _release_quietly(self, carried: tuple[str, ...]) -> None:
+        """A call will not be made: its recipients go back to `claimed` if they can (if
+        they cannot, they become ambiguous once the lease expires: conservative)."""
+        with self._state:
+            free = [a for a in carried if not self._carried[a] and a not in self._maybe_sent]
+        if free:
+            with suppress(JournalError):
+                self._link.run("returning recipients of a call not made", self._release(free))
 
-    def _do(self, doing: str, work: Callable[[Connection], T]) -> T:
-        with self._lock:
-            return self._do_locked(doing, work)
-
-    def _do_locked(self, doing: str, work: Callable[[Connection], T] | None) -> T:
-        """Write what is pending, then `work`; after a lost connection, write what SES
-        answered through a new one and stop the run. Called with the lock held."""
-        try:
-            self._write_unwritten()
-            return self._link.run(doing, work) if work is not None else None  # type: ignore[return-value]
-        except _ConnectionLostError as exc:
-            # Like the SQLite journal's disk reserve: one new connection, to record what
-            # SES answered; the run stops all the same (something is wrong with the link).
-            if self._link.reconnect():
-                with suppress(JournalError):
-                    self._write_unwritten()
-            raise self._error(exc, doing) from exc.__cause__
-
-    def _write_unwritten(self) -> None:
-        # One statement per finished call, oldest first (a later outcome for the same
-        # recipient must land after an earlier one).
-        while self._unwritten:
-            rows = self._unwritten[0]
-            addresses = sorted(rows)
+    def _write(self, ticket: int | None) -> None:
+        """Write the waiting outcomes, until finish number `ticket` is written (all of
+        them for None). Whoever writes takes every outcome waiting then: the others find
+        theirs written when their turn comes, and return at once."""
+        with self._writer:
+            with self._state:
+                if not self._pending or (ticket is not None and self._written >= ticket):
+                    return
+                batch = list(self._pending)
+                upto = self._queued
+            rows: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+            for outcome in batch:
+                rows.update(outcome)  # a later outcome of a recipient wins
             params = {
-                "a": addresses,
-                "st": [rows[a][0] for a in addresses],
-                "m": [rows[a][1] for a in addresses],
-                "x": [rows[a][2] for a in addresses],
-                "e": [rows[a][3] for a in addresses],
+                "rows": json.dumps(
+                    [[address, *outcome] for address, outcome in rows.items()],
+                    separators=(",", ":"),
+                ),
                 "c": self.campaign,
                 "me": self.run,
             }
-            self._link.run("recording outcomes SES answered", self._writer(params))
-            self._unwritten.pop(0)
 
-    def _writer(self, params: dict[str, Any]) -> Callable[[Connection], None]:
-        def write(connection: Connection) -> None:
-            connection.execute(self._sql.finish, params)
+            def write(connection: Connection) -> None:
+                connection.execute(self._sql.finish, params)
 
-        return write
+            self._io(self._link, "recording outcomes SES answered", write)
+            with self._state:
+                del self._pending[: len(batch)]
+                self._written = upto
 
-    def _unwritten_count(self) -> int:
-        return sum(
-            1 for rows in self._unwritten for state, *_ in rows.values() if state != "claimed"
-        )
+    def _end(self, connection: Connection) -> None:
+        connection.execute(self._sql.end, {"c": self.campaign, "me": self.run})
 
-    def _error(self, exc: JournalError, doing: str) -> JournalError:
-        pending = self._unwritten_count()
+    def _io(self, link: _Link, doing: str, work: Callable[[Connection], T]) -> T:
+        """`work` on `link`; after a lost connection, write what SES answered through a
+        new one, and stop the run (`JournalError`)."""
+        try:
+            return link.run(doing, work)
+        except _ConnectionLostError as exc:
+            raise self._recover(link, exc, doing) from exc.__cause__
+
+    def _recover(self, link: _Link, exc: JournalError, doing: str) -> JournalError:
+        # Like the SQLite journal's disk reserve: one new connection, to record what SES
+        # answered; the run stops all the same (something is wrong with the database or
+        # the way to it).
+        with self._writer:
+            if not self._recovering:
+                self._recovering = True
+                try:
+                    # (The outcomes' own connection reconnects on its next use, if lost.)
+                    if link.reconnect():
+                        with suppress(JournalError):
+                            self._write(None)
+                finally:
+                    self._recovering = False
+            with self._state:
+                pending = self._unwritten_count()
         tail = (
             f" {pending} outcomes SES answered could not be written: once the lease expires, "
             "other runs (or a later one) treat those recipients as ambiguous."
@@ -1108,6 +1187,14 @@ class _Store:
             f"journal {self.where}: {exc} while {doing}; the run stopped.{tail}",
             path=self.where,
         )
+
+    def _unwritten_count(self) -> int:
+        # Called with the state lock held.
+        return sum(1 for rows in self._pending for state, *_ in rows.values() if state != "claimed")
+
+    def _close_links(self) -> None:
+        for link in (self._link, self._calls_link, self._lease_link):
+            link.close()
 
     def _renew(self) -> None:
         """The lease thread: renew every third of the lease, in real time (the lease runs
