@@ -213,7 +213,7 @@ WHERE r.ctid = o.id AND r.run = %(me)s
 _BEGIN = (
     "UPDATE {s}.recipients AS r SET state = 'in_flight', updated = clock_timestamp()"  # noqa: S608
     + _MINE
-    + "AND r.state IN ('claimed', 'in_flight') RETURNING r.address"
+    + "AND r.state IN ('claimed', 'in_flight')"
 )
 
 _LOST = "UPDATE {s}.recipients AS r SET ambiguous = r.ambiguous + 1" + _MINE  # noqa: S608
@@ -971,14 +971,12 @@ class _Store:
     def _record_calls(self, batch: list[tuple[int, tuple[str, ...]]]) -> None:
         """Mark the recipients of every waiting call in flight, in one statement; leave
         each call's verdict for its thread. Called by one thread at a time."""
-        params = {
-            "a": "\n".join(address for _, carried in batch for address in carried),
-            "c": self.campaign,
-            "me": self.run,
-        }
+        addresses = {address for _, carried in batch for address in carried}
+        params = {"a": "\n".join(addresses), "c": self.campaign, "me": self.run}
 
-        def begin(connection: Connection) -> set[str]:
-            return {row[0] for row in connection.execute(self._sql.begin, params)}
+        def begin(connection: Connection) -> int:
+            count: int = connection.execute(self._sql.begin, params).rowcount
+            return count
 
         verdicts: dict[int, bool | JournalError] = {}
         try:
@@ -986,8 +984,9 @@ class _Store:
         except JournalError as exc:
             verdicts = {call: exc for call, _ in batch}
         else:
-            # A recipient not marked was taken over by another run: this run's lease lapsed.
-            verdicts = {call: all(a in marked for a in carried) for call, carried in batch}
+            # A recipient not marked was taken over by another run: this run's lease
+            # lapsed, and it stops; which call it belonged to does not matter.
+            verdicts = {call: marked == len(addresses) for call, _ in batch}
         with self._state:
             self._begun.update(verdicts)
 
