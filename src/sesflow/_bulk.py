@@ -299,6 +299,9 @@ class BulkRun:
         self._threads: list[threading.Thread] = []
         self._live = 0
         self._closing = False
+        # Batches queued and not yet done by a worker (see `_wait_for_workers`).
+        self._outstanding = 0
+        self._done = threading.Condition()
 
     # Set-up
 
@@ -470,13 +473,28 @@ class BulkRun:
         return request
 
     def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
+        with self._done:
+            self._outstanding += 1
         while not self._stop.is_set():
             try:
                 work.put(batch, timeout=0.05)
             except queue.Full:
                 continue
             return True
+        self._batch_done()
         return False
+
+    def _batch_done(self) -> None:
+        with self._done:
+            self._outstanding -= 1
+            if not self._outstanding:
+                self._done.notify_all()
+
+    def _wait_for_workers(self) -> None:
+        """Until every batch queued so far is done (or the run stops)."""
+        with self._done:
+            while self._outstanding and not self._stop.is_set():
+                self._done.wait(0.05)
 
     def _batches(self, size: int) -> Iterator[list[_Entry]]:
         source = iter(self._recipients)
@@ -517,6 +535,10 @@ class BulkRun:
         other live run holds any recipient (a file journal has none: one run at a time)."""
         journal = self._journal
         assert journal is not None
+        if journal.shared:
+            # This run's own batches are claimed by its workers: once they are all done,
+            # whatever another run still holds is not in one of them.
+            self._wait_for_workers()
         while not self._stop.is_set():
             try:
                 taken = journal.leftovers(size)
@@ -627,12 +649,13 @@ class BulkRun:
             batch = work.get()
             if batch is None:
                 return
-            if self._stop.is_set():
-                continue  # never journaled as sent: a later run sends them
             try:
-                self._send_batch(batch)
+                if not self._stop.is_set():  # else never journaled as sent: a later run sends them
+                    self._send_batch(batch)
             except BaseException as exc:  # a bug or an interrupt: stop the run, keep it
                 self._fail(exc)
+            finally:
+                self._batch_done()
             if self._retire():
                 return
 

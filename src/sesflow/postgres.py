@@ -164,7 +164,6 @@ free AS (
         SELECT r.address, r.state, r.ctid AS id FROM {s}.recipients AS r
         WHERE r.campaign = %(c)s AND r.address = i.address AND (
             r.state IN ('deferred', 'ambiguous')
-            OR (r.state = 'claimed' AND r.run = %(me)s)
             OR (r.state IN ('claimed', 'in_flight') AND r.run <> %(me)s AND NOT EXISTS (
                 SELECT 1 FROM {s}.runs AS h
                 WHERE h.campaign = r.campaign AND h.run = r.run
@@ -236,12 +235,16 @@ ON CONFLICT (campaign, address) DO UPDATE SET
 WHERE excluded.state = 'sent' OR (r.run = %(me)s AND r.state IN ('claimed', 'in_flight'))
 """
 
+# The lease test is a subquery, not a join: when a row is locked after another run changed
+# it, PostgreSQL checks the new row against the conditions again, and a subquery is asked
+# again about the new holder (a left join would keep the old one's answer).
 _LEFTOVERS = """
 WITH orphan AS (
-    SELECT r.address, r.state FROM {s}.recipients AS r
-    LEFT JOIN {s}.runs AS h ON h.campaign = r.campaign AND h.run = r.run
+    SELECT r.address, r.state, r.ctid AS id FROM {s}.recipients AS r
     WHERE r.campaign = %(c)s AND r.state IN ('claimed', 'in_flight') AND r.run <> %(me)s
-      AND (h.lease_until IS NULL OR h.lease_until < clock_timestamp())
+      AND NOT EXISTS (
+          SELECT 1 FROM {s}.runs AS h
+          WHERE h.campaign = r.campaign AND h.run = r.run AND h.lease_until >= clock_timestamp())
     ORDER BY r.address
     LIMIT %(n)s
     FOR UPDATE OF r SKIP LOCKED
@@ -250,7 +253,7 @@ UPDATE {s}.recipients AS r
 SET state = 'claimed', run = %(me)s, updated = clock_timestamp(),
     ambiguous = r.ambiguous + (orphan.state = 'in_flight')::int
 FROM orphan
-WHERE r.campaign = %(c)s AND r.address = orphan.address
+WHERE r.ctid = orphan.id
 RETURNING r.address, r.payload, orphan.state = 'in_flight'
 """
 
