@@ -105,7 +105,7 @@ def _postgres_namespace(test: doctest.DocTest, request: pytest.FixtureRequest) -
     """For `sesflow.postgres`'s examples: `dsn`, the test PostgreSQL (skipped when it is
     unreachable, failed under CI), and journals in a schema of the example's own (dropped
     afterwards), whatever schema the example's `PostgresJournal`s would default to."""
-    if not test.name.startswith("sesflow.postgres"):
+    if not test.name.startswith(("sesflow.postgres", "sesflow._postgres")):
         return {}
     import uuid
 

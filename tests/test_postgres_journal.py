@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 import sesflow
+import sesflow._postgres  # white-box: the page size of failures()
 from conftest import CHILD_ENV
 from sesflow import InlineTemplate, JournalError, JournalInUseError, ValidationError
 from sesflow.postgres import PostgresJournal
@@ -512,7 +513,7 @@ def test_failures_are_read_a_page_at_a_time(
     journal = journal_of()
     bad = [f"bad{i}@@example.com" for i in range(7)]
     sender.send_bulk([*bad, "ann@example.com"], TEMPLATE, journal=journal)
-    monkeypatch.setattr(sesflow.postgres, "_PAGE", 3)
+    monkeypatch.setattr(sesflow._postgres, "_PAGE", 3)
     failures = list(journal.failures())
     assert [f.address for f in failures] == sorted(bad)
     assert {f.status for f in failures} == {"INVALID_RECIPIENT"}

@@ -10,11 +10,12 @@ import pytest
 
 import sesflow
 import sesflow.events
+import sesflow.postgres
 import sesflow.testing
 
 
 @pytest.mark.parametrize(
-    "module", [sesflow, sesflow.testing, sesflow.events], ids=lambda m: m.__name__
+    "module", [sesflow, sesflow.testing, sesflow.events, sesflow.postgres], ids=lambda m: m.__name__
 )
 def test_all_is_sorted_and_unique(module: types.ModuleType) -> None:
     names = list(module.__all__)
@@ -23,7 +24,7 @@ def test_all_is_sorted_and_unique(module: types.ModuleType) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [sesflow, sesflow.testing, sesflow.events], ids=lambda m: m.__name__
+    "module", [sesflow, sesflow.testing, sesflow.events, sesflow.postgres], ids=lambda m: m.__name__
 )
 def test_all_lists_every_public_name(module: types.ModuleType) -> None:
     public = {
@@ -39,7 +40,7 @@ def test_all_lists_every_public_name(module: types.ModuleType) -> None:
 
 def _public_objects() -> list[tuple[str, object]]:
     found = []
-    for module in (sesflow, sesflow.testing, sesflow.events):
+    for module in (sesflow, sesflow.testing, sesflow.events, sesflow.postgres):
         for name in module.__all__:
             if name != "__version__":
                 found.append((f"{module.__name__}.{name}", getattr(module, name)))

@@ -479,9 +479,11 @@ class Sender:
 
         The same checks as a run (the same code decides): `INVALID` with the reason the
         report would give, `REPEAT`, `FINISHED` (an earlier run with `journal` sent it,
-        or it failed for good), `AMBIGUOUS` (an earlier call's answer was lost: sent
-        again under at-least-once), else `SEND`. The journal is only read, without its
-        lock; the template is not looked up (`ses.template(name).exists()` does that).
+        or it failed for good), `TAKEN` (another live run of a shared campaign, with a
+        `PostgresJournal`, is sending it), `AMBIGUOUS` (an earlier call's answer was
+        lost: sent again under at-least-once), else `SEND`. The journal is only read,
+        without its lock; the template is not looked up (`ses.template(name).exists()`
+        does that).
 
         Raises:
             ValidationError: bad `template` or `default_data`, or a journal of another
