@@ -61,7 +61,9 @@ MODES = ("none", "sqlite", "postgres")
 
 
 def postgres_cpu() -> float:
-    """CPU seconds used so far by the `postgres` processes of this machine (0.0 if none)."""
+    """CPU seconds used so far by the `postgres` processes of this machine (0.0 if none):
+    the live ones', and the exited backends' (which the postmaster reaped: its children's
+    time)."""
     total = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -74,7 +76,7 @@ def postgres_cpu() -> float:
         name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 1 :]
         if name.startswith("postgres"):
             fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 

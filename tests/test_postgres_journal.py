@@ -20,6 +20,7 @@ import sesflow
 import sesflow._postgres  # white-box: the page size of failures()
 from conftest import CHILD_ENV
 from sesflow import InlineTemplate, JournalError, JournalInUseError, ValidationError
+from sesflow._bulk import check_entry  # white-box: the payload a claim keeps
 from sesflow.postgres import PostgresJournal
 from sesflow.testing import FakeClock, FakeSES
 
@@ -196,6 +197,44 @@ def test_leftovers_are_taken_over_until_no_live_run_holds_any(
     assert time.monotonic() - started >= 0.1
     survivor.finish([survivor.begin(["eve@x.com"])], [("eve@x.com", "m-eve")])
     assert live.leftovers(2) == []
+
+
+def test_a_run_sends_what_a_dead_run_left_with_its_data_tags_and_headers(
+    journal_of: Callable[..., PostgresJournal],
+    fake_sender: tuple[FakeSES, sesflow.Sender],
+    stores: list[Any],
+    postgres_dsn: str,
+    pg_schema: str,
+) -> None:
+    fake, sender = fake_sender
+    journal = journal_of(lease=0.6)
+    template = InlineTemplate("Hi {{name}}", text="Hello {{name}}")
+    everyone = {"name": "friend"}
+    sender.send_bulk(["ann@example.com"], template, default_data=everyone, journal=journal)
+    # A run that died with Bob claimed and Cy in a call in flight.
+    bob = sesflow.Recipient(
+        "bob@example.com",
+        data={"name": "Bob"},
+        message_tags={"segment": "vip"},
+        headers={"X-Campaign": "spring"},
+    )
+    entry, _ = check_entry(bob, everyone)
+    assert entry is not None
+    dead = _open(journal, stores, _identity(postgres_dsn, pg_schema))
+    dead.claim(["bob@example.com", "cy@example.com"], [entry.payload(), None])
+    dead.begin(["cy@example.com"])
+    _die(dead)
+    _expire(journal)
+    report = sender.send_bulk(["dan@example.com"], template, default_data=everyone, journal=journal)
+    # Dan; then Bob, sent from what his claim kept, and Cy, ambiguous, sent again.
+    assert (report.total, report.sent, report.ambiguous) == (3, 3, 1)
+    sent = {message.to[0]: message for message in fake.outbox}
+    assert sorted(sent) == [f"{n}@example.com" for n in ("ann", "bob", "cy", "dan")]
+    assert sent["bob@example.com"].subject == "Hi Bob"
+    assert sent["bob@example.com"].tags == {"segment": "vip"}
+    assert ("X-Campaign", "spring") in sent["bob@example.com"].headers
+    assert sent["cy@example.com"].subject == "Hi friend"
+    assert journal.report().ambiguous == 1
 
 
 def test_concurrent_first_runs_create_the_schema_once(

@@ -503,8 +503,9 @@ class PostgresJournal:
 
     Args:
         dsn_or_connection: a connection string (`"postgresql://user@host/db"`, or
-            `"host=... dbname=..."`), from which each run opens its own connections (one
-            for the journal, one for its lease) and opens them again after a loss; or a
+            `"host=... dbname=..."`), from which each run opens its own connections
+            (three: claims and outcomes, calls, the lease) and opens them again after a
+            loss; or a
             psycopg `Connection`, which every run and the lease renewal share, one
             statement at a time under a lock (the bulk workers are threads), and which
             is left open. It must be idle (or in autocommit mode) when the journal uses
