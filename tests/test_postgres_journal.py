@@ -603,3 +603,23 @@ def test_check_bulk_reads_a_shared_campaign(
         journal=journal,
     )
     assert [c.verdict.value for c in checks] == ["finished", "taken", "ambiguous", "send"]
+
+
+# 5. The tests' own PostgreSQL: skipped when unreachable, saying how to start one; failed
+#    under CI, where it must be there.
+
+
+def test_an_unreachable_test_postgres_skips_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import conftest
+
+    monkeypatch.setattr(conftest, "POSTGRES_DSN", "postgresql://postgres@127.0.0.1:1/test")
+    monkeypatch.setattr(conftest, "_POSTGRES_DOWN", [])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"Start one, e\.g\. `docker run") as skipped:
+        conftest.require_postgres()
+    assert "SESFLOW_TEST_POSTGRES_DSN" in str(skipped.value)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is not reachable at"):
+        conftest.require_postgres()
