@@ -2,8 +2,8 @@
 against one served `FakeSES`: each recipient delivered once, the work spread, the whole
 campaign reported from another process; and a worker killed with SIGKILL part-way.
 
-The workers start together, each paced at a quarter of what the fake allows (as runs that
-share a campaign should be: `max_rate` adding up to the account's)."""
+The workers start together, each paced at its own `max_rate` (as runs that share a campaign
+should be: rates adding up to no more than the account's)."""
 
 from __future__ import annotations
 
