@@ -563,3 +563,60 @@ def botocore_lacks(shape: str, member: str) -> str | None:
     if member in getattr(model.shape_for(shape), "members", {}):  # a StructureShape's
         return None
     return f"botocore {botocore.__version__} has no {shape}.{member} (a newer botocore does)"
+
+
+# --- PostgreSQL (sesflow.postgres) -------------------------------------------------------------
+
+#: The PostgreSQL the journal tests use; each test works in a schema of its own and drops it.
+POSTGRES_DSN = os.environ.get(
+    "SESFLOW_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+_POSTGRES_DOWN: list[str] = []  # why it cannot be reached, once found out
+
+
+def postgres_unreachable() -> str | None:
+    """Why the test PostgreSQL cannot be used, or None when it can (asked once per run)."""
+    if not _POSTGRES_DOWN:
+        try:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_DSN, connect_timeout=3) as connection:
+                connection.execute("SELECT 1")
+        except Exception as exc:
+            _POSTGRES_DOWN.append(f"{type(exc).__name__}: {str(exc).strip()}")
+        else:
+            _POSTGRES_DOWN.append("")
+    return _POSTGRES_DOWN[0] or None
+
+
+def require_postgres() -> str:
+    """The test DSN; skips the test when PostgreSQL is unreachable (fails it under CI)."""
+    down = postgres_unreachable()
+    if down is not None:
+        reason = (
+            f"PostgreSQL is not reachable at {POSTGRES_DSN} ({down}). Start one, e.g. "
+            "`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test "
+            "postgres:15`, or point SESFLOW_TEST_POSTGRES_DSN at one"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return POSTGRES_DSN
+
+
+@pytest.fixture
+def postgres_dsn() -> str:
+    return require_postgres()
+
+
+@pytest.fixture
+def pg_schema(postgres_dsn: str) -> Iterator[str]:
+    """A schema name of this test's own, dropped (with everything in it) afterwards."""
+    import uuid
+
+    import psycopg
+
+    schema = f"sesflow_test_{uuid.uuid4().hex[:12]}"
+    yield schema
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

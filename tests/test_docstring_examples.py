@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import sesflow
-from conftest import botocore_lacks, example_counts, example_namespace
+from conftest import botocore_lacks, example_counts, example_namespace, require_postgres
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -78,6 +78,34 @@ def _uses_report(test: doctest.DocTest) -> bool:
     return False
 
 
+def _postgres_namespace(test: doctest.DocTest, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """For `sesflow.postgres`'s examples: `dsn`, the test PostgreSQL (skipped when it is
+    unreachable, failed under CI), and journals in a schema of the example's own (dropped
+    afterwards), whatever schema the example's `PostgresJournal`s would default to."""
+    if not test.name.startswith(("sesflow.postgres", "sesflow._postgres")):
+        return {}
+    import uuid
+
+    import psycopg
+
+    from sesflow.postgres import PostgresJournal
+
+    dsn = require_postgres()
+    schema = f"sesflow_example_{uuid.uuid4().hex[:12]}"
+    defaults = PostgresJournal.__init__.__kwdefaults__
+    assert defaults is not None
+    original = defaults["schema"]
+    defaults["schema"] = schema
+
+    def restore() -> None:
+        defaults["schema"] = original
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    request.addfinalizer(restore)
+    return {"dsn": dsn}
+
+
 def _too_slow(signum: int, frame: object) -> None:
     raise TimeoutError("the example ran for 30 s: does it wait in real time?")
 
@@ -91,7 +119,11 @@ def test_docstring_example(
     tmp_path: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    test.globs = {**vars(module), **example_namespace(with_report=_uses_report(test))}
+    test.globs = {
+        **vars(module),
+        **example_namespace(with_report=_uses_report(test)),
+        **_postgres_namespace(test, request),
+    }
     out: list[str] = []
     signal.signal(signal.SIGALRM, _too_slow)
     signal.alarm(30)  # an example that waits in real time (not on `clock`) fails, not hangs

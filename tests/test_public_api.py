@@ -10,12 +10,15 @@ import pytest
 
 import sesflow
 import sesflow.events
+import sesflow.postgres
 import sesflow.redis
 import sesflow.testing
 
 
 @pytest.mark.parametrize(
-    "module", [sesflow, sesflow.testing, sesflow.events, sesflow.redis], ids=lambda m: m.__name__
+    "module",
+    [sesflow, sesflow.testing, sesflow.events, sesflow.redis, sesflow.postgres],
+    ids=lambda m: m.__name__,
 )
 def test_all_is_sorted_and_unique(module: types.ModuleType) -> None:
     names = list(module.__all__)
@@ -24,7 +27,9 @@ def test_all_is_sorted_and_unique(module: types.ModuleType) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [sesflow, sesflow.testing, sesflow.events, sesflow.redis], ids=lambda m: m.__name__
+    "module",
+    [sesflow, sesflow.testing, sesflow.events, sesflow.redis, sesflow.postgres],
+    ids=lambda m: m.__name__,
 )
 def test_all_lists_every_public_name(module: types.ModuleType) -> None:
     public = {
@@ -40,7 +45,7 @@ def test_all_lists_every_public_name(module: types.ModuleType) -> None:
 
 def _public_objects() -> list[tuple[str, object]]:
     found = []
-    for module in (sesflow, sesflow.testing, sesflow.events, sesflow.redis):
+    for module in (sesflow, sesflow.testing, sesflow.events, sesflow.redis, sesflow.postgres):
         for name in module.__all__:
             if name != "__version__":
                 found.append((f"{module.__name__}.{name}", getattr(module, name)))
@@ -142,8 +147,9 @@ def test_enums_match_the_botocore_model() -> None:
         (sesflow.testing, "testing.md"),
         (sesflow.events, "events.md"),
         (sesflow.redis, "redis.md"),
+        (sesflow.postgres, "postgres.md"),
     ],
-    ids=["sesflow", "sesflow.testing", "sesflow.events", "sesflow.redis"],
+    ids=["sesflow", "sesflow.testing", "sesflow.events", "sesflow.redis", "sesflow.postgres"],
 )
 def test_the_api_reference_lists_every_public_name(module: types.ModuleType, page: str) -> None:
     from pathlib import Path

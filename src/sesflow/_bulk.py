@@ -27,8 +27,15 @@ botocore never retries a send underneath (see `sesflow._ses.guard_sends`).
 Repeats: each address is sent once per run, with or without a journal: the reader
 records every address it admits in a run-local set (in memory up to a budget, then on
 disk) at the moment it admits it, so no repeat can slip in however many workers finish
-meanwhile. A journal with earlier runs is asked, besides, which recipients those runs
-finished.
+meanwhile.
+
+Claims: with a journal, a worker claims its batch (`JournalStore.claim`) before sending
+it: recipients an earlier run finished are skipped, and so are those another live run of
+a shared campaign holds (`sesflow.postgres.PostgresJournal`). Claiming in the worker, not
+the reader, keeps what a run holds at any time to what it is sending, so that concurrent
+runs split a campaign evenly and a run that dies leaves little behind. Once its input is
+read, a run takes over what runs that died left (`JournalStore.leftovers`), and ends when
+no other live run holds any recipient of the campaign.
 
 Calls in flight: as many as the measured latency and the rate need (`CallWindow`), up to
 64 threads; a fixed number with `concurrency=`.
@@ -77,7 +84,7 @@ from ._errors import (
     TransportError,
     ValidationError,
 )
-from ._journal import FINAL, Journal
+from ._journal import FINAL, JournalBackend, JournalStore, open_store
 from ._logging import logger
 from ._message import Recipient, header_list, tag_list, template_content, template_data
 from ._progress import ProgressSink, make_progress
@@ -91,13 +98,15 @@ if TYPE_CHECKING:
     from ._sender import Sender
     from ._unsubscribe import BulkExtras
 
-__all__ = ["BulkRun"]
+__all__ = ["BulkRun", "bulk_status", "campaign_of", "check_entry"]
 
 #: Attempts per batch before its remaining entries are given up for this run.
 MAX_ATTEMPTS = 10
 #: The most worker threads (calls in flight) a run uses.
 MAX_WORKERS = 64
 _DELIVERY = ("at-least-once", "at-most-once")
+_EARLIER_CALL_LOST = "a previous run's request got no answer"
+_DIED_IN_FLIGHT = "the run sending it stopped with its request in flight (no answer)"
 
 _RETRY_STATUSES = frozenset({"ACCOUNT_THROTTLED", "TRANSIENT_FAILURE"})
 _FATAL_STATUSES: dict[str, type[ApiError]] = {
@@ -119,7 +128,17 @@ class _Entry:
     and a plain address (the common case) must cost as little as possible.
     """
 
-    __slots__ = ("address", "data", "error", "headers", "lost_calls", "reserved", "status", "tags")
+    __slots__ = (
+        "address",
+        "data",
+        "error",
+        "headers",
+        "lost_calls",
+        "reserved",
+        "status",
+        "tags",
+        "taken",
+    )
 
     def __init__(
         self,
@@ -133,10 +152,25 @@ class _Entry:
         self.tags = tags
         self.headers = headers
         self.reserved = False  # counted against the daily quota already
+        self.taken = False  # claimed already (taken over from a run that died)
         # Journal ids of earlier calls carrying this entry whose answers were lost.
         self.lost_calls: tuple[int, ...] = ()
         self.status = ""
         self.error = ""
+
+    def payload(self) -> str | None:
+        """What the entry carries besides its address, for a shared journal (so that
+        another run can send it if this one dies); None for a plain address."""
+        if self.data is None and not self.tags and not self.headers:
+            return None
+        return json.dumps([self.data, self.tags, self.headers], separators=(",", ":"))
+
+    @classmethod
+    def from_payload(cls, address: str, payload: str | None) -> _Entry:
+        if payload is None:
+            return cls(address)
+        data, tags, headers = json.loads(payload)
+        return cls(address, data, tags, headers)
 
     def to_ses(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"Destination": {"ToAddresses": [self.address]}}
@@ -205,7 +239,7 @@ class BulkRun:
         recipients: Iterable[str | Recipient],
         *,
         default_data: Mapping[str, Any] | None,
-        journal: str | os.PathLike[str] | None,
+        journal: str | os.PathLike[str] | JournalBackend | None,
         progress: bool | Callable[[BulkProgress], object],
         concurrency: int | Literal["auto"],
         max_rate: float | None,
@@ -243,18 +277,26 @@ class BulkRun:
             )
         self._concurrency = concurrency
         self._max_rate = None if max_rate is None else validate_max_rate(max_rate)
-        if journal is not None and not isinstance(journal, str | os.PathLike):
+        if journal is not None and not isinstance(journal, str | os.PathLike | JournalBackend):
             raise ValidationError(
-                f"journal: expected a file path, got {type(journal).__name__}", field="journal"
+                f"journal: expected a file path or a PostgresJournal, got {type(journal).__name__}",
+                field="journal",
             )
-        self._journal_path = journal
+        if isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://")):
+            # Not a file name anyone means: say what a PostgreSQL journal needs.
+            raise ValidationError(
+                "journal: a PostgreSQL journal needs its campaign's name: "
+                'journal=sesflow.postgres.PostgresJournal(url, campaign="...")',
+                field="journal",
+            )
+        self._journal_source = journal
         self._progress = progress
         self._on_result = on_result
         self._tally = _Tally(self._ses.clock)
         self._stop = threading.Event()
         self._fatal: BaseException | None = None
         self._fatal_lock = threading.Lock()
-        self._journal: Journal | None = None
+        self._journal: JournalStore | None = None
         self._seen: SeenAddresses | None = None
         self._quota_left: float | None = None
         self._quota_lock = threading.Lock()
@@ -265,6 +307,9 @@ class BulkRun:
         self._threads: list[threading.Thread] = []
         self._live = 0
         self._closing = False
+        # Batches queued and not yet done by a worker (see `_wait_for_workers`).
+        self._outstanding = 0
+        self._done = threading.Condition()
 
     # Set-up
 
@@ -313,9 +358,9 @@ class BulkRun:
     # Running
 
     def execute(self) -> BulkReport:
-        # The journal is locked and checked before any call is made.
-        if self._journal_path is not None:
-            self._journal = Journal.open(self._journal_path, campaign=self._campaign())
+        # The journal is opened (locked, for a file) and checked before any call is made.
+        if self._journal_source is not None:
+            self._journal = open_store(self._journal_source, identity=self._campaign())
         self._seen = SeenAddresses()
         try:
             return self._execute()
@@ -447,13 +492,28 @@ class BulkRun:
         return request
 
     def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
+        with self._done:
+            self._outstanding += 1
         while not self._stop.is_set():
             try:
                 work.put(batch, timeout=0.05)
             except queue.Full:
                 continue
             return True
+        self._batch_done()
         return False
+
+    def _batch_done(self) -> None:
+        with self._done:
+            self._outstanding -= 1
+            if not self._outstanding:
+                self._done.notify_all()
+
+    def _wait_for_workers(self) -> None:
+        """Until every batch queued so far is done (or the run stops)."""
+        with self._done:
+            while self._outstanding and not self._stop.is_set():
+                self._done.wait(0.05)
 
     def _batches(self, size: int) -> Iterator[list[_Entry]]:
         source = iter(self._recipients)
@@ -486,6 +546,48 @@ class BulkRun:
                     yield batch
         if buffer and not stop.is_set() and (batch := self._admit(buffer)):
             yield batch
+        if self._journal is not None and not stop.is_set():
+            yield from self._leftovers(size)
+
+    def _leftovers(self, size: int) -> Iterator[list[_Entry]]:
+        """Take over, batch by batch, what runs of the campaign that died left, until no
+        other live run holds any recipient (a file journal has none: one run at a time)."""
+        journal = self._journal
+        assert journal is not None
+        if journal.shared:
+            # This run's own batches are claimed by its workers: once they are all done,
+            # whatever another run still holds is not in one of them.
+            self._wait_for_workers()
+        while not self._stop.is_set():
+            try:
+                taken = journal.leftovers(size)
+            except JournalError as exc:
+                self._fail(exc)
+                return
+            if taken is None:
+                continue  # another live run still holds some; the store waited a little
+            if not taken:
+                return
+            batch: list[_Entry] = []
+            ambiguous: list[tuple[str, str, str]] = []
+            for address, payload, maybe_sent in taken:
+                entry = _Entry.from_payload(address, payload)
+                entry.taken = True
+                if maybe_sent and self._at_most_once:
+                    ambiguous.append((address, BulkEmailStatus.AMBIGUOUS.value, _DIED_IN_FLIGHT))
+                    continue
+                batch.append(entry)
+            # Recipients taken over join this run's total (it may have counted them as
+            # skipped when it read them: another run was sending them then).
+            self._tally.read += len(taken)
+            lost = sum(1 for t in taken if t.maybe_sent)
+            if lost:
+                with self._tally.lock:
+                    self._tally.ambiguous += lost
+            if ambiguous:
+                self._finish([], ambiguous)
+            if batch:
+                yield batch
 
     def _entries(self, items: list[object]) -> list[_Entry]:
         """Check recipients; the plain addresses in one pass, the rest one by one."""
@@ -526,7 +628,7 @@ class BulkRun:
         return entry
 
     def _admit(self, buffer: list[_Entry]) -> list[_Entry]:
-        """Drop repeats of this run and recipients an earlier run finished."""
+        """Drop repeats of this run (the journal is asked by the worker, see `_claim`)."""
         assert self._seen is not None
         first = self._seen.take([e.address for e in buffer])
         fresh = buffer
@@ -536,14 +638,7 @@ class BulkRun:
             with self._tally.lock:
                 self._tally.skipped += repeats
                 self._tally.repeats += repeats
-        journal = self._journal
-        if journal is None or not journal.has_history or not fresh:
-            return self._screened(fresh)
-        try:
-            return self._screened(self._admit_with_journal(fresh, journal))
-        except JournalError as exc:
-            self._fail(exc)
-            return []
+        return fresh
 
     def _screened(self, fresh: list[_Entry]) -> list[_Entry]:
         """Leave out what `skip_risky` refuses: failed, final (one check per address)."""
@@ -558,34 +653,39 @@ class BulkRun:
         )
         return [e for e in fresh if e.address not in refused]
 
-    def _admit_with_journal(self, fresh: list[_Entry], journal: Journal) -> list[_Entry]:
-        """Drop what earlier runs finished; treat what they left ambiguous by the policy."""
-        states = journal.states([e.address for e in fresh])
+    def _claim(self, batch: list[_Entry], journal: JournalStore) -> list[_Entry]:
+        """Take the batch's recipients in the journal: drop those an earlier run finished
+        or another live run holds; treat those a call may have sent by the policy."""
+        payloads = [e.payload() for e in batch] if journal.shared else None
+        try:
+            verdicts = journal.claim([e.address for e in batch], payloads)
+        except JournalError as exc:
+            self._fail(exc)
+            return []
+        if not verdicts:
+            return batch
         admitted: list[_Entry] = []
-        skipped = 0
+        skipped = ambiguous = 0
         ambiguous_failures: list[tuple[str, str, str]] = []
-        for entry in fresh:
-            state, _ = states.get(entry.address, ("", 0))
-            if state in FINAL:
+        for entry in batch:
+            verdict = verdicts.get(entry.address)
+            if verdict is None:
+                admitted.append(entry)
+            elif verdict in FINAL or verdict == "busy":
                 skipped += 1
-                continue
-            if state == "ambiguous":
-                # An earlier run made a call carrying it and never heard back.
-                with self._tally.lock:
-                    self._tally.ambiguous += 1
+            else:
+                # "ambiguous": an earlier call carrying it never got an answer.
+                ambiguous += 1
                 if self._at_most_once:
                     ambiguous_failures.append(
-                        (
-                            entry.address,
-                            BulkEmailStatus.AMBIGUOUS.value,
-                            "a previous run's request got no answer",
-                        )
+                        (entry.address, BulkEmailStatus.AMBIGUOUS.value, _EARLIER_CALL_LOST)
                     )
-                    continue
-            admitted.append(entry)
-        if skipped:
+                else:
+                    admitted.append(entry)
+        if skipped or ambiguous:
             with self._tally.lock:
                 self._tally.skipped += skipped
+                self._tally.ambiguous += ambiguous
         if ambiguous_failures:
             self._finish([], ambiguous_failures)
         return admitted
@@ -596,12 +696,13 @@ class BulkRun:
             batch = work.get()
             if batch is None:
                 return
-            if self._stop.is_set():
-                continue  # never journaled as sent: a later run sends them
             try:
-                self._send_batch(batch)
+                if not self._stop.is_set():  # else never journaled as sent: a later run sends them
+                    self._send_batch(batch)
             except BaseException as exc:  # a bug or an interrupt: stop the run, keep it
                 self._fail(exc)
+            finally:
+                self._batch_done()
             if self._retire():
                 return
 
@@ -612,6 +713,12 @@ class BulkRun:
         self._stop.set()
 
     def _send_batch(self, batch: list[_Entry]) -> None:
+        journal = self._journal
+        if journal is not None and not batch[0].taken:
+            batch = self._claim(batch, journal)
+        batch = self._screened(batch)  # after the journal: only what this run will send
+        if not batch:
+            return
         pending = batch
 
         def attempt() -> None:
@@ -692,6 +799,11 @@ class BulkRun:
                 return self._again(chunk, call, "TRANSIENT_FAILURE", exc)
             with self._tally.lock:
                 self._tally.ambiguous += len(chunk)
+            if journal is not None:
+                try:
+                    journal.lost(call)
+                except JournalError as error:
+                    self._fail(error)  # the call stays in flight there: ambiguous
             if self._at_most_once:
                 failures = [(e.address, BulkEmailStatus.AMBIGUOUS.value, str(exc)) for e in chunk]
                 self._finish([], failures, calls=self._calls(chunk, call))
@@ -821,14 +933,14 @@ class BulkRun:
         with self._tally.lock:
             self._tally.sent += len(sent)
             self._tally.failed += len(failed)
-            self._tally.failures.extend(BulkFailure(a, *_status(s, e)) for a, s, e in failed)
+            self._tally.failures.extend(BulkFailure(a, *bulk_status(s, e)) for a, s, e in failed)
             self._sink.update(self._tally.progress())
         on_result = self._on_result
         if on_result is not None:
             for address, message_id in sent:
                 on_result(BulkResult(address, BulkEmailStatus.SUCCESS, message_id=message_id))
             for address, status, error in failed:
-                code, text = _status(status, error)
+                code, text = bulk_status(status, error)
                 on_result(BulkResult(address, code, error=text))
 
 
@@ -874,7 +986,7 @@ def check_entry(item: object, default: Mapping[str, Any]) -> tuple[_Entry | None
         return None, reason
 
 
-def _status(status: str, error: str) -> tuple[BulkEmailStatus, str]:
+def bulk_status(status: str, error: str) -> tuple[BulkEmailStatus, str]:
     """A status as the report gives it: the enum member; a status this sesflow does not
     know (SES added one) is reported as `FAILED`, its name kept in the error text."""
     try:

@@ -3,9 +3,10 @@
 The same checks as `send_bulk` (the same function decides), in the same order: a
 recipient sesflow cannot send is `INVALID` with the reason a run would report; a repeat
 of an address listed earlier is `REPEAT`; one an earlier run with the journal finished is
-`FINISHED`; one whose earlier call's answer was lost is `AMBIGUOUS` (a run sends it
-again under at-least-once); everyone else is `SEND`. Nothing is sent and the journal is
-only read (no lock: a run using it meanwhile is not disturbed).
+`FINISHED`; one another live run of a shared campaign is sending is `TAKEN`; one whose
+earlier call's answer was lost is `AMBIGUOUS` (a run sends it again under at-least-once);
+everyone else is `SEND`. Nothing is sent and the journal is only read (no lock: a run
+using it meanwhile is not disturbed).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bulk import campaign_of, check_entry
-from ._journal import FINAL, JournalView
+from ._journal import FINAL, open_reader
 from ._message import Recipient, template_data
 from ._seen import SeenAddresses
+
+if TYPE_CHECKING:
+    from ._journal import JournalBackend
 
 __all__ = ["BulkCheck", "CheckVerdict", "check_recipients"]
 
@@ -36,6 +40,7 @@ class CheckVerdict(StrEnum):
     INVALID = "invalid"
     REPEAT = "repeat"
     FINISHED = "finished"
+    TAKEN = "taken"
     AMBIGUOUS = "ambiguous"
 
 
@@ -46,7 +51,8 @@ class BulkCheck:
     Attributes:
         address: the recipient's address as given (cut to 320 characters when unusable).
         verdict: what a run would do with it.
-        reason: why it would not be sent (`INVALID`, `FINISHED`, `AMBIGUOUS`), else None.
+        reason: why it would not be sent (`INVALID`, `FINISHED`, `TAKEN`, `AMBIGUOUS`),
+            else None.
         data: the template data it would be sent with (JSON), when it has its own.
 
     Examples:
@@ -71,7 +77,7 @@ def check_recipients(
     from_address: str,
     content: Mapping[str, Any],
     default_data: Mapping[str, Any] | None,
-    journal: str | Path | None,
+    journal: str | Path | JournalBackend | None,
 ) -> Iterator[BulkCheck]:
     """The checks, one per recipient, lazily (see the module's docstring).
 
@@ -80,17 +86,17 @@ def check_recipients(
     template_data(default_data, field="default_data")
     campaign = campaign_of(from_address, content)
     if journal is not None:
-        JournalView.open(journal, campaign=campaign).close()
+        open_reader(journal, identity=campaign).close()
     return _checks(recipients, dict(default_data or {}), journal, campaign)
 
 
 def _checks(
     recipients: Iterable[str | Recipient],
     default: Mapping[str, Any],
-    journal: str | Path | None,
+    journal: str | Path | JournalBackend | None,
     campaign: str,
 ) -> Iterator[BulkCheck]:
-    view = JournalView.open(journal, campaign=campaign) if journal is not None else None
+    view = open_reader(journal, identity=campaign) if journal is not None else None
     seen = SeenAddresses()
     try:
         for item in recipients:
@@ -107,6 +113,9 @@ def _checks(
             state = view.state(address) if view is not None else None
             if state in FINAL:
                 yield BulkCheck(address, CheckVerdict.FINISHED, f"{state} in an earlier run")
+            elif state == "busy":
+                reason = "another run of the campaign is sending it"
+                yield BulkCheck(address, CheckVerdict.TAKEN, reason, entry.data)
             elif state == "ambiguous":
                 reason = "an earlier run's call carrying it got no answer: it may have been sent"
                 yield BulkCheck(address, CheckVerdict.AMBIGUOUS, reason, entry.data)

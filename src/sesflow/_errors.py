@@ -355,14 +355,16 @@ class JournalError(SesflowError):
     """The bulk journal cannot be used, or stopped working mid-run.
 
     Raised before any call for a file that is not a sesflow journal (another
-    application's database, a damaged file), a read-only one, or too little disk; and
-    mid-run when the journal cannot record (the disk filled up, the file was damaged):
-    the run stops, with every outcome SES already answered recorded where the disk
-    allowed it, and the error carries the partial `report`. Fix the cause and run again
-    with the same journal: it resumes without resending.
+    application's database, a damaged file), a read-only one, or too little disk, or a
+    PostgreSQL that cannot be reached; and mid-run when the journal cannot record (the
+    disk filled up, the file was damaged, the connection to PostgreSQL was lost): the run
+    stops, with every outcome SES already answered recorded where it could be, and the
+    error carries the partial `report`. Fix the cause and run again with the same
+    journal: it resumes without resending.
 
     Attributes:
-        path: the journal's path.
+        path: the journal's path (for a `PostgresJournal`, its database, without the
+            password).
 
     Examples:
         >>> from pathlib import Path
@@ -435,9 +437,10 @@ class LimiterUnavailableError(SesflowError):
 class MissingExtraError(SesflowError, ImportError):
     """An optional dependency is missing; the message names the extra to install.
 
-    The extras: `events` (cryptography, verifying SNS signatures), `redis`
-    (`sesflow.redis.RedisLimiter`), `postgres` (`sesflow.postgres.PostgresJournal`), `dns`
-    (the doctor's live DNS checks), `crt` (SigV4a for multi-region endpoints), `progress`.
+    Raised on first use of what needs it, never on import. The extras: `events`
+    (cryptography, verifying SNS signatures), `redis` (`sesflow.redis.RedisLimiter`),
+    `postgres` (`sesflow.postgres.PostgresJournal`), `dns` (the doctor's live DNS checks),
+    `crt` (SigV4a for multi-region endpoints), `progress`.
 
     Examples:
         Without `cryptography`, `SnsVerifier.verify` raises one that says what to install:

@@ -37,6 +37,10 @@ The journal refuses, before touching them, files that are not SQLite, SQLite dat
 another application (it marks its own with an SQLite `application_id`), damaged files
 (`PRAGMA quick_check`), and read-only ones; and a journal made for another sender or
 template.
+
+`JournalStore` is what the bulk sender asks of a journal, whatever keeps it: this SQLite
+file (one run at a time), or a store shared by concurrent runs of one campaign
+(`sesflow.postgres.PostgresJournal`), which a `JournalBackend` opens for each run.
 """
 
 from __future__ import annotations
@@ -52,11 +56,24 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
 
 from ._errors import JournalError, JournalInUseError, ValidationError
 
-__all__ = ["FINAL", "Journal", "JournalView", "decode_outcome", "encode_outcome", "settled_calls"]
+__all__ = [
+    "FINAL",
+    "Journal",
+    "JournalBackend",
+    "JournalReader",
+    "JournalStore",
+    "JournalView",
+    "Leftover",
+    "decode_outcome",
+    "encode_outcome",
+    "open_reader",
+    "open_store",
+    "settled_calls",
+]
 
 #: Written into the SQLite header of every journal (`PRAGMA application_id`): "SESF".
 APPLICATION_ID = 0x53455346
@@ -87,6 +104,123 @@ _TABLES = frozenset({"meta", "recipients", "calls", "outcomes"})
 #: States after which a recipient is never sent again by a resumed run.
 FINAL = frozenset({"sent", "failed"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class Leftover(NamedTuple):
+    """A recipient a run that died (or stopped) left unfinished, taken over by this run."""
+
+    address: str
+    #: What the recipient's SES entry carried besides its address (see `JournalStore.claim`).
+    payload: str | None
+    #: Whether a call carrying it may have gone out (the run died while it was in flight).
+    maybe_sent: bool
+
+
+class JournalStore(Protocol):
+    """What a bulk run records in: the extension point every journal backend implements.
+
+    A run *claims* recipients before it sends them (`claim`), records each call before
+    making it (`begin`) and its outcomes when the answer arrives (`finish`), forgets a
+    call that certainly did not go out (`abandon`), marks one whose answer was lost
+    (`lost`), and, once its input is read, takes over what runs that died left
+    (`leftovers`). The SQLite `Journal` serves one run at a time; a shared store lets
+    concurrent runs of one campaign split it. Every method may raise `JournalError`.
+    """
+
+    #: Whether other runs may use the store at the same time. A run then gives each
+    #: claim the recipient's payload, so that another run can take it over.
+    shared: bool
+
+    def claim(
+        self, addresses: Sequence[str], payloads: Sequence[str | None] | None = None
+    ) -> dict[str, str]:
+        """Take `addresses` (no repeats) for this run.
+
+        Returns the addresses not simply taken, with why: `sent` or `failed` (finished:
+        skip it), `busy` (another live run holds it: skip it), or `ambiguous` (taken, but
+        a call carrying it may have gone out: resend or record it by the run's policy).
+        """
+        ...
+
+    def begin(self, addresses: Iterable[str]) -> int:
+        """Record that a call carrying `addresses` is about to be made; return its id."""
+        ...
+
+    def lost(self, call: int) -> None:
+        """The answer to `call` was lost: its recipients may have been sent. The call
+        stays in flight until `finish` names it."""
+        ...
+
+    def abandon(self, calls: Iterable[int]) -> None:
+        """Forget calls that certainly did not go out."""
+        ...
+
+    def finish(
+        self,
+        calls: Iterable[int],
+        sent: Iterable[tuple[str, str]] = (),
+        failed: Iterable[tuple[str, str, str]] = (),
+        *,
+        deferred: Iterable[tuple[str, str, str]] = (),
+        ambiguous: Iterable[str] = (),
+    ) -> None:
+        """Record outcomes and settle the `calls` they answer (see `Journal.finish`)."""
+        ...
+
+    def leftovers(self, limit: int) -> list[Leftover] | None:
+        """Take over up to `limit` recipients that runs which died left unfinished.
+
+        `[]` when there are none and no other live run holds any (the campaign is done,
+        as far as this run can help); None when none can be taken yet but another live
+        run still holds some (the store waited a little: ask again).
+        """
+        ...
+
+    def close(self) -> None:
+        """Write what is pending and end the run."""
+        ...
+
+
+class JournalReader(Protocol):
+    """A journal read without changing it (`Sender.check_bulk`)."""
+
+    def state(self, address: str) -> str | None:
+        """`sent`, `failed`, `deferred`, `ambiguous`, `busy` (another live run is sending
+        it), or None if no run took it."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class JournalBackend(Protocol):
+    """A journal that is not a file: it opens a `JournalStore` for each run
+    (`sesflow.postgres.PostgresJournal`)."""
+
+    def _open_run(self, identity: str) -> JournalStore:
+        """Open the store for one run that sends `identity` (sender and template, as
+        `campaign_of` writes them); refuse, before any call, a campaign made for another."""
+        ...
+
+    def _view(self, identity: str) -> JournalReader:
+        """A read-only view of the campaign, for `check_bulk`."""
+        ...
+
+
+def open_store(journal: str | os.PathLike[str] | JournalBackend, *, identity: str) -> JournalStore:
+    """The store a run records in: the SQLite journal at a path, or a backend's."""
+    if isinstance(journal, JournalBackend):
+        return journal._open_run(identity)
+    return Journal.open(journal, campaign=identity)
+
+
+def open_reader(
+    journal: str | os.PathLike[str] | JournalBackend, *, identity: str
+) -> JournalReader:
+    """A read-only view of the journal (`check_bulk`)."""
+    if isinstance(journal, JournalBackend):
+        return journal._view(identity)
+    return JournalView.open(journal, campaign=identity)
 
 
 class Journal:
@@ -165,6 +299,27 @@ class Journal:
                 addresses,
             ).fetchall()
         return {address: (state, run) for address, state, run in rows}
+
+    # The JournalStore protocol, for a file only one run uses at a time.
+
+    #: One run at a time (the lock file): no other run can take a recipient over.
+    shared = False
+
+    def claim(
+        self, addresses: Sequence[str], payloads: Sequence[str | None] | None = None
+    ) -> dict[str, str]:
+        """What earlier runs did with `addresses` (`JournalStore.claim`): finished ones
+        (`sent`, `failed`) and `ambiguous` ones; a `deferred` one is simply taken again."""
+        if not self.has_history:
+            return {}
+        return {a: state for a, (state, _) in self.states(addresses).items() if state != "deferred"}
+
+    def lost(self, call: int) -> None:
+        """Nothing to do: the call stays in flight until an outcome names it."""
+
+    def leftovers(self, limit: int) -> list[Leftover] | None:
+        """Nothing, ever: no other run uses the file meanwhile."""
+        return []
 
     def counts(self) -> dict[str, int]:
         """How many recipients are in each state, and how many calls are in flight.

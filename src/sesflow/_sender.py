@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ._admin.tenants import Tenant
     from ._check import BulkCheck
     from ._contact_list import ContactList
+    from ._journal import JournalBackend
     from ._report import BulkProgress, BulkReport, BulkResult
     from ._ses import SES
 
@@ -463,7 +464,7 @@ class Sender:
         template: str | InlineTemplate,
         *,
         default_data: Mapping[str, Any] | None = None,
-        journal: str | Path | None = None,
+        journal: str | Path | JournalBackend | None = None,
         progress: bool | Callable[[BulkProgress], object] = False,
         concurrency: int | Literal["auto"] = "auto",
         max_rate: float | None = None,
@@ -492,10 +493,12 @@ class Sender:
             template: a stored template's name, or an `InlineTemplate`.
             default_data: template data for recipients that bring none (merged under
                 theirs).
-            journal: a file path (SQLite, mode 0600, one run at a time); recipients it
-                records as sent or permanently failed are skipped on a later run, those
-                that met only transient errors are tried again. Without a journal,
-                repeats within the run are still sent once.
+            journal: a file path (SQLite, mode 0600, one run at a time), or a
+                `sesflow.postgres.PostgresJournal` (any number of concurrent runs of the
+                same campaign split it between them); recipients it records as sent or
+                permanently failed are skipped on a later run, those that met only
+                transient errors are tried again. Without a journal, repeats within the
+                run are still sent once.
             progress: True for a progress bar (tqdm if installed, else a line on
                 stderr); a callable receives `BulkProgress` updates.
             concurrency: calls in flight at once (threads): `"auto"` (the default)
@@ -530,10 +533,11 @@ class Sender:
         Raises:
             ValidationError: bad arguments or a journal of another campaign (before
                 any call).
-            JournalInUseError: another run holds the journal (before any call).
-            JournalError: the journal is not a sesflow journal, damaged or read-only
-                (before any call), or stopped recording mid-run (a full disk); mid-run,
-                every outcome SES answered is recorded first.
+            JournalInUseError: another run holds the journal file (before any call).
+            JournalError: the journal is not a sesflow journal, damaged or read-only, or
+                PostgreSQL cannot be reached (before any call); or the journal stopped
+                recording mid-run (a full disk, a lost connection): every outcome SES
+                answered is recorded first where it can be.
             DailyQuotaExceededError: the daily quota would be passed.
             NotFoundError: the template or configuration set does not exist.
             MessageRejectedError: SES refused the campaign (e.g. MAIL FROM not verified).
@@ -585,16 +589,18 @@ class Sender:
         template: str | InlineTemplate,
         *,
         default_data: Mapping[str, Any] | None = None,
-        journal: str | Path | None = None,
+        journal: str | Path | JournalBackend | None = None,
     ) -> Iterator[BulkCheck]:
         """What `send_bulk()` with the same arguments would do with each recipient,
         without sending anything: one `BulkCheck` per recipient, in order, lazily.
 
         The same checks as a run (the same code decides): `INVALID` with the reason the
         report would give, `REPEAT`, `FINISHED` (an earlier run with `journal` sent it,
-        or it failed for good), `AMBIGUOUS` (an earlier call's answer was lost: sent
-        again under at-least-once), else `SEND`. The journal is only read, without its
-        lock; the template is not looked up (`ses.template(name).exists()` does that).
+        or it failed for good), `TAKEN` (another live run of a shared campaign, with a
+        `PostgresJournal`, is sending it), `AMBIGUOUS` (an earlier call's answer was
+        lost: sent again under at-least-once), else `SEND`. The journal is only read,
+        without its lock; the template is not looked up (`ses.template(name).exists()`
+        does that).
 
         Raises:
             ValidationError: bad `template` or `default_data`, or a journal of another

@@ -418,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from . import (
         _account,
+        _campaign,
         _config_set,
         _demo,
         _doctor,
@@ -459,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
         _identity_policy,
         _send,
         _bulk_cli,
+        _campaign,
         _events,
         _suppression,
         _tenant,

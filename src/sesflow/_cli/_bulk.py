@@ -20,12 +20,96 @@ from ._template import json_object
 
 if TYPE_CHECKING:
     from sesflow import BulkReport, Recipient
+    from sesflow.postgres import PostgresJournal
 
-__all__ = ["RowProblem", "read_recipients", "register"]
+__all__ = [
+    "RowProblem",
+    "add_journal_options",
+    "journal_label",
+    "journal_of",
+    "read_recipients",
+    "register",
+]
 
 _SHOWN_FAILURES = 20
 _JSONL_KEYS = frozenset({"email", "data", "tags", "headers"})
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: A --journal with one of these schemes is a PostgreSQL journal; anything else is a file.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def journal_of(args: argparse.Namespace) -> str | PostgresJournal | None:
+    """`--journal` as the library takes it: a file path, or a `PostgresJournal` for a
+    `postgresql://` URL (with `--campaign`, and `--journal-schema`).
+
+    Examples:
+        >>> args = argparse.Namespace(journal="spring.journal", campaign=None,
+        ...                           journal_schema="sesflow")
+        >>> journal_of(args)
+        'spring.journal'
+    """
+    journal: str | None = args.journal
+    campaign: str | None = args.campaign
+    if journal is None or not journal.startswith(POSTGRES_SCHEMES):
+        if campaign is not None:
+            raise CliError(
+                "--campaign names a campaign in a PostgreSQL journal "
+                "(--journal postgresql://...); a journal file holds one campaign"
+            )
+        return journal
+    if campaign is None:
+        raise CliError(
+            "--journal postgresql://... needs --campaign NAME: every run that shares the "
+            "campaign gives the same name"
+        )
+    from sesflow.postgres import PostgresJournal
+
+    return PostgresJournal(journal, campaign=campaign, schema=args.journal_schema)
+
+
+def journal_label(journal: str | PostgresJournal | None) -> str | None:
+    """How messages name a journal: its path, or its database and campaign (never the
+    password a URL may carry).
+
+    Examples:
+        >>> journal_label("spring.journal")
+        'spring.journal'
+    """
+    if journal is None or isinstance(journal, str):
+        return journal
+    return f"{journal.where} (campaign {journal.campaign})"
+
+
+def add_journal_options(parser: argparse.ArgumentParser, *, shared_only: bool = False) -> None:
+    """`--journal`, `--campaign` and `--journal-schema`, as `send-bulk` takes them (and
+    `campaign`, which reads a PostgreSQL journal only: `shared_only`)."""
+    if shared_only:
+        parser.add_argument(
+            "--journal",
+            required=True,
+            metavar="URL",
+            help="the PostgreSQL journal the campaign's runs share (postgresql://...)",
+        )
+    else:
+        parser.add_argument(
+            "--journal",
+            metavar="FILE|URL",
+            help="record every outcome here; a rerun resumes from it. A file (SQLite, one "
+            "run at a time), or a postgresql:// URL (shared: runs of one --campaign in "
+            "several processes or machines split it)",
+        )
+    parser.add_argument(
+        "--campaign",
+        required=shared_only,
+        metavar="NAME",
+        help="the campaign's name in a PostgreSQL journal (the same in every run sharing it)",
+    )
+    parser.add_argument(
+        "--journal-schema",
+        default="sesflow",
+        metavar="NAME",
+        help="the PostgreSQL schema of the journal's tables (default: sesflow)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +300,8 @@ def report_text(report: BulkReport, *, journal: str | None, fix_first: str | Non
     ]
     if report.skipped and journal:
         lines.append(f"  skipped: already sent (or failed for good) according to {journal}")
+        if "(campaign " in journal:
+            lines[-1] += ", or being sent by another run of the campaign"
     unsent = f"{report.unsent:,}"
     if report.failures:
         rows = [(f.address, f.status, f.error) for f in report.failures[:_SHOWN_FAILURES]]
@@ -290,7 +376,7 @@ def _dry_run(ctx: Context, rows: Iterator[tuple[int, Recipient | RowProblem]]) -
         out.write('{\n  "dry_run": true,\n  "recipients": [')
     try:
         checks = sender.check_bulk(
-            recipients(), args.template, default_data=args.default_data, journal=args.journal
+            recipients(), args.template, default_data=args.default_data, journal=journal_of(args)
         )
         for check in checks:
             line, row = given.popleft()
@@ -360,13 +446,15 @@ def _send_bulk(ctx: Context) -> Result:
         rows = read_recipients(stream, args.recipients, fmt)
         if args.dry_run:
             return _dry_run(ctx, rows)
+        journal = journal_of(args)
+        label = journal_label(journal)
         sender = ctx.ses.sender(args.from_address, configuration_set=args.configuration_set)
         try:
             report = sender.send_bulk(
                 _strict(rows, args.recipients),
                 args.template,
                 default_data=args.default_data,
-                journal=args.journal,
+                journal=journal,
                 progress=not args.no_progress,
                 concurrency="auto" if args.concurrency is None else args.concurrency,
                 max_rate=args.rate,
@@ -383,12 +471,12 @@ def _send_bulk(ctx: Context) -> Result:
                 data={"report": report_data(partial)},
                 text=report_text(
                     partial,
-                    journal=args.journal,
+                    journal=label,
                     fix_first=_fix_first(exc, args, ctx.ses.region),
                 ),
                 code=code,
             )
-    text = report_text(report, journal=args.journal)
+    text = report_text(report, journal=label)
     if report.failed:
         return ctx.failure(
             CliError(f"{report.failed:,} of {report.total:,} recipients failed"),
@@ -409,7 +497,10 @@ def register(commands: Any) -> None:
             "Send a stored template to every row of --recipients, read one row at a time\n"
             "(constant memory), paced under the account's sending rate, with a progress\n"
             "bar on stderr and a report at the end. With --journal a stopped or crashed\n"
-            "run resumes: recipients the journal records as sent are skipped.\n"
+            "run resumes: recipients the journal records as sent are skipped. With a\n"
+            "PostgreSQL journal (--journal postgresql://... --campaign NAME) the same\n"
+            "command run in several processes or machines splits the campaign; 'sesflow\n"
+            "campaign report' reports the whole campaign.\n"
             "\n"
             "recipients files:\n"
             "  .csv    a header row with an 'email' column; the other columns become that\n"
@@ -448,9 +539,7 @@ def register(commands: Any) -> None:
         metavar="R",
         help="recipients per second (default and ceiling: the account's MaxSendRate)",
     )
-    parser.add_argument(
-        "--journal", metavar="FILE", help="record every outcome here; a rerun resumes from it"
-    )
+    add_journal_options(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="check every row and print what would be sent"
     )
