@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
 import botocore
@@ -173,10 +173,7 @@ def mount_tmpfs(point: Path, size: str) -> Iterator[Path]:
         check=False,
     )
     if done.returncode != 0:
-        reason = f"cannot mount a tmpfs ({done.stderr.strip()}); run the tests as root"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"cannot mount a tmpfs ({done.stderr.strip()}); run the tests as root")
     try:
         yield point
     finally:
@@ -337,6 +334,18 @@ def wait_for_deliveries(
 # --- services: real servers the tests talk to (Redis; the same pattern for PostgreSQL) -------
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test, saying why and how to get what it needs, except under `CI=true`,
+    where it fails: CI must run every test (a service, a tool environment, awscrt, ...)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+#: The environments `make clients` builds (tests/clients/*.txt): tools sesflow did not write.
+CLIENTS = Path(os.environ.get("SESFLOW_CLIENTS") or Path(__file__).parent.parent / ".venv-clients")
+
+
 def service_url(env: str, default: str, *, reachable: Callable[[str], str | None], how: str) -> str:
     """The URL of a service the tests need: `$env`, else `default`.
 
@@ -347,10 +356,7 @@ def service_url(env: str, default: str, *, reachable: Callable[[str], str | None
     url = os.environ.get(env, default)
     problem = reachable(url)
     if problem is not None:
-        reason = f"{url} is unreachable ({problem}); start it ({how}) or set {env}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"{url} is unreachable ({problem}); start it ({how}) or set {env}")
     return url
 
 
@@ -593,14 +599,11 @@ def require_postgres() -> str:
     """The test DSN; skips the test when PostgreSQL is unreachable (fails it under CI)."""
     down = postgres_unreachable()
     if down is not None:
-        reason = (
+        unavailable(
             f"PostgreSQL is not reachable at {POSTGRES_DSN} ({down}). Start one, e.g. "
             "`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test "
             "postgres:15`, or point SESFLOW_TEST_POSTGRES_DSN at one"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
     return POSTGRES_DSN
 
 

@@ -22,22 +22,12 @@ from typing import Any
 
 import pytest
 
+from conftest import CLIENTS, unavailable
 from sesflow.testing import FakeMessage, FakeSES
 
 ROOT = Path(__file__).resolve().parent.parent
 SENDER = "news@example.com"
 TIMEOUT = 120
-
-
-def _clients_venv() -> Path:
-    # The environments `make clients` builds (see tests/clients/), as test_local_clients.py.
-    return Path(os.environ.get("SESFLOW_CLIENTS") or ROOT / ".venv-clients")
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the clients environment must be there)")
-    pytest.skip(reason)
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -60,17 +50,17 @@ def _env(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def aws() -> Path:
-    path = _clients_venv() / "awscli" / "bin" / "aws"
+    path = CLIENTS / "awscli" / "bin" / "aws"
     if not path.exists():
-        _missing(f"the AWS CLI is not installed at {path} (run `make clients`)")
+        unavailable(f"the AWS CLI is not installed at {path} (run `make clients`)")
     return path
 
 
 @pytest.fixture(scope="module")
 def django_python() -> Path:
-    python = _clients_venv() / "latest" / "bin" / "python"
+    python = CLIENTS / "latest" / "bin" / "python"
     if not python.exists():
-        _missing(f"no Python at {python} (run `make clients`)")
+        unavailable(f"no Python at {python} (run `make clients`)")
     found = subprocess.run(
         [str(python), "-c", "import django, django_ses"],
         capture_output=True,
@@ -79,7 +69,7 @@ def django_python() -> Path:
         check=False,
     )
     if found.returncode != 0:
-        _missing(f"django and django-ses are not importable by {python}: {found.stderr[-300:]}")
+        unavailable(f"django and django-ses are not importable by {python}: {found.stderr[-300:]}")
     return python
 
 
