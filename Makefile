@@ -21,7 +21,7 @@ CLIENT_STAMPS := $(CLIENTS)/awscli/.installed-stamp $(CLIENTS)/latest/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,progress]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,progress,async]'
 	touch $(STAMP)
 
 $(MIN_STAMP): pyproject.toml Makefile
@@ -44,8 +44,9 @@ demo: $(STAMP)
 test: lint typecheck unit unit-min docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks scripts
+	$(BIN)/ruff format --check src tests examples benchmarks scripts
+	$(BIN)/python scripts/generate_aio.py --check
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._errors import MissingExtraError, SesflowError
 
-__all__ = ["AwaitRequiredError", "await_only", "bridged", "resolve", "run"]
+__all__ = ["AwaitRequiredError", "LoopRuntime", "await_only", "bridged", "resolve", "run"]
 
 T = TypeVar("T")
 
@@ -113,3 +113,145 @@ async def run(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         else:
             result = child.switch(value)
     return result  # type: ignore[no-any-return]
+
+
+class LoopRuntime:
+    """`sesflow._runtime.Runtime` on an event loop: what the sync API does with threads,
+    done with asyncio tasks, each running its part of the one implementation in a
+    greenlet (`run`); every wait is an `await_only`."""
+
+    def lock(self) -> _LoopLock:
+        return _LoopLock()
+
+    def condition(self) -> _LoopCondition:
+        return _LoopCondition()
+
+    def queue(self, maxsize: int) -> _LoopQueue[Any]:
+        return _LoopQueue(maxsize)
+
+    def start(self, target: Callable[[], None], name: str) -> _Task:
+        import asyncio
+
+        return _Task(asyncio.ensure_future(run(target)), name)
+
+    def blocking(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `function` in a worker thread; wait for it without blocking the loop.
+
+        A cancellation meanwhile waits for the thread's work to end first (a journal
+        write is not left half-known), then goes on as the interrupt it is.
+        """
+        import asyncio
+
+        future = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
+        try:
+            return await_only(asyncio.shield(future))
+        except asyncio.CancelledError:
+            await_only(asyncio.wait([future]))
+            raise
+
+    def offload(self, target: T) -> T:
+        return _Offloaded(target, self)  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return "LoopRuntime()"
+
+
+class _LoopLock:
+    def __init__(self) -> None:
+        import asyncio
+
+        self._lock = asyncio.Lock()
+
+    def __enter__(self) -> _LoopLock:
+        await_only(self._lock.acquire())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class _LoopCondition:
+    def __init__(self) -> None:
+        import asyncio
+
+        self._condition = asyncio.Condition()
+
+    def __enter__(self) -> _LoopCondition:
+        await_only(self._condition.acquire())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._condition.release()
+
+    def wait(self, timeout: float) -> bool:
+        import asyncio
+
+        try:
+            await_only(asyncio.wait_for(self._condition.wait(), timeout))
+        except TimeoutError:
+            return False
+        return True
+
+    def notify_all(self) -> None:
+        self._condition.notify_all()
+
+
+class _LoopQueue(Generic[T]):
+    def __init__(self, maxsize: int) -> None:
+        import asyncio
+
+        self._queue: asyncio.Queue[T] = asyncio.Queue(maxsize)
+
+    def put(self, item: T, *, timeout: float | None = None) -> None:
+        import asyncio
+        import queue
+
+        if not self._queue.full():
+            self._queue.put_nowait(item)
+            return
+        if timeout is None:
+            await_only(self._queue.put(item))
+            return
+        try:
+            await_only(asyncio.wait_for(self._queue.put(item), timeout))
+        except TimeoutError:
+            raise queue.Full from None
+
+    def get(self) -> T:
+        return await_only(self._queue.get())
+
+
+class _Task:
+    def __init__(self, task: Any, name: str) -> None:
+        self._task = task
+        self.name = name
+
+    def join(self) -> None:
+        import asyncio
+
+        # Shielded: an interrupt of the joiner does not cancel the worker (its call in
+        # flight finishes and is journaled); the joiner decides what to do next.
+        await_only(asyncio.shield(self._task))
+
+
+class _Offloaded:
+    """Any object whose methods do blocking I/O (a journal store), each call of them
+    run by `LoopRuntime.blocking`; its plain attributes read as they are."""
+
+    def __init__(self, target: object, runtime: LoopRuntime) -> None:
+        self._target = target
+        self._runtime = runtime
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+        runtime = self._runtime
+
+        def offloaded(*args: Any, **kwargs: Any) -> Any:
+            return runtime.blocking(value, *args, **kwargs)
+
+        return offloaded
+
+    def __repr__(self) -> str:
+        return repr(self._target)

@@ -90,6 +90,7 @@ from ._message import Recipient, header_list, tag_list, template_content, templa
 from ._progress import ProgressSink, make_progress
 from ._ratelimit import Pace, RateLimiter, batch_size
 from ._report import BulkFailure, BulkProgress, BulkReport, BulkResult, attach_report
+from ._runtime import Worker, WorkQueue
 from ._seen import SeenAddresses
 from ._validate import is_plain_address, validate_address, validate_max_rate
 from ._window import CallWindow
@@ -293,6 +294,8 @@ class BulkRun:
         self._progress = progress
         self._on_result = on_result
         self._tally = _Tally(self._ses.clock)
+        # Threads for the sync API, event-loop tasks for sesflow.aio: the same engine.
+        self._runtime = self._ses._runtime
         self._stop = threading.Event()
         self._fatal: BaseException | None = None
         self._fatal_lock = threading.Lock()
@@ -304,12 +307,12 @@ class BulkRun:
         # The worker pool.
         self._window: CallWindow | None = None
         self._pool_lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
+        self._threads: list[Worker] = []
         self._live = 0
         self._closing = False
         # Batches queued and not yet done by a worker (see `_wait_for_workers`).
         self._outstanding = 0
-        self._done = threading.Condition()
+        self._done = self._runtime.condition()
 
     # Set-up
 
@@ -346,7 +349,9 @@ class BulkRun:
                 )
             elif self._max_rate < rate:
                 rate = self._max_rate
-                cap = RateLimiter(rate, clock=self._ses.clock, sleep=self._ses.sleep)
+                cap = RateLimiter(
+                    rate, clock=self._ses.clock, sleep=self._ses.sleep, runtime=self._runtime
+                )
         pace = Pace(shared, cap)
         batch = batch_size(max(1, math.floor(rate + 1e-9)))
         if self._concurrency != "auto":
@@ -360,7 +365,10 @@ class BulkRun:
     def execute(self) -> BulkReport:
         # The journal is opened (locked, for a file) and checked before any call is made.
         if self._journal_source is not None:
-            self._journal = open_store(self._journal_source, identity=self._campaign())
+            # Its file or database work runs off the event loop under sesflow.aio.
+            self._journal = self._runtime.offload(
+                self._runtime.blocking(open_store, self._journal_source, identity=self._campaign())
+            )
         self._seen = SeenAddresses()
         try:
             return self._execute()
@@ -390,7 +398,7 @@ class BulkRun:
         sink = make_progress(self._progress, total)
         self._sink = sink
         maximum = self._window.maximum if self._window is not None else workers
-        work: queue.Queue[list[_Entry] | None] = queue.Queue(maxsize=max(2, maximum * 2))
+        work: WorkQueue[list[_Entry] | None] = self._runtime.queue(max(2, maximum * 2))
         self._work_queue = work
         logger.info(
             "bulk send: rate %g/s, batches of %d, %s workers",
@@ -451,17 +459,11 @@ class BulkRun:
 
     def _grow(self, target: int) -> None:
         """Start workers until `target` are running (none once the run is closing)."""
-        started: list[threading.Thread] = []
-        with self._pool_lock:
+        with self._pool_lock:  # started under it, so `_drain` joins every one
             while not self._closing and self._live < target:
-                thread = threading.Thread(
-                    target=self._work, name=f"sesflow-bulk-{len(self._threads)}", daemon=True
-                )
-                self._threads.append(thread)
+                name = f"sesflow-bulk-{len(self._threads)}"
+                self._threads.append(self._runtime.start(self._work, name))
                 self._live += 1
-                started.append(thread)
-        for thread in started:
-            thread.start()
 
     def _retire(self) -> bool:
         """Whether this worker should stop because the window shrank."""
@@ -491,7 +493,7 @@ class BulkRun:
         request.update(sender._routing)  # TenantName, EndpointId
         return request
 
-    def _put(self, work: queue.Queue[list[_Entry] | None], batch: list[_Entry]) -> bool:
+    def _put(self, work: WorkQueue[list[_Entry] | None], batch: list[_Entry]) -> bool:
         with self._done:
             self._outstanding += 1
         while not self._stop.is_set():

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Protocol, overload, runtime_checkable
 
 from ._errors import ValidationError
+from ._runtime import THREADS, Runtime
 from ._validate import validate_max_rate
 
 __all__ = [
@@ -194,6 +195,7 @@ class RateLimiter:
         headroom: float = 0.02,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        runtime: Runtime = THREADS,
     ) -> None:
         rate = validate_max_rate(rate)
         if not 0 <= headroom < 1:
@@ -212,7 +214,7 @@ class RateLimiter:
         # reported by one thread takes effect for the others at once. `_turn` orders the
         # acquirers (first come, first served); the one whose turn it is sleeps with it.
         self._lock = threading.Lock()
-        self._turn = threading.Lock()
+        self._turn = runtime.lock()  # held while sleeping: a task's lock on an event loop
 
     @property
     def capacity(self) -> int:

@@ -51,6 +51,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
+from ._bridge import resolve
 from ._errors import LimiterUnavailableError, MissingExtraError, ValidationError
 from ._logging import logger
 from ._validate import validate_max_rate
@@ -381,7 +382,8 @@ class RedisLimiter:
     def _run(self, *args: object) -> Any:
         keys = self._keys()
         try:
-            return self._script(keys=keys, args=[args[0], int(self.IDLE * 1e6), *args[1:]])
+            # A `redis.asyncio` client (under sesflow.aio) answers with an awaitable.
+            return resolve(self._script(keys=keys, args=[args[0], int(self.IDLE * 1e6), *args[1:]]))
         except self._errors as exc:
             raise LimiterUnavailableError(
                 f"the rate limiter's Redis ({self._where()}) cannot be used: {exc}. Nothing was "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -29,6 +28,7 @@ from ._errors import (
 from ._logging import logger
 from ._paging import PAGE_SIZE, VERIFICATION_PAGE_SIZE, pages
 from ._ratelimit import Limiter, RateLimiter, Unpaced, is_limiter
+from ._runtime import THREADS, Runtime
 from ._validate import validate_address, validate_domain
 from ._version import __version__
 
@@ -232,6 +232,9 @@ class SES:
         True
     """
 
+    # How this SES waits: threads (sesflow.aio's core waits with event-loop tasks).
+    _runtime: Runtime = THREADS
+
     def __init__(
         self,
         region_name: str | None = None,
@@ -285,18 +288,18 @@ class SES:
         self._bulk_client: SESV2Client | None = None
         self._owns_client = client is None
         if client is None:
-            client = self._boto_session().client(
+            client = self._new_client(
                 "sesv2", region_name=region_name, config=self._config, endpoint_url=endpoint_url
             )
-            _fail_unresolved_at_once(client)
         guard_sends(client)
         self._client: SESV2Client = client
         self._route53: Route53Client | None = route53_client
         self.sleep = sleep
         self.clock = clock
         self._limiter: Limiter | None = limiter
-        self._limiter_lock = threading.Lock()
-        self._rate_lock = threading.Lock()
+        # Held across a GetAccount call: the runtime's locks (a task's, on an event loop).
+        self._limiter_lock = self._runtime.lock()
+        self._rate_lock = self._runtime.lock()
         self._max_send_rate: float | None = None
         bind = getattr(limiter, "_bind", None)
         if callable(bind):
@@ -331,7 +334,9 @@ class SES:
                     )
                     self._limiter = Unpaced()
                 else:
-                    self._limiter = RateLimiter(rate, clock=self.clock, sleep=self.sleep)
+                    self._limiter = RateLimiter(
+                        rate, clock=self.clock, sleep=self.sleep, runtime=self._runtime
+                    )
             return self._limiter
 
     def _seed_account_rate(self, rate: float) -> None:
@@ -368,6 +373,14 @@ class SES:
             self._max_send_rate = rate
         return self._max_send_rate
 
+    def _new_client(self, service: str, **options: Any) -> Any:
+        """A client sesflow builds (and so owns): from the session, failing at once on a
+        host that does not resolve. (`sesflow.aio` builds aiobotocore clients here.)"""
+        session: Any = self._boto_session()  # the stubs type client() per service name
+        client = session.client(service, **options)
+        _fail_unresolved_at_once(client)
+        return client
+
     def _boto_session(self) -> boto3.Session:
         if self._session is None:
             self._session = boto3.Session()
@@ -392,8 +405,7 @@ class SES:
             'route53'
         """
         if self._route53 is None:
-            self._route53 = self._boto_session().client("route53", config=self._config)
-            _fail_unresolved_at_once(self._route53)
+            self._route53 = self._new_client("route53", config=self._config)
         return self._route53
 
     @property
@@ -424,7 +436,7 @@ class SES:
         if known is None:
             known = getattr(self._client, "sesflow_fake_account_id", None)
         if known is None:
-            sts = self._boto_session().client("sts", region_name=self.region, config=self._config)
+            sts = self._new_client("sts", region_name=self.region, config=self._config)
             known = str(self._invoke(sts, "GetCallerIdentity", {}, retry=True)["Account"])
         self._account_id: str | None = known
         return known
@@ -464,13 +476,12 @@ class SES:
         if not self._owns_client:
             return self._client
         if self._bulk_client is None:
-            self._bulk_client = self._boto_session().client(
+            self._bulk_client = self._new_client(
                 "sesv2",
                 region_name=self.region,
                 config=self._config.merge(Config(parameter_validation=False)),
                 endpoint_url=self._endpoint_url,
             )
-            _fail_unresolved_at_once(self._bulk_client)
             guard_sends(self._bulk_client)
         return self._bulk_client
 

@@ -14,6 +14,7 @@ editing this module.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import functools
@@ -21,7 +22,7 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
@@ -221,6 +222,19 @@ class _RawBody:
 
     def _split(self, amt: int) -> tuple[bytes, bytes]:
         return self._body[:amt], self._body[amt:]
+
+
+class _AsyncBody:
+    """The `raw` of a synthetic aiobotocore response: it reads asynchronously."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def read(self, amt: int | None = None) -> bytes:
+        data, self._body = (
+            (self._body, b"") if amt is None else (self._body[:amt], self._body[amt:])
+        )
+        return data
 
 
 Handler = Callable[[dict[str, Any]], Mapping[str, Any] | None]
@@ -765,6 +779,61 @@ class FakeSESBase:
         # And its account id, which `sesflow.SES.account_id` would otherwise ask STS for.
         setattr(client, FAKE_ACCOUNT_ATTRIBUTE, self.account_id)
         return client
+
+    @contextlib.asynccontextmanager
+    async def async_client(
+        self, *, region_name: str | None = None, config: Config | None = None
+    ) -> AsyncIterator[Any]:
+        """An aiobotocore `sesv2` client whose requests this fake answers in-process, as
+        `client()` does for boto3: `async with fake.async_client() as client:`. For
+        `sesflow.aio.AsyncSES(client=client)`, or your own aiobotocore code.
+
+        Needs aiobotocore (`pip install "sesflow[async]"`).
+
+        Examples:
+            >>> async def main():
+            ...     async with fake.async_client() as client:
+            ...         await client.create_email_identity(EmailIdentity="ann@example.com")
+            ...         return (await client.list_email_identities())["EmailIdentities"]
+            >>> [i["IdentityName"] for i in asyncio.run(main())]
+            ['ann@example.com']
+        """
+        try:
+            from aiobotocore.session import AioSession
+        except ImportError:
+            raise ImportError(
+                "FakeSES.async_client() needs the 'aiobotocore' package: "
+                "pip install 'sesflow[async]'"
+            ) from None
+        merged = _NO_RETRIES if config is None else _NO_RETRIES.merge(config)
+        region = region_name or self.region
+        session: Any = AioSession(  # the stubs type create_client() per service name
+            session_vars={
+                "profile": (None, None, None, None),
+                "config_file": (None, None, os.devnull, None),
+            }
+        )
+        session.register_component("data_loader", _shared_loader())
+        async with session.create_client(
+            "sesv2",
+            region_name=region,
+            endpoint_url=f"https://email.{region}.fake-ses.invalid",
+            aws_access_key_id=_PLACEHOLDER_KEY,
+            aws_secret_access_key=_PLACEHOLDER_KEY,
+            config=merged,
+        ) as client:
+            client.meta.events.register_first("before-send.sesv2", self._answer_async)
+            setattr(client, FAKE_CLOCK_ATTRIBUTE, self.clock)
+            setattr(client, FAKE_ACCOUNT_ATTRIBUTE, self.account_id)
+            yield client
+
+    async def _answer_async(self, request: AWSPreparedRequest, **kwargs: Any) -> Any:
+        from aiobotocore.awsrequest import AioAWSResponse
+
+        answer = self._answer_send(request, **kwargs)
+        return AioAWSResponse(
+            answer.url, answer.status_code, cast(Any, answer.headers), _AsyncBody(answer.raw.read())
+        )
 
     def _answer_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         url = urlsplit(request.url)
