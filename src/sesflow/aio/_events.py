@@ -65,8 +65,8 @@ class _OffLoopFetch:
         return pem
 
 
-#: The off-loop class made for each verifier class (two threads racing to make one make
-#: two equivalent classes, which is harmless).
+#: The off-loop class made for each verifier class, kept for the process's life (verifier
+#: classes are few; two threads racing to make one make two equivalent ones, harmlessly).
 _OFF_LOOP_CLASSES: dict[type, Callable[[SnsVerifier], SnsVerifier]] = {}
 
 
