@@ -40,6 +40,7 @@ from sesflow.aio._api import (
     AsyncTenant,
     AsyncVerificationTemplate,
 )
+from sesflow.aio._events import OptOut, handle_sns, handle_unsubscribe
 
 __all__ = [
     "AsyncAccount",
@@ -61,4 +62,7 @@ __all__ = [
     "AsyncTenant",
     "AsyncVerificationTemplate",
     "AwaitRequiredError",
+    "OptOut",
+    "handle_sns",
+    "handle_unsubscribe",
 ]
