@@ -7,9 +7,11 @@ factories that make no AWS call (`ses.identity(...)`, `ses.sender(...)`) stay pl
 The logic is sesflow's one implementation, run on the event loop (docs/design/async.md).
 
 Examples:
+    >>> import asyncio
     >>> from sesflow.aio import AsyncSES
+    >>> from sesflow.testing import FakeSES
     >>> async def main():
-    ...     async with fake.async_client() as client:
+    ...     async with FakeSES(auto_verify=True).async_client() as client:
     ...         ses = AsyncSES(client=client)
     ...         ident = await ses.identity("ann@example.com").create()
     ...         result = await ses.sender("ann@example.com").send(

@@ -262,11 +262,15 @@ class AsyncSESBase(AsyncResource[SES]):
         """Build the clients (done by `async with`, or by the first awaited call).
 
         Examples:
+            >>> import asyncio
+            >>> from sesflow.aio import AsyncSES
             >>> async def main():
-            ...     ses = AsyncSES(client=fake_client)
-            ...     await ses.open()
-            ...     await ses.close()
+            ...     async with fake.async_client() as client:
+            ...         ses = await AsyncSES(client=client).open()
+            ...         print(ses)
+            ...         await ses.close()
             >>> asyncio.run(main())
+            AsyncSES(region='us-east-1')
         """
         await self._ready()
         return self
