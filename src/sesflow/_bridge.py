@@ -208,6 +208,9 @@ class _LoopQueue(Generic[T]):
 
         if not self._queue.full():
             self._queue.put_nowait(item)
+            # An asyncio queue with room does not suspend: give the loop a turn anyway, or
+            # the feeding greenlet could fill the whole queue without letting others run.
+            await_only(asyncio.sleep(0))
             return
         if timeout is None:
             await_only(self._queue.put(item))
@@ -218,7 +221,14 @@ class _LoopQueue(Generic[T]):
             raise queue.Full from None
 
     def get(self) -> T:
-        return await_only(self._queue.get())
+        import asyncio
+
+        if self._queue.empty():
+            return await_only(self._queue.get())
+        item = self._queue.get_nowait()
+        # As in `put`: a worker that always finds work would otherwise never let go.
+        await_only(asyncio.sleep(0))
+        return item
 
 
 class _Task:

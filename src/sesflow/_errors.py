@@ -440,7 +440,8 @@ class MissingExtraError(SesflowError, ImportError):
     Raised on first use of what needs it, never on import. The extras: `events`
     (cryptography, verifying SNS signatures), `redis` (`sesflow.redis.RedisLimiter`),
     `postgres` (`sesflow.postgres.PostgresJournal`), `dns` (the doctor's live DNS checks),
-    `crt` (SigV4a for multi-region endpoints), `progress`.
+    `crt` (SigV4a for multi-region endpoints), `progress`, `async` (`sesflow.aio`:
+    aiobotocore and greenlet).
 
     Examples:
         Without `cryptography`, `SnsVerifier.verify` raises one that says what to install:

@@ -177,6 +177,48 @@ def _shared_clock(
     )
 
 
+def check_options(
+    region_name: str | None,
+    client: object | None,
+    endpoint_url: str | None,
+    botocore_config: Config | None,
+    limiter: object | None,
+) -> None:
+    """Refuse, before any client is built, `SES` options that cannot work (for
+    `sesflow.aio.AsyncSES` too, which builds its clients later, on the event loop)."""
+    if limiter is not None and not is_limiter(limiter):
+        raise ValidationError(
+            f"limiter: {type(limiter).__name__} is not a sesflow.Limiter (it needs rate, "
+            "acquire(count, *, cancel=None), throttled() and succeeded())",
+            field="limiter",
+        )
+    if region_name is not None and (not isinstance(region_name, str) or not region_name):
+        raise ValidationError(
+            f"region_name: expected a region name such as 'us-east-1', got {region_name!r}",
+            field="region_name",
+            value=region_name,
+        )
+    if client is not None:
+        # An injected client already has its region, endpoint and configuration:
+        # options that would build one are refused, not silently ignored.
+        ignored = [
+            name
+            for name, value in (
+                ("region_name", region_name),
+                ("endpoint_url", endpoint_url),
+                ("botocore_config", botocore_config),
+            )
+            if value is not None
+        ]
+        if ignored:
+            raise ValidationError(
+                f"{ignored[0]}: given together with client=, which already has its region, "
+                f"endpoint and configuration (set {', '.join(ignored)} on that client "
+                "instead, or leave client= out and sesflow builds the client)",
+                field=ignored[0],
+            )
+
+
 def _default_config() -> Config:
     # botocore would otherwise retry 429s, 5xx and LimitExceededException on its own,
     # underneath sesflow's classification and backoff: two retry layers stacked.
@@ -248,37 +290,7 @@ class SES:
         clock: Callable[[], float] = time.monotonic,
         limiter: Limiter | None = None,
     ) -> None:
-        if limiter is not None and not is_limiter(limiter):
-            raise ValidationError(
-                f"limiter: {type(limiter).__name__} is not a sesflow.Limiter (it needs rate, "
-                "acquire(count, *, cancel=None), throttled() and succeeded())",
-                field="limiter",
-            )
-        if region_name is not None and (not isinstance(region_name, str) or not region_name):
-            raise ValidationError(
-                f"region_name: expected a region name such as 'us-east-1', got {region_name!r}",
-                field="region_name",
-                value=region_name,
-            )
-        if client is not None:
-            # An injected client already has its region, endpoint and configuration:
-            # options that would build one are refused, not silently ignored.
-            ignored = [
-                name
-                for name, value in (
-                    ("region_name", region_name),
-                    ("endpoint_url", endpoint_url),
-                    ("botocore_config", botocore_config),
-                )
-                if value is not None
-            ]
-            if ignored:
-                raise ValidationError(
-                    f"{ignored[0]}: given together with client=, which already has its region, "
-                    f"endpoint and configuration (set {', '.join(ignored)} on that client "
-                    "instead, or leave client= out and sesflow builds the client)",
-                    field=ignored[0],
-                )
+        check_options(region_name, client, endpoint_url, botocore_config, limiter)
         sleep, clock = _shared_clock(client, sleep, clock)
         self._session = session
         self._config = _default_config()

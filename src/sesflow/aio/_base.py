@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sesflow._bridge import LoopRuntime, await_only, resolve, run
 from sesflow._errors import MissingExtraError, ValidationError
-from sesflow._ses import SES, _fail_unresolved_at_once, _shared_clock
+from sesflow._ses import SES, _fail_unresolved_at_once, _shared_clock, check_options
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -203,6 +203,7 @@ class AsyncSESBase(AsyncResource[SES]):
                 f"session.create_client('sesv2') as client`), got {type(client).__name__}",
                 field="client",
             )
+        check_options(region_name, client, endpoint_url, botocore_config, limiter)
         self._session = session if session is not None else get_session()
         self._stack = contextlib.AsyncExitStack()
         # The sync clock/sleep wiring (a FakeSES client's virtual clock) decides first; the
