@@ -170,15 +170,22 @@ def _signature(function: Any, imports: Imports) -> tuple[str, str, str, list[str
             continue
         annotation = parameter.annotation
         text = parameter.name
+        streamed = str(annotation).startswith("Iterable[") and parameter.name == "recipients"
         if annotation is not inspect.Parameter.empty:
             imports.need(str(annotation), where)
             text += f": {_twin(str(annotation))}"
+            if streamed:
+                # Recipients may also come from an async source (an async DB cursor).
+                imports.names["AsyncIterable"] = "from collections.abc import AsyncIterable"
+                text += " | Async" + _twin(str(annotation))
         if parameter.default is not inspect.Parameter.empty:
             text += f" = {_default(parameter.default, imports)}"
         kind = parameter.kind
         value = parameter.name
         if annotation is not inspect.Parameter.empty and _mentions_resource(str(annotation)):
             value = f"unwrap({parameter.name})"
+        if streamed:
+            value = f"sync_iterable({parameter.name})"
         if kind is inspect.Parameter.POSITIONAL_ONLY:
             positional_only = True
             call.append(value)
@@ -329,7 +336,8 @@ def generate() -> str:
     lines = sorted(
         set(imports.names.values())
         | {
-            "from sesflow.aio._base import AsyncResource, AsyncSESBase, register, unwrap, wrap",
+            "from sesflow.aio._base import (AsyncResource, AsyncSESBase, register, "
+            "sync_iterable, unwrap, wrap)",
         }
     )
     body = (

@@ -5,7 +5,7 @@ them (`make test` checks that this file is current)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -58,7 +58,7 @@ from sesflow._template import Template
 from sesflow._unsubscribe import Unsubscribe
 from sesflow._vdm import VdmSettings
 from sesflow._verification import VerificationTemplate
-from sesflow.aio._base import AsyncResource, AsyncSESBase, register, unwrap, wrap
+from sesflow.aio._base import AsyncResource, AsyncSESBase, register, sync_iterable, unwrap, wrap
 
 __all__ = [
     "AsyncAccount",
@@ -762,7 +762,7 @@ class AsyncSender(AsyncResource[Sender]):
 
     async def send_bulk(
         self,
-        recipients: Iterable[str | Recipient],
+        recipients: Iterable[str | Recipient] | AsyncIterable[str | Recipient],
         template: str | InlineTemplate,
         *,
         default_data: Mapping[str, Any] | None = None,
@@ -782,7 +782,7 @@ class AsyncSender(AsyncResource[Sender]):
         """
         result: BulkReport = await self._call(
             "send_bulk",
-            recipients,
+            sync_iterable(recipients),
             template,
             default_data=default_data,
             journal=journal,
@@ -800,7 +800,7 @@ class AsyncSender(AsyncResource[Sender]):
 
     def check_bulk(
         self,
-        recipients: Iterable[str | Recipient],
+        recipients: Iterable[str | Recipient] | AsyncIterable[str | Recipient],
         template: str | InlineTemplate,
         *,
         default_data: Mapping[str, Any] | None = None,
@@ -811,7 +811,11 @@ class AsyncSender(AsyncResource[Sender]):
         lazily.
         """
         return self._iterate(
-            "check_bulk", recipients, template, default_data=default_data, journal=journal
+            "check_bulk",
+            sync_iterable(recipients),
+            template,
+            default_data=default_data,
+            journal=journal,
         )
 
 

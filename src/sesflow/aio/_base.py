@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sesflow._bridge import LoopRuntime, await_only, resolve, run
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from sesflow._ratelimit import Limiter
 
-__all__ = ["AsyncResource", "AsyncSESBase", "register", "unwrap", "wrap"]
+__all__ = ["AsyncResource", "AsyncSESBase", "register", "sync_iterable", "unwrap", "wrap"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -57,6 +57,25 @@ def unwrap(value: Any) -> Any:
     if isinstance(value, AsyncResource):
         return value._sync
     return value
+
+
+def sync_iterable(values: Iterable[T] | AsyncIterable[T]) -> Iterable[T]:
+    """`values` for the sync implementation: an async iterable is read one item at a
+    time on the loop (from the greenlet that reads it: the bulk run's feeder), lazily, as
+    a sync one is."""
+    if isinstance(values, AsyncIterable):
+        return _drain_async(values)
+    return values
+
+
+def _drain_async(values: AsyncIterable[T]) -> Iterator[T]:
+    iterator = values.__aiter__()
+    while True:
+        try:
+            item = await_only(iterator.__anext__())
+        except StopAsyncIteration:
+            return
+        yield item
 
 
 class _Bridged:
