@@ -28,7 +28,7 @@ $(MIN_STAMP): pyproject.toml Makefile
 	test -x $(MIN_VENV)/bin/python || $(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(MIN_VENV)/bin/python -m pip install --quiet -e '.[dev,progress]' \
-		'boto3==$(MIN_BOTO)' 'botocore==$(MIN_BOTO)'
+		'boto3==$(MIN_BOTO)' 'botocore==$(MIN_BOTO)' 'greenlet>=3.0'
 	touch $(MIN_STAMP)
 
 $(CLIENTS)/%/.installed-stamp: tests/clients/%.txt

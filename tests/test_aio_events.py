@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import re
-import runpy
 import threading
 import time
 import types
@@ -184,33 +182,6 @@ def test_the_app_refuses_a_bad_token(app: _App) -> None:
         assert app.client.get(bad).status_code == 400
         assert app.client.post(bad, content=ONE_CLICK, headers=FORM).status_code == 400
     assert app.unsubscribes.calls == []
-
-
-# --- the examples as scripts (what tests/test_examples.py's CHECKS should hold) --------------
-
-
-def _webhook_async(lines: list[str], scope: dict[str, Any]) -> None:
-    """FastAPI or Starlette: the SNS webhook and the unsubscribe link, played offline."""
-    assert len(lines) == 7, lines
-    assert re.fullmatch(
-        r"BulkReport\(total=2, sent=2, failed=0, skipped=0, repeats=0, ambiguous=0, "
-        r"unsent=0, rate=\d+(\.\d+)?/s\)",
-        lines[0],
-    ), lines[0]
-    assert lines[1:] == [
-        "stop mailing (hard bounce): bounce@simulator.amazonses.com",
-        "SNS delivery answered 200",
-        "SNS redelivery answered 200",
-        "forged delivery answered 403",
-        "GET 200: subscribed to weekly: True",
-        "POST 200: subscribed to weekly: False",
-    ]
-
-
-@pytest.mark.parametrize("name", APPS)
-def test_the_example_runs_as_a_script(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    scope = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
-    _webhook_async(capsys.readouterr().out.splitlines(), scope)
 
 
 # --- handle_sns: callbacks, and never blocking the loop ----------------------------------------

@@ -316,6 +316,24 @@ def _scale_out(lines: list[str], scope: dict[str, Any]) -> None:
     assert busiest <= 500  # the account's rate, shared by the three workers
 
 
+def _webhook_async(lines: list[str], scope: dict[str, Any]) -> None:
+    """FastAPI or Starlette: the SNS webhook and the unsubscribe link, played offline."""
+    assert len(lines) == 7, lines
+    assert re.fullmatch(
+        r"BulkReport\(total=2, sent=2, failed=0, skipped=0, repeats=0, ambiguous=0, "
+        r"unsent=0, rate=\d+(\.\d+)?/s\)",
+        lines[0],
+    ), lines[0]
+    assert lines[1:] == [
+        "stop mailing (hard bounce): bounce@simulator.amazonses.com",
+        "SNS delivery answered 200",
+        "SNS redelivery answered 200",
+        "forged delivery answered 403",
+        "GET 200: subscribed to weekly: True",
+        "POST 200: subscribed to weekly: False",
+    ]
+
+
 CHECKS: dict[str, Check] = {
     "bulk_campaign.py": _bulk_campaign,
     "byodkim.py": _byodkim,
@@ -332,6 +350,8 @@ CHECKS: dict[str, Check] = {
     "unsubscribe_fastapi.py": _unsubscribe_web,
     "unsubscribe_flask.py": _unsubscribe_web,
     "verify_email.py": _verify_email,
+    "webhook_fastapi.py": _webhook_async,
+    "webhook_starlette.py": _webhook_async,
     "webhook_wsgi.py": _webhook_wsgi,
 }
 
