@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request, Response
 
 import sesflow
 from sesflow import aio
+from sesflow.aio import AsyncContactList, AsyncSES
 from sesflow.events import BounceEvent, ComplaintEvent, SesEvent, SnsVerifier
 from sesflow.testing import FakeSES
 
@@ -87,12 +88,12 @@ def make_app(
 # --8<-- [end:app]
 
 
-def subscribed(news: sesflow.ContactList) -> bool:
-    contact = news.contacts.get("ann@example.com")
+async def subscribed(news: AsyncContactList) -> bool:
+    contact = await news.contacts.get("ann@example.com")
     return contact is None or contact.subscribed("weekly")
 
 
-async def play(app: FastAPI, fake: FakeSES, news: sesflow.ContactList) -> None:
+async def play(app: FastAPI, fake: FakeSES, news: AsyncContactList) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://example.com") as http:
         # SNS delivers the bounce (signed by the fake), then retries it; then a forgery.
@@ -111,34 +112,43 @@ async def play(app: FastAPI, fake: FakeSES, news: sesflow.ContactList) -> None:
         message = next(m for m in fake.outbox if m.to == ("ann@example.com",))
         link = dict(message.headers)["List-Unsubscribe"].strip("<>")
         answer = await http.get(link)  # a person, or a mail scanner: a page, nothing changes
-        # (`subscribed` asks the in-memory fake: quick enough to call on the loop here.)
-        print(f"GET {answer.status_code}: subscribed to weekly: {subscribed(news)}")
+        print(f"GET {answer.status_code}: subscribed to weekly: {await subscribed(news)}")
         answer = await http.post(  # the mail client's one-click POST (RFC 8058)
             link,
             content=b"List-Unsubscribe=One-Click",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        print(f"POST {answer.status_code}: subscribed to weekly: {subscribed(news)}")
+        print(f"POST {answer.status_code}: subscribed to weekly: {await subscribed(news)}")
+
+
+async def demo() -> None:
+    fake = FakeSES()
+    fake.verify("news@example.com")
+    async with fake.async_client() as client:  # in production: AsyncSES("eu-west-1")
+        ses = AsyncSES(client=client)
+        events = await ses.configuration_set("events").create()
+        await events.add_event_destination(
+            "to-sns", ["BOUNCE", "COMPLAINT"], sesflow.SnsDestination(TOPIC)
+        )
+        news = await ses.contact_list("newsletter").create(
+            topics=[sesflow.Topic("weekly", "Weekly")]
+        )
+        await ses.template("weekly").create(
+            "This week", text="News. Unsubscribe: {{unsubscribe_url}}"
+        )
+        sender = ses.sender("news@example.com", configuration_set="events")
+        await sender.send("bounce@simulator.amazonses.com", "Hello", text="This one bounces.")
+        print(
+            await sender.send_bulk(
+                ["ann@example.com", "bob@example.com"], "weekly", unsubscribe=UNSUB
+            )
+        )
+        verifier = SnsVerifier(allowed_topic_arns={TOPIC}, cert_fetcher=fake.cert_fetcher)
+        await play(make_app(verifier, on_event, UNSUB, aio.OptOut(news)), fake, news)
 
 
 def main() -> None:
-    fake = FakeSES()
-    fake.verify("news@example.com")
-    ses = sesflow.SES(client=fake.client())
-    events = ses.configuration_set("events").create()
-    events.add_event_destination("to-sns", ["BOUNCE", "COMPLAINT"], sesflow.SnsDestination(TOPIC))
-    news = ses.contact_list("newsletter").create(topics=[sesflow.Topic("weekly", "Weekly")])
-    ses.template("weekly").create("This week", text="News. Unsubscribe: {{unsubscribe_url}}")
-    sender = ses.sender("news@example.com", configuration_set="events")
-    sender.send("bounce@simulator.amazonses.com", "Hello", text="This one bounces.")
-    print(sender.send_bulk(["ann@example.com", "bob@example.com"], "weekly", unsubscribe=UNSUB))
-
-    async def opt_out(address: str, topic: str | None, campaign: str | None) -> None:
-        # This contact list is a sync one (on the fake): a worker thread calls it.
-        await asyncio.to_thread(sesflow.OptOut(news), address, topic, campaign)
-
-    verifier = SnsVerifier(allowed_topic_arns={TOPIC}, cert_fetcher=fake.cert_fetcher)
-    asyncio.run(play(make_app(verifier, on_event, UNSUB, opt_out), fake, news))
+    asyncio.run(demo())
 
 
 if __name__ == "__main__":

@@ -205,6 +205,27 @@ class AsyncSESBase(AsyncResource[SES]):
         clock: Callable[[], float] = time.monotonic,
         limiter: Limiter | None = None,
     ) -> None:
+        """The options of `sesflow.SES`, for asyncio.
+
+        Args:
+            region_name: the AWS region; None takes the session's default.
+            session: an aiobotocore `AioSession` to build clients from (a new one if None).
+            client: an aiobotocore `sesv2` client, already entered (`async with
+                session.create_client("sesv2") as client`), used as given and left open;
+                `FakeSES().async_client()` gives one in tests.
+            route53_client: an aiobotocore `route53` client for `publish_to_route53()`.
+            botocore_config: a `botocore.config.Config` merged over sesflow's defaults.
+            endpoint_url: another SES endpoint (a served `FakeSES`, a VPC endpoint).
+            sleep: how sesflow waits: an async function (`asyncio.sleep`), or a
+                `FakeClock`'s `sleep` in tests.
+            clock: a monotonic clock in seconds.
+            limiter: what every send takes its recipients from (`sesflow.Limiter`); a
+                `sesflow.redis.RedisLimiter` on a `redis.asyncio.Redis` client shares a rate
+                between processes without blocking the loop.
+
+        The clients sesflow builds are built on `open()` (or `async with`, or the first
+        awaited call) and closed by `close()`.
+        """
         try:
             from aiobotocore.session import get_session
         except ImportError:
