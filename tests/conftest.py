@@ -623,3 +623,19 @@ def pg_schema(postgres_dsn: str) -> Iterator[str]:
     yield schema
     with psycopg.connect(postgres_dsn, autocommit=True) as connection:
         connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+# --- sesflow.aio: one scenario body for both APIs (tests/aio_support.py) -----------------------
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The sync API, or the async one behind the same sync-looking surface (`aio_support.Api`):
+    a scenario written once against it runs on both."""
+    from aio_support import Api
+
+    made = Api(request.param)
+    try:
+        yield made
+    finally:
+        made.close()
