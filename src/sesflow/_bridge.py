@@ -115,6 +115,16 @@ async def run(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return result  # type: ignore[no-any-return]
 
 
+async def _within(seconds: float, awaitable: Awaitable[T]) -> T:
+    """`awaitable`, or TimeoutError after `seconds`. Not `asyncio.wait_for`: on Python
+    3.11 it drops a cancellation that arrives in the loop step in which the inner wait
+    completes (fixed in 3.12), and a cancelled bulk run would then go on sending."""
+    import asyncio
+
+    async with asyncio.timeout(seconds):
+        return await awaitable
+
+
 class LoopRuntime:
     """`sesflow._runtime.Runtime` on an event loop: what the sync API does with threads,
     done with asyncio tasks, each running its part of the one implementation in a
@@ -184,10 +194,9 @@ class _LoopCondition:
         self._condition.release()
 
     def wait(self, timeout: float) -> bool:
-        import asyncio
 
         try:
-            await_only(asyncio.wait_for(self._condition.wait(), timeout))
+            await_only(_within(timeout, self._condition.wait()))
         except TimeoutError:
             return False
         return True
@@ -216,7 +225,7 @@ class _LoopQueue(Generic[T]):
             await_only(self._queue.put(item))
             return
         try:
-            await_only(asyncio.wait_for(self._queue.put(item), timeout))
+            await_only(_within(timeout, self._queue.put(item)))
         except TimeoutError:
             raise queue.Full from None
 

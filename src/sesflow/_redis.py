@@ -58,6 +58,7 @@ from ._validate import validate_max_rate
 
 if TYPE_CHECKING:
     import redis as redis_py
+    import redis.asyncio as redis_asyncio
 
 __all__ = ["RedisLimiter"]
 
@@ -187,7 +188,9 @@ class RedisLimiter:
 
     Args:
         redis: a URL (`redis://host:6379/0`, `rediss://...`, `unix:///path.sock`) or a
-            `redis.Redis` client (used as given; sesflow never closes it).
+            `redis.Redis` client (used as given; sesflow never closes it); under
+            `sesflow.aio`, a `redis.asyncio.Redis` client, so waiting for Redis does not
+            block the event loop.
         rate: recipients per second for everyone sharing the key. None: the account's
             `MaxSendRate`, read once by the `SES` it is given to. Every application sharing
             the key should use the same rate.
@@ -236,7 +239,7 @@ class RedisLimiter:
 
     def __init__(
         self,
-        redis: str | redis_py.Redis,
+        redis: str | redis_py.Redis | redis_asyncio.Redis,
         *,
         rate: float | None = None,
         key: str | None = None,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import inspect
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from sesflow._bridge import LoopRuntime, await_only, resolve, run
+from sesflow._bridge import AwaitRequiredError, LoopRuntime, await_only, resolve, run
 from sesflow._errors import MissingExtraError, ValidationError
 from sesflow._ses import SES, _fail_unresolved_at_once, _shared_clock, check_options
 
@@ -113,10 +114,18 @@ class _LoopSES(SES):
         super().__init__(**options)
 
     def _new_client(self, service: str, **options: Any) -> Any:
+        if self._aio_session is None:  # a client was given; another one is needed now
+            self._aio_session = _new_session()
         context = self._aio_session.create_client(service, **options)
         client = await_only(self._stack.enter_async_context(context))
         _fail_unresolved_at_once(client)
         return _Bridged(client)
+
+
+def _new_session() -> AioSession:
+    from aiobotocore.session import get_session
+
+    return get_session()
 
 
 def _is_aio_client(client: object) -> bool:
@@ -170,7 +179,15 @@ class AsyncResource(Generic[S]):
         return wrap(self._ses, result, self)
 
     def _get(self, name: str) -> Any:
-        return wrap(self._ses, getattr(self._sync, name), self)
+        try:
+            value = getattr(self._sync, name)
+        except AwaitRequiredError as exc:
+            kind = type(self._sync).__name__
+            raise AwaitRequiredError(
+                f"{kind}.{name} is not loaded yet, and a property cannot await the call that "
+                f"loads it: `await ....refresh()` first (the sync {kind} would call AWS here)"
+            ) from exc
+        return wrap(self._ses, value, self)
 
     def _iterate(self, name: str, /, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         return _Pages(self, name, args, kwargs)
@@ -226,12 +243,10 @@ class AsyncSESBase(AsyncResource[SES]):
         The clients sesflow builds are built on `open()` (or `async with`, or the first
         awaited call) and closed by `close()`.
         """
-        try:
-            from aiobotocore.session import get_session
-        except ImportError:
+        if importlib.util.find_spec("aiobotocore") is None:
             raise MissingExtraError(
                 "sesflow.aio needs the 'aiobotocore' package: pip install 'sesflow[async]'"
-            ) from None
+            )
         if session is not None and not callable(getattr(session, "create_client", None)):
             raise ValidationError(
                 f"session: expected an aiobotocore AioSession, got {type(session).__name__}",
@@ -244,7 +259,7 @@ class AsyncSESBase(AsyncResource[SES]):
                 field="client",
             )
         check_options(region_name, client, endpoint_url, botocore_config, limiter)
-        self._session = session if session is not None else get_session()
+        self._session = session  # made by open() when None
         self._stack = contextlib.AsyncExitStack()
         # The sync clock/sleep wiring (a FakeSES client's virtual clock) decides first; the
         # sleep it settles on is then made to wait on the loop.
@@ -297,6 +312,10 @@ class AsyncSESBase(AsyncResource[SES]):
         if self._core is None:
             if self._closed:
                 raise ValidationError("this AsyncSES is closed", field="ses")
+            if self._session is None:
+                # Importing aiobotocore (aiohttp's connector builds its TLS contexts as it
+                # is imported) takes a few hundred milliseconds: in a thread, not on the loop.
+                self._session = await asyncio.to_thread(_new_session)
             await run(lambda: self._sync)
 
     async def open(self) -> Self:
