@@ -25,6 +25,10 @@ from sesflow import InlineTemplate, aio
 from sesflow.events import BounceEvent, SesEvent, SnsVerifier
 from sesflow.testing import FakeClock, FakeSES
 
+pytest.importorskip(
+    "aiobotocore", reason="the async extra is not installed here: pip install 'sesflow[async]'"
+)
+
 SENDER = "news@example.com"
 BOB = "bob@example.com"
 TEMPLATE = InlineTemplate("Spring news", text="Hello, here is what is new.")

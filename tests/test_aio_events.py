@@ -34,6 +34,10 @@ from sesflow.events import (
 )
 from sesflow.testing import FakeSES
 
+pytest.importorskip(
+    "greenlet", reason="the async extra is not installed here: pip install 'sesflow[async]'"
+)
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 APPS = ["webhook_fastapi", "webhook_starlette"]
 SECRET = "a test secret that is long enough!"
