@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from sesflow import CheckVerdict, partial_report
+from sesflow import BulkResult, CheckVerdict, JournalError, partial_report
 from sesflow.aio import AsyncSES
 from sesflow.postgres import PostgresJournal
 from sesflow.testing import FakeSES
@@ -179,6 +179,40 @@ def test_a_cancelled_run_resumes_without_sending_anyone_twice(
     assert (again.sent, again.skipped, again.ambiguous) == (3000 - delivered, delivered, 0)
     report = journal.report()
     assert (report.total, report.sent, report.unsent, report.ambiguous) == (3000, 3000, 0, 0)
+
+
+def test_a_connection_killed_mid_run_stops_it_and_a_rerun_resumes(
+    postgres_dsn: str, pg_schema: str
+) -> None:
+    addresses = _addresses(3000)
+    journal = PostgresJournal(postgres_dsn, campaign="spring", schema=pg_schema)
+    killed: list[int] = []
+
+    async def main(fake: FakeSES, ses: AsyncSES) -> tuple[Any, Any]:
+        def kill_on_500th(result: BulkResult) -> None:
+            # (A callback runs on the loop: this short blocking admin call is the test's.)
+            if fake.delivery_counts().total() >= 500 and not killed:
+                with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+                    rows = admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = ANY(%s)",
+                        (["sesflow journal: spring", "sesflow calls: spring"],),
+                    ).fetchall()
+                killed.append(len(rows))
+
+        sender = ses.sender(SENDER)
+        with pytest.raises(JournalError, match="connection to PostgreSQL was lost") as caught:
+            await sender.send_bulk(addresses, "t", journal=journal, on_result=kill_on_500th)
+        assert "Every outcome SES answered is recorded" in str(caught.value)
+        first = partial_report(caught.value)
+        return first, await sender.send_bulk(addresses, "t", journal=journal)
+
+    fake, (first, again) = _on_a_fake(main)
+    assert killed == [2]
+    assert first is not None
+    assert 500 <= first.sent < 3000
+    _each_once(fake, addresses)
+    assert (again.sent, again.skipped, again.ambiguous) == (3000 - first.sent, first.sent, 0)
 
 
 def test_two_concurrent_runs_split_one_campaign(postgres_dsn: str, pg_schema: str) -> None:
