@@ -21,7 +21,15 @@ from typing import Any, Generic, TypeVar
 
 from ._errors import MissingExtraError, SesflowError
 
-__all__ = ["AwaitRequiredError", "LoopRuntime", "await_only", "bridged", "resolve", "run"]
+__all__ = [
+    "AwaitRequiredError",
+    "LoopRuntime",
+    "await_only",
+    "await_shielded",
+    "bridged",
+    "resolve",
+    "run",
+]
 
 T = TypeVar("T")
 
@@ -80,6 +88,23 @@ def await_only(awaitable: Awaitable[T]) -> T:
     return result
 
 
+def await_shielded(awaitable: Awaitable[T]) -> T:
+    """`await_only`, for work that must not be left half done (a journal write): a
+    cancellation meanwhile lets the work finish first, then goes on as the interrupt it
+    is (the work's result, or its error, is dropped: the interrupt wins)."""
+    import asyncio
+
+    future = asyncio.ensure_future(awaitable)
+    try:
+        return await_only(asyncio.shield(future))
+    except asyncio.CancelledError:
+        if not future.done():
+            await_only(asyncio.wait([future]))
+        if not future.cancelled():
+            future.exception()  # retrieved, so asyncio does not log it as forgotten
+        raise
+
+
 def resolve(value: Any) -> Any:
     """`value`, awaited first when it is awaitable: a call on a client that may be an
     async one (`redis.asyncio`, say) gives its result either way."""
@@ -133,6 +158,9 @@ class LoopRuntime:
     def lock(self) -> _LoopLock:
         return _LoopLock()
 
+    def rlock(self) -> _LoopRLock:
+        return _LoopRLock()
+
     def condition(self) -> _LoopCondition:
         return _LoopCondition()
 
@@ -144,6 +172,11 @@ class LoopRuntime:
 
         return _Task(asyncio.ensure_future(run(target)), name)
 
+    def sleep(self, seconds: float) -> None:
+        import asyncio
+
+        await_only(asyncio.sleep(seconds))
+
     def blocking(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `function` in a worker thread; wait for it without blocking the loop.
 
@@ -152,12 +185,7 @@ class LoopRuntime:
         """
         import asyncio
 
-        future = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
-        try:
-            return await_only(asyncio.shield(future))
-        except asyncio.CancelledError:
-            await_only(asyncio.wait([future]))
-            raise
+        return await_shielded(asyncio.to_thread(function, *args, **kwargs))
 
     def offload(self, target: T) -> T:
         return _Offloaded(target, self)  # type: ignore[return-value]
@@ -178,6 +206,33 @@ class _LoopLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self._lock.release()
+
+
+class _LoopRLock:
+    """A re-entrant `_LoopLock`: owned by the greenlet that took it (each task runs its
+    part of the implementation in a greenlet of its own, all on the loop's thread)."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self._lock = asyncio.Lock()
+        self._owner: object = None
+        self._depth = 0
+
+    def __enter__(self) -> _LoopRLock:
+        me = _greenlet().getcurrent()
+        if self._owner is me:
+            self._depth += 1
+            return self
+        await_only(self._lock.acquire())
+        self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if not self._depth:
+            self._owner = None
+            self._lock.release()
 
 
 class _LoopCondition:

@@ -365,9 +365,10 @@ class BulkRun:
     def execute(self) -> BulkReport:
         # The journal is opened (locked, for a file) and checked before any call is made.
         if self._journal_source is not None:
-            # Its file or database work runs off the event loop under sesflow.aio.
-            self._journal = self._runtime.offload(
-                self._runtime.blocking(open_store, self._journal_source, identity=self._campaign())
+            # Under sesflow.aio, a file's work runs in worker threads, PostgreSQL's on the
+            # loop (an async connection): never on the loop's thread, blocking it.
+            self._journal = open_store(
+                self._journal_source, identity=self._campaign(), runtime=self._runtime
             )
         self._seen = SeenAddresses()
         try:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._bulk import campaign_of, check_entry
 from ._journal import FINAL, open_reader
 from ._message import Recipient, template_data
+from ._runtime import THREADS, Runtime
 from ._seen import SeenAddresses
 
 if TYPE_CHECKING:
@@ -78,16 +79,18 @@ def check_recipients(
     content: Mapping[str, Any],
     default_data: Mapping[str, Any] | None,
     journal: str | Path | JournalBackend | None,
+    runtime: Runtime = THREADS,
 ) -> Iterator[BulkCheck]:
-    """The checks, one per recipient, lazily (see the module's docstring).
+    """The checks, one per recipient, lazily (see the module's docstring); the journal
+    read with `runtime` (on `sesflow.aio`'s event loop, PostgreSQL's asynchronously).
 
     Bad arguments and an unusable journal are refused here, before the first check.
     """
     template_data(default_data, field="default_data")
     campaign = campaign_of(from_address, content)
     if journal is not None:
-        open_reader(journal, identity=campaign).close()
-    return _checks(recipients, dict(default_data or {}), journal, campaign)
+        open_reader(journal, identity=campaign, runtime=runtime).close()
+    return _checks(recipients, dict(default_data or {}), journal, campaign, runtime)
 
 
 def _checks(
@@ -95,8 +98,11 @@ def _checks(
     default: Mapping[str, Any],
     journal: str | Path | JournalBackend | None,
     campaign: str,
+    runtime: Runtime,
 ) -> Iterator[BulkCheck]:
-    view = open_reader(journal, identity=campaign) if journal is not None else None
+    view = None
+    if journal is not None:
+        view = open_reader(journal, identity=campaign, runtime=runtime)
     seen = SeenAddresses()
     try:
         for item in recipients:

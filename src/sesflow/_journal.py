@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
 
 from ._errors import JournalError, JournalInUseError, ValidationError
+from ._runtime import THREADS, Runtime
 
 __all__ = [
     "FINAL",
@@ -197,29 +198,42 @@ class JournalBackend(Protocol):
     """A journal that is not a file: it opens a `JournalStore` for each run
     (`sesflow.postgres.PostgresJournal`)."""
 
-    def _open_run(self, identity: str) -> JournalStore:
+    def _open_run(self, identity: str, *, runtime: Runtime = THREADS) -> JournalStore:
         """Open the store for one run that sends `identity` (sender and template, as
-        `campaign_of` writes them); refuse, before any call, a campaign made for another."""
+        `campaign_of` writes them); refuse, before any call, a campaign made for another.
+
+        The store is used with `runtime` (`sesflow.aio`'s runs on an event loop): it
+        waits with that runtime's primitives, or runs its I/O through its `offload`."""
         ...
 
-    def _view(self, identity: str) -> JournalReader:
-        """A read-only view of the campaign, for `check_bulk`."""
+    def _view(self, identity: str, *, runtime: Runtime = THREADS) -> JournalReader:
+        """A read-only view of the campaign, for `check_bulk` (used with `runtime`)."""
         ...
 
 
-def open_store(journal: str | os.PathLike[str] | JournalBackend, *, identity: str) -> JournalStore:
-    """The store a run records in: the SQLite journal at a path, or a backend's."""
+def open_store(
+    journal: str | os.PathLike[str] | JournalBackend,
+    *,
+    identity: str,
+    runtime: Runtime = THREADS,
+) -> JournalStore:
+    """The store a run records in: the SQLite journal at a path, or a backend's; ready to
+    be used with `runtime` (on an event loop, the SQLite journal's work runs in worker
+    threads; a backend decides for itself: PostgreSQL's runs on the loop)."""
     if isinstance(journal, JournalBackend):
-        return journal._open_run(identity)
-    return Journal.open(journal, campaign=identity)
+        return journal._open_run(identity, runtime=runtime)
+    return runtime.offload(runtime.blocking(Journal.open, journal, campaign=identity))
 
 
 def open_reader(
-    journal: str | os.PathLike[str] | JournalBackend, *, identity: str
+    journal: str | os.PathLike[str] | JournalBackend,
+    *,
+    identity: str,
+    runtime: Runtime = THREADS,
 ) -> JournalReader:
-    """A read-only view of the journal (`check_bulk`)."""
+    """A read-only view of the journal (`check_bulk`), used with `runtime`."""
     if isinstance(journal, JournalBackend):
-        return journal._view(identity)
+        return journal._view(identity, runtime=runtime)
     return JournalView.open(journal, campaign=identity)
 
 

@@ -27,6 +27,7 @@ from ._errors import JournalError, JournalInUseError, MissingExtraError, Validat
 from ._journal import FINAL, JournalReader, JournalStore, Leftover
 from ._logging import logger
 from ._report import BulkFailure, BulkReport
+from ._runtime import THREADS, Runtime
 
 if TYPE_CHECKING:
     import psycopg
@@ -292,8 +293,24 @@ class _Source:
                 field="journal",
             )
 
-    def link(self, name: str, *, synchronous: bool = True) -> _Link:
-        return _Link(self, name, synchronous=synchronous)
+    def link(self, name: str, *, synchronous: bool = True, runtime: Runtime = THREADS) -> _Link:
+        return _Link(self, name, synchronous=synchronous, runtime=runtime)
+
+
+def _on_loop(runtime: Runtime) -> bool:
+    """Whether `runtime` runs on an event loop (`sesflow.aio`): its waits are awaits."""
+    from ._bridge import LoopRuntime
+
+    return isinstance(runtime, LoopRuntime)
+
+
+def _async_psycopg_here() -> bool:
+    """Whether psycopg's async connections work on the running event loop (not on
+    Windows' proactor loop, which has no `add_reader`)."""
+    import asyncio
+
+    proactor = getattr(asyncio, "ProactorEventLoop", None)  # Windows' only
+    return proactor is None or not isinstance(asyncio.get_running_loop(), proactor)
 
 
 def _display(user: object, host: object, port: object, dbname: object) -> str:
@@ -307,13 +324,22 @@ def _display(user: object, host: object, port: object, dbname: object) -> str:
 
 class _Link:
     """One connection, one statement at a time; made again on the next use after a loss
-    (a DSN's only: the caller's own connection cannot be)."""
+    (a DSN's only: the caller's own connection cannot be).
 
-    def __init__(self, source: _Source, name: str, *, synchronous: bool = True) -> None:
+    On an event loop (`runtime` is `sesflow.aio`'s), a DSN's connection is a psycopg
+    `AsyncConnection`, used through `_LoopConnection`: the same code, each wait awaited."""
+
+    def __init__(
+        self, source: _Source, name: str, *, synchronous: bool = True, runtime: Runtime = THREADS
+    ) -> None:
         self.source = source
         self.name = name[:63]  # PostgreSQL keeps 63 bytes of application_name
         self.synchronous = synchronous
-        self.lock = source.shared_lock or threading.Lock()
+        self.on_loop = _on_loop(runtime)
+        if self.on_loop and source.dsn is None:  # pragma: no cover - the journal offloads
+            raise AssertionError("a caller's connection is used in worker threads")
+        # Held across statements: a loop's lock on an event loop.
+        self.lock = source.shared_lock or runtime.lock()
         self.connection: Connection | None = source.connection
         self._failed_at = 0.0
 
@@ -380,13 +406,20 @@ class _Link:
         import psycopg
 
         assert self.source.dsn is not None
+        options: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": max(1, round(self.source.connect_timeout)),
+            "application_name": self.name,
+        }
         try:
-            connection = psycopg.connect(
-                self.source.dsn,
-                autocommit=True,
-                connect_timeout=max(1, round(self.source.connect_timeout)),
-                application_name=self.name,
-            )
+            if self.on_loop:
+                from ._bridge import await_shielded
+
+                connection: Connection = _LoopConnection(
+                    await_shielded(psycopg.AsyncConnection.connect(self.source.dsn, **options))
+                )
+            else:
+                connection = psycopg.connect(self.source.dsn, **options)
             if not self.synchronous:
                 connection.execute("SET synchronous_commit = off")
             return connection
@@ -421,6 +454,94 @@ class _Link:
     def close(self) -> None:
         with self.lock:
             self._drop()
+
+
+class _LoopConnection:
+    """A psycopg `AsyncConnection` as the journal's (sync) code uses a connection: each of
+    its waits awaited on the event loop (`sesflow._bridge`), shielded from cancellation,
+    so that a statement the server may have run is never left half known: a cancelled
+    run's statement finishes, then the cancellation goes on."""
+
+    def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        self._connection = connection
+
+    @property
+    def autocommit(self) -> bool:
+        return self._connection.autocommit
+
+    @property
+    def closed(self) -> bool:
+        return self._connection.closed
+
+    @property
+    def broken(self) -> bool:
+        return self._connection.broken
+
+    @property
+    def info(self) -> Any:
+        return self._connection.info
+
+    def execute(self, query: Any, params: Any = None) -> _LoopCursor:
+        from ._bridge import await_shielded
+
+        return _LoopCursor(await_shielded(self._connection.execute(query, params)))
+
+    def cursor(self) -> _LoopCursor:
+        return _LoopCursor(self._connection.cursor())
+
+    def transaction(self) -> _LoopTransaction:
+        return _LoopTransaction(self._connection.transaction())
+
+    def close(self) -> None:
+        from ._bridge import await_shielded
+
+        await_shielded(self._connection.close())
+
+
+class _LoopCursor:
+    """A psycopg `AsyncCursor`, used as a sync one (see `_LoopConnection`)."""
+
+    def __init__(self, cursor: psycopg.AsyncCursor[Any]) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    def fetchone(self) -> Any:
+        from ._bridge import await_only
+
+        return await_only(self._cursor.fetchone())
+
+    def fetchall(self) -> list[Any]:
+        from ._bridge import await_only
+
+        return await_only(self._cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    def executemany(self, query: Any, params_seq: Iterable[Any]) -> None:
+        from ._bridge import await_shielded
+
+        await_shielded(self._cursor.executemany(query, params_seq))
+
+
+class _LoopTransaction:
+    """`AsyncConnection.transaction()` as a sync context manager (see `_LoopConnection`)."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def __enter__(self) -> Any:
+        from ._bridge import await_shielded
+
+        return await_shielded(self._context.__aenter__())
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        from ._bridge import await_shielded
+
+        return await_shielded(self._context.__aexit__(*exc_info))
 
 
 class _Sql:
@@ -505,12 +626,13 @@ class PostgresJournal:
         dsn_or_connection: a connection string (`"postgresql://user@host/db"`, or
             `"host=... dbname=..."`), from which each run opens its own connections
             (three: claims and outcomes, calls, the lease) and opens them again after a
-            loss; or a
-            psycopg `Connection`, which every run and the lease renewal share, one
-            statement at a time under a lock (the bulk workers are threads), and which
-            is left open. It must be idle (or in autocommit mode) when the journal uses
-            it: the journal commits each record itself. A lost shared connection cannot
-            be replaced, so prefer a connection string for long campaigns.
+            loss (under `sesflow.aio`, psycopg's async connections, used on the event
+            loop); or a psycopg `Connection`, which every run and the lease renewal
+            share, one statement at a time under a lock (the bulk workers are threads;
+            under `sesflow.aio`, the run's journal work goes to worker threads), and
+            which is left open. It must be idle (or in autocommit mode) when the journal
+            uses it: the journal commits each record itself. A lost shared connection
+            cannot be replaced, so prefer a connection string for long campaigns.
         campaign: the campaign's name (a run of another sender or template under the
             same name is refused before any call).
         schema: the PostgreSQL schema that holds the journal's tables, created on first
@@ -732,11 +854,25 @@ class PostgresJournal:
 
     # The JournalBackend protocol (for send_bulk and check_bulk)
 
-    def _open_run(self, identity: str) -> JournalStore:
-        return _Store(self, identity)
+    def _open_run(self, identity: str, *, runtime: Runtime = THREADS) -> JournalStore:
+        if self._in_threads(runtime):
+            # The store runs in worker threads, as a whole (its statements, its locks and
+            # its lease thread), each of its methods waited for on the loop.
+            store: JournalStore = runtime.offload(runtime.blocking(_Store, self, identity))
+            return store
+        return _Store(self, identity, runtime)
 
-    def _view(self, identity: str) -> JournalReader:
-        return _View(self, identity)
+    def _view(self, identity: str, *, runtime: Runtime = THREADS) -> JournalReader:
+        if self._in_threads(runtime):
+            view: JournalReader = runtime.offload(runtime.blocking(_View, self, identity))
+            return view
+        return _View(self, identity, runtime)
+
+    def _in_threads(self, runtime: Runtime) -> bool:
+        """Whether a run on `runtime` (an event loop's) does its journal work in worker
+        threads: with the caller's (sync) connection, or where psycopg's async connections
+        cannot run (Windows' default event loop, the proactor)."""
+        return _on_loop(runtime) and (self._source.dsn is None or not _async_psycopg_here())
 
 
 def _with_failures(report: BulkReport, failures: tuple[BulkFailure, ...]) -> BulkReport:
@@ -808,19 +944,26 @@ class _Store:
     never sent twice silently. The lease has a connection of its own, so that a slow
     statement never delays a renewal. Calls and outcomes are each written by one thread at
     a time, each write taking all that are waiting (a group commit: one wait for the disk
-    serves every worker that was waiting)."""
+    serves every worker that was waiting).
+
+    The same code runs a `sesflow.aio` run on its event loop (`runtime`): the locks held
+    across statements, the lease renewal and its waits are the runtime's (a task, not a
+    thread), and the connections are async ones (see `_Link`)."""
 
     shared = True
 
-    def __init__(self, journal: PostgresJournal, identity: str) -> None:
+    def __init__(self, journal: PostgresJournal, identity: str, runtime: Runtime = THREADS) -> None:
         self.journal = journal
         self.where = journal.where
         self._sql = journal._sql
         self._lease = journal.lease
+        self._runtime = runtime
         source, campaign = journal._source, journal.campaign
-        self._link = source.link(f"sesflow journal: {campaign}", synchronous=False)
-        self._calls_link = source.link(f"sesflow calls: {campaign}")
-        self._lease_link = source.link(f"sesflow lease: {campaign}", synchronous=False)
+        self._link = source.link(f"sesflow journal: {campaign}", synchronous=False, runtime=runtime)
+        self._calls_link = source.link(f"sesflow calls: {campaign}", runtime=runtime)
+        self._lease_link = source.link(
+            f"sesflow lease: {campaign}", synchronous=False, runtime=runtime
+        )
         # The bookkeeping below; never held while waiting for PostgreSQL.
         self._state = threading.Lock()
         # Calls made and not settled: their recipients.
@@ -835,12 +978,12 @@ class _Store:
         self._pending: list[dict[str, tuple[str, str | None, str | None, str | None]]] = []
         self._queued = 0
         self._written = 0
-        self._writer = threading.RLock()
+        self._writer = runtime.rlock()
         # The same for calls: those waiting to be recorded, and the verdict of each
         # recorded one (True: all its recipients marked; an error: the write failed).
         self._to_begin: list[tuple[int, tuple[str, ...]]] = []
         self._begun: dict[int, bool | JournalError] = {}
-        self._beginner = threading.Lock()
+        self._beginner = runtime.lock()
         self._recovering = False
         self._closed = False
         try:
@@ -858,11 +1001,8 @@ class _Store:
             self._close_links()
             raise
         self._lapses = 0
-        self._stopping = threading.Event()
-        self._renewer = threading.Thread(
-            target=self._renew, name=f"sesflow-lease-{self.run}", daemon=True
-        )
-        self._renewer.start()
+        self._stopping = _Signal(runtime)
+        self._renewer = runtime.start(self._renew, f"sesflow-lease-{self.run}")
 
     def _start(self, connection: Connection, identity: str) -> tuple[int, int]:
         journal = self.journal
@@ -1025,7 +1165,7 @@ class _Store:
             return []
         # Another live run holds some: it may still die with them. The lease runs on
         # PostgreSQL's clock, so this waits in real time (not on an injected clock).
-        time.sleep(min(1.0, self._lease / 4))
+        self._runtime.sleep(min(1.0, self._lease / 4))
         return None
 
     def close(self) -> None:
@@ -1034,8 +1174,8 @@ class _Store:
                 return
             self._closed = True
         self._stopping.set()
-        self._renewer.join()
         try:
+            self._renewer.join()  # (interrupted, the renewal still ends: it was told to)
             self._write(None)
         finally:
             try:
@@ -1166,7 +1306,7 @@ class _Store:
             link.close()
 
     def _renew(self) -> None:
-        """The lease thread: renew every third of the lease, in real time (the lease runs
+        """The lease thread (or task): renew every third of the lease, in real time (the lease runs
         on PostgreSQL's clock, not on the run's injected one)."""
         params = {"c": self.campaign, "me": self.run, "lease": self._lease}
         while not self._stopping.wait(self._lease / 3):
@@ -1192,12 +1332,33 @@ class _Store:
                 )
 
 
+class _Signal:
+    """`threading.Event`'s `set` and `wait`, on the runtime's condition (so that a task on
+    an event loop can wait for it without blocking the loop)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._condition = runtime.condition()
+        self._set = False
+
+    def set(self) -> None:
+        with self._condition:
+            self._set = True
+            self._condition.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether it is set, after waiting up to `timeout` seconds for it."""
+        with self._condition:
+            if not self._set:
+                self._condition.wait(timeout)
+            return self._set
+
+
 class _View:
     """A campaign read as it is, changing nothing (for `Sender.check_bulk`)."""
 
-    def __init__(self, journal: PostgresJournal, identity: str) -> None:
+    def __init__(self, journal: PostgresJournal, identity: str, runtime: Runtime = THREADS) -> None:
         self.journal = journal
-        self._link = journal._source.link(f"sesflow check: {journal.campaign}")
+        self._link = journal._source.link(f"sesflow check: {journal.campaign}", runtime=runtime)
         query = journal._sql
 
         def open_view(connection: Connection) -> int | None:

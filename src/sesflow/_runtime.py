@@ -1,8 +1,9 @@
 """How sesflow's one implementation waits and runs things side by side.
 
-The bulk engine, the limiter and the `SES` root need a few primitives that block: locks
-held across a call or a sleep, a bounded work queue, worker start and join, a condition
-to wait on, and blocking file or database work. `THREADS` gives them with threads (the
+The bulk engine, the limiter, the `SES` root and the PostgreSQL journal need a few
+primitives that block: locks held across a call or a sleep (re-entrant ones too), a
+bounded work queue, worker start and join, a condition to wait on, a sleep in real time,
+and blocking file or database work. `THREADS` gives them with threads (the
 sync API); `sesflow._bridge.LoopRuntime` gives the same with asyncio tasks on one event
 loop (`sesflow.aio`). The logic above is the same for both: only what it waits with
 differs.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -75,11 +77,21 @@ class Runtime(Protocol):
 
     def lock(self) -> WaitLock: ...
 
+    def rlock(self) -> WaitLock:
+        """A re-entrant `lock()`: its holder (a thread, or a task's greenlet) may take it
+        again. (On an event loop a `threading.RLock` excludes nothing: every task runs on
+        the loop's one thread, so each would "own" it.)"""
+        ...
+
     def condition(self) -> Waitable: ...
 
     def queue(self, maxsize: int) -> WorkQueue[Any]: ...
 
     def start(self, target: Callable[[], None], name: str) -> Worker: ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait `seconds` in real time (not on an injected clock)."""
+        ...
 
     def blocking(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run blocking file or database work (a journal's), off the loop if there is one."""
@@ -96,6 +108,9 @@ class _Threads:
     def lock(self) -> WaitLock:
         return threading.Lock()
 
+    def rlock(self) -> WaitLock:
+        return threading.RLock()
+
     def condition(self) -> Waitable:
         return threading.Condition()
 
@@ -106,6 +121,9 @@ class _Threads:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         return thread
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     def blocking(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         return function(*args, **kwargs)

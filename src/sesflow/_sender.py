@@ -620,6 +620,7 @@ class Sender:
             content=content,
             default_data=default_data,
             journal=journal,
+            runtime=self._ses._runtime,
         )
 
 
