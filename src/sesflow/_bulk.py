@@ -421,7 +421,7 @@ class BulkRun:
             self._stop.set()
         interrupted = self._drain(interrupted)
         sink.close()
-        logger.info("bulk send: done; %d worker thread(s) used", len(self._threads))
+        logger.info("bulk send: done; %d worker(s) used", len(self._threads))
         if self._journal is not None:
             try:
                 self._journal.close()  # writes anything still pending
