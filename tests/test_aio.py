@@ -613,7 +613,7 @@ def test_an_async_ses_builds_its_clients_on_the_session_and_closes_them() -> Non
             assert ident.name == "alice@example.com"
             result = await ses.sender(SENDER).send(to=BOB, subject="Hi", text="x")
             assert result.message_id
-            client = ses.client
+            client: Any = ses.client  # its aiohttp sessions, below the typed surface
             assert client.meta.endpoint_url == url
             pools = list(client._endpoint.http_session._sessions.values())
             assert pools

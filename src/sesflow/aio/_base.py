@@ -12,7 +12,7 @@ import importlib.util
 import inspect
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 from sesflow._bridge import AwaitRequiredError, LoopRuntime, await_only, resolve, run
 from sesflow._errors import MissingExtraError, ValidationError
@@ -21,6 +21,7 @@ from sesflow._ses import SES, _fail_unresolved_at_once, _shared_clock, check_opt
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
     from botocore.config import Config
+    from types_aiobotocore_sesv2 import SESV2Client
 
     from sesflow._ratelimit import Limiter
 
@@ -347,10 +348,20 @@ class AsyncSESBase(AsyncResource[SES]):
         await self.close()
 
     @property
-    def client(self) -> Any:
-        """The aiobotocore `sesv2` client sesflow calls."""
-        client = self._sync._client
-        return client._aio if isinstance(client, _Bridged) else client
+    def client(self) -> SESV2Client:
+        """The aiobotocore `sesv2` client sesflow calls (for calls sesflow does not wrap).
+
+        Examples:
+            >>> from sesflow.aio import AsyncSES
+            >>> async def main():
+            ...     async with fake.async_client() as client:
+            ...         ses = AsyncSES(client=client)
+            ...         return ses.client is client
+            >>> asyncio.run(main())
+            True
+        """
+        client: Any = self._sync._client
+        return cast("SESV2Client", client._aio if isinstance(client, _Bridged) else client)
 
     @property
     def route53_client(self) -> Any:
