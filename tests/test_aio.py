@@ -628,3 +628,37 @@ def test_an_async_ses_builds_its_clients_on_the_session_and_closes_them() -> Non
     assert fake.deliveries(BOB) == 1
     assert fake.call_count("CreateEmailIdentity") == 1
     assert all(pool.closed for pool in pools)  # closed by the `async with`
+
+
+# --- 9. check_bulk reads a SQLite journal off the loop -------------------------------------------
+
+
+def test_check_bulk_reads_a_sqlite_journal_in_worker_threads(tmp_path: Path) -> None:
+    """The same verdicts as the sync API, and the file work goes to the loop's executor
+    (a counting one, set for the test), not the loop's thread."""
+    import concurrent.futures
+
+    submitted: list[str] = []
+
+    class Counting(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(getattr(args[0] if args else fn, "__qualname__", repr(fn)))
+            return super().submit(fn, *args, **kwargs)
+
+    fake = _bulk_fake(rate=1000)
+    path = tmp_path / "c.journal"
+    addresses = _addresses(10)
+
+    async def main() -> list[str]:
+        asyncio.get_running_loop().set_default_executor(Counting(max_workers=2))
+        async with fake.async_client() as client:
+            sender = aio.AsyncSES(client=client).sender(SENDER)
+            await sender.send_bulk(addresses[:5], TEMPLATE, journal=path)
+            submitted.clear()
+            checks = sender.check_bulk([*addresses, "not an address"], TEMPLATE, journal=path)
+            return [check.verdict.value async for check in checks]
+
+    verdicts = asyncio.run(main())
+    assert verdicts == ["finished"] * 5 + ["send"] * 5 + ["invalid"]
+    assert any("JournalView.open" in name for name in submitted), submitted
+    assert sum("state" in name for name in submitted) == 10, submitted  # each lookup

@@ -231,10 +231,11 @@ def open_reader(
     identity: str,
     runtime: Runtime = THREADS,
 ) -> JournalReader:
-    """A read-only view of the journal (`check_bulk`), used with `runtime`."""
+    """A read-only view of the journal (`check_bulk`), used with `runtime` (on an event
+    loop, the SQLite file is read in worker threads)."""
     if isinstance(journal, JournalBackend):
         return journal._view(identity, runtime=runtime)
-    return JournalView.open(journal, campaign=identity)
+    return runtime.offload(runtime.blocking(JournalView.open, journal, campaign=identity))
 
 
 class Journal:
@@ -899,7 +900,10 @@ class JournalView:
             return cls(None, {})
         _check_header(file)
         try:
-            db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+            # Read by one caller at a time, from whichever worker thread sesflow.aio uses.
+            db = sqlite3.connect(
+                f"{file.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise JournalError(f"journal {str(file)!r}: {_cause(exc)}", path=str(file)) from exc
         try:
