@@ -145,7 +145,10 @@ def test_redis_stopping_mid_run_stops_it_cleanly_and_a_rerun_resumes(
     assert again.sent == len(addresses) - report.sent
     assert set(fake.delivery_counts().values()) == {1}
     assert len(fake.delivery_counts()) == len(addresses)
-    assert fake.stats().throttled_calls == 0
+    # The fake counts by arrival: on a loaded machine one call granted at the end of a
+    # window can arrive in the next one (then it is throttled and retried: still once each,
+    # checked above). A restart that let a burst through would be throttled many times.
+    assert fake.stats().throttled_calls <= 1
 
 
 def test_an_unreachable_redis_at_the_start_sends_nothing_and_keeps_the_journal(
