@@ -662,3 +662,47 @@ def test_check_bulk_reads_a_sqlite_journal_in_worker_threads(tmp_path: Path) -> 
     assert verdicts == ["finished"] * 5 + ["send"] * 5 + ["invalid"]
     assert any("JournalView.open" in name for name in submitted), submitted
     assert sum("state" in name for name in submitted) == 10, submitted  # each lookup
+
+
+# --- 10. SIGTERM to an asyncio program stops its run cleanly ------------------------------------
+
+
+def test_sigterm_cancels_an_async_run_cleanly_and_a_rerun_resumes(tmp_path: Path) -> None:
+    """A process stopped as systemd, Kubernetes or Docker stop it (SIGTERM), its handler
+    cancelling the run: the calls in flight finish and are journaled; a rerun with the
+    journal sends the rest, and nobody gets two messages. (Over HTTP, the fake served here.)"""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    fake = FakeSES(max_send_rate=200, max_24_hour_send=-1)
+    fake.verify(SENDER)
+    url = fake.serve()
+    probe = [sys.executable, str(Path(__file__).parent / "aio_sigterm.py"), url]
+    journal = str(tmp_path / "c.journal")
+    try:
+        child = subprocess.Popen(
+            [*probe, journal, "1000"], stdout=subprocess.PIPE, text=True, env=os.environ
+        )
+        assert child.stdout is not None
+        for line in child.stdout:  # until the run is well under way
+            if line.startswith("progress") and int(line.split()[1]) >= 100:
+                child.send_signal(signal.SIGTERM)
+                break
+        rest = child.communicate(timeout=60)[0].split("\n")
+        assert child.returncode == 0
+        [stopped] = [int(line.split()[1]) for line in rest if line.startswith("stopped")]
+        assert 100 <= stopped < 1000
+        assert len(fake.delivery_counts()) == stopped  # what it says it sent, no more
+
+        again = subprocess.run(
+            [*probe, journal, "1000"], capture_output=True, text=True, timeout=60, check=True
+        )
+        [done] = [line for line in again.stdout.splitlines() if line.startswith("done")]
+        assert done == f"done {1000 - stopped} {stopped}"
+        counts = fake.delivery_counts()
+        assert len(counts) == 1000
+        assert set(counts.values()) == {1}
+    finally:
+        fake.stop()
