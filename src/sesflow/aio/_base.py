@@ -277,7 +277,6 @@ class AsyncSESBase(AsyncResource[SES]):
             "clock": clock,
             "limiter": limiter,
         }
-        self._aio_client = client
         self._core: SES | None = None
         self._ses = self
         self._make = None
